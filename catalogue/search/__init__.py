@@ -1,0 +1,29 @@
+"""Dataset search behind one interface, with two backends.
+
+``database`` (the embedded default) answers from the SQL database; ``opensearch`` (when
+``OPENSEARCH_URL`` is set) from the OpenSearch index. Both take a :class:`DatasetQuery` and return a
+:class:`SearchPage` of dataset ids in order, so callers never know which one answered.
+"""
+
+from __future__ import annotations
+
+from catalogue.search.base import (
+    SORTS,
+    DatasetQuery,
+    QueryError,
+    SearchBackend,
+    SearchPage,
+    SearchUnavailable,
+)
+from catalogue.search.backends import backend, dataset_search
+
+__all__ = [
+    "SORTS",
+    "DatasetQuery",
+    "QueryError",
+    "SearchBackend",
+    "SearchPage",
+    "SearchUnavailable",
+    "backend",
+    "dataset_search",
+]

@@ -1,0 +1,334 @@
+"""Writes to the public catalogue.
+
+``datasets_upsert`` is the import path every source goes through (the demo export, the SciCat
+sync): it upserts by pid in batches, and a record whose content is unchanged is not written at all,
+so importing the same data again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from catalogue import scimeta
+from catalogue.models import (
+    DataFile,
+    Dataset,
+    Instrument,
+    Proposal,
+    ScientificParameter,
+    Technique,
+    Thumbnail,
+)
+from catalogue.payloads import DatasetIn, FileIn, InstrumentIn, ProposalIn, TechniqueIn
+from catalogue.visibility import Visibility, WithdrawnBy
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+_SCALAR_FIELDS = (
+    "title", "type", "description", "creation_time", "start_time", "end_time", "size",
+    "number_of_files", "keywords", "license", "run_number", "source_folder", "data_format",
+    "principal_investigators", "creators", "data_location", "embargo_end",
+    "scientific_metadata", "source_updated_at",
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def dataset_digest(item: DatasetIn) -> str:
+    """A digest of everything the portal stores for ``item``: equal digests, nothing to write."""
+    doc: list[Any] = [
+        [getattr(item, name) for name in _SCALAR_FIELDS],
+        [item.instrument.pid, item.instrument.name, item.instrument.unique_name,
+         item.instrument.facility] if item.instrument else None,
+        [item.proposal.proposal_id, item.proposal.title, item.proposal.pi_name] if item.proposal else None,
+        [[t.pid, t.name] for t in item.techniques],
+        None if item.files is None else [
+            [f.path, f.size, f.checksum, f.checksum_algorithm, _iso(f.time)] for f in item.files
+        ],
+        None if item.thumbnails is None else [
+            [t.source_id, t.caption, hashlib.sha256(t.content).hexdigest()] for t in item.thumbnails
+        ],
+    ]
+    text = json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- reference data -----------------------------------------------------------------------------
+
+
+def _instruments(items: Iterable[InstrumentIn]) -> dict[str, Instrument]:
+    wanted = {i.pid: i for i in items}
+    found = {i.pid: i for i in Instrument.objects.filter(pid__in=wanted)}
+    for pid, data in wanted.items():
+        obj = found.get(pid)
+        # An id with no instrument record must not blank out what a full record said before.
+        bare = data.name == data.pid and not data.unique_name and not data.facility
+        if obj is None:
+            found[pid] = Instrument.objects.create(
+                pid=pid, name=data.name, unique_name=data.unique_name, facility=data.facility
+            )
+        elif not bare and (obj.name, obj.unique_name, obj.facility) != (
+            data.name, data.unique_name, data.facility
+        ):
+            obj.name, obj.unique_name, obj.facility = data.name, data.unique_name, data.facility
+            obj.save(update_fields=["name", "unique_name", "facility"])
+    return found
+
+
+def _proposals(items: Iterable[ProposalIn]) -> dict[str, Proposal]:
+    wanted = {p.proposal_id: p for p in items}
+    found = {p.proposal_id: p for p in Proposal.objects.filter(proposal_id__in=wanted)}
+    fields = ("title", "pi_name", "type", "start_time", "end_time")
+    for proposal_id, data in wanted.items():
+        obj = found.get(proposal_id)
+        values = {name: getattr(data, name) for name in fields}
+        if obj is None:
+            found[proposal_id] = Proposal.objects.create(proposal_id=proposal_id, **values)
+        elif data.title and any(getattr(obj, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(obj, key, value)
+            obj.save(update_fields=list(fields))
+    return found
+
+
+def _techniques(items: Iterable[TechniqueIn]) -> dict[str, Technique]:
+    wanted = {t.pid: t for t in items}
+    found = {t.pid: t for t in Technique.objects.filter(pid__in=wanted)}
+    missing = [Technique(pid=pid, name=t.name) for pid, t in wanted.items() if pid not in found]
+    if missing:
+        Technique.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update({t.pid: t for t in Technique.objects.filter(pid__in=[m.pid for m in missing])})
+    for pid, data in wanted.items():
+        if found[pid].name != data.name:
+            found[pid].name = data.name
+            found[pid].save(update_fields=["name"])
+    return found
+
+
+# -- children -----------------------------------------------------------------------------------
+
+
+def _parameter_rows(dataset_id: int, metadata: dict[str, Any]) -> list[ScientificParameter]:
+    return [
+        ScientificParameter(
+            dataset_id=dataset_id,
+            key_path=p.key_path,
+            original_value=p.original_value,
+            unit=p.unit,
+            number=p.number,
+            number_max=p.number_max,
+            si_value=p.si_value,
+            si_value_max=p.si_value_max,
+            si_unit=p.si_unit,
+            text_value=p.text_value,
+        )
+        for p in scimeta.flatten(metadata)
+    ]
+
+
+def _insert_files(rows: list[tuple[int, FileIn]]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        # COPY is an order of magnitude faster than INSERT for the 10,000-file datasets.
+        table = DataFile._meta.db_table
+        with connection.cursor() as cursor:
+            raw_cursor: Any = cursor.cursor
+            with raw_cursor.copy(
+                f"COPY {table} (dataset_id, path, size, checksum, checksum_algorithm, time) "  # noqa: S608
+                "FROM STDIN"
+            ) as copy:
+                for dataset_id, f in rows:
+                    copy.write_row(
+                        (dataset_id, f.path, f.size, f.checksum, f.checksum_algorithm, f.time)
+                    )
+        return
+    DataFile.objects.bulk_create(
+        [
+            DataFile(
+                dataset_id=dataset_id, path=f.path, size=f.size, checksum=f.checksum,
+                checksum_algorithm=f.checksum_algorithm, time=f.time,
+            )
+            for dataset_id, f in rows
+        ],
+        batch_size=2000,
+    )
+
+
+def _store_thumbnails(dataset_id: int, item: DatasetIn) -> list[Thumbnail]:
+    out = []
+    for thumb in item.thumbnails or []:
+        digest = hashlib.sha256(thumb.content).hexdigest()
+        name = f"thumbnails/{digest[:2]}/{digest}.{thumb.extension}"
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, ContentFile(thumb.content))
+            name = saved
+        out.append(
+            Thumbnail(
+                dataset_id=dataset_id, source_id=thumb.source_id, caption=thumb.caption,
+                image=name, content_digest=digest,
+            )
+        )
+    return out
+
+
+# -- datasets -----------------------------------------------------------------------------------
+
+
+def _apply(dataset: Dataset, item: DatasetIn, *, digest: str, instruments: dict[str, Instrument],
+           proposals: dict[str, Proposal]) -> None:
+    for name in _SCALAR_FIELDS:
+        setattr(dataset, name, getattr(item, name))
+    dataset.instrument = instruments[item.instrument.pid] if item.instrument else None
+    dataset.proposal = proposals[item.proposal.proposal_id] if item.proposal else None
+    dataset.source_digest = digest
+
+
+def _restorable(dataset: Dataset) -> bool:
+    return dataset.visibility == Visibility.WITHDRAWN and dataset.withdrawn_by == WithdrawnBy.CATALOGUE
+
+
+@transaction.atomic
+def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
+    """Create or update ``items`` (public records) by pid; unchanged ones are not touched.
+
+    A dataset the catalogue had withdrawn is restored; one that staff withdrew stays withdrawn
+    (its metadata is still brought up to date).
+    """
+    counts = UpsertCounts()
+    if not items:
+        return counts
+    by_pid = {item.pid: item for item in items}  # the last of duplicate pids wins
+    digests = {pid: dataset_digest(item) for pid, item in by_pid.items()}
+    existing = {d.pid: d for d in Dataset.objects.filter(pid__in=by_pid)}
+
+    changed = [
+        pid for pid in by_pid
+        if pid not in existing or existing[pid].source_digest != digests[pid]
+        or _restorable(existing[pid])
+    ]
+    counts.unchanged = len(by_pid) - len(changed)
+    if not changed:
+        return counts
+    work = [by_pid[pid] for pid in changed]
+    instruments = _instruments(i.instrument for i in work if i.instrument)
+    proposals = _proposals(p.proposal for p in work if p.proposal)
+    techniques = _techniques(t for i in work for t in i.techniques)
+    now = timezone.now()
+
+    new: list[Dataset] = []
+    updated: list[Dataset] = []
+    for item in work:
+        dataset = existing.get(item.pid)
+        if dataset is None:
+            dataset = Dataset(pid=item.pid, created=now)
+            new.append(dataset)
+        else:
+            updated.append(dataset)
+            if _restorable(dataset):
+                dataset.visibility, dataset.withdrawn_reason = Visibility.PUBLIC, ""
+                dataset.withdrawn_at, dataset.withdrawn_by = None, ""
+        _apply(dataset, item, digest=digests[item.pid], instruments=instruments, proposals=proposals)
+        dataset.modified = now
+    if new:
+        Dataset.objects.bulk_create(new)
+    if updated:
+        Dataset.objects.bulk_update(
+            updated,
+            [*_SCALAR_FIELDS, "instrument", "proposal", "source_digest", "modified", "visibility",
+             "withdrawn_reason", "withdrawn_at", "withdrawn_by"],
+            batch_size=500,
+        )
+    counts.created, counts.updated = len(new), len(updated)
+
+    saved = {d.pid: d for d in [*new, *updated]}
+    ids = [saved[item.pid].pk for item in work]
+    updated_ids = [d.pk for d in updated]
+    if updated_ids:
+        ScientificParameter.objects.filter(dataset_id__in=updated_ids).delete()
+        Dataset.techniques.through.objects.filter(dataset_id__in=updated_ids).delete()
+        with_files = [saved[i.pid].pk for i in work if i.files is not None and i.pid in existing]
+        DataFile.objects.filter(dataset_id__in=with_files).delete()
+        with_thumbs = [saved[i.pid].pk for i in work if i.thumbnails is not None and i.pid in existing]
+        Thumbnail.objects.filter(dataset_id__in=with_thumbs).delete()
+
+    params: list[ScientificParameter] = []
+    links = []
+    files: list[tuple[int, FileIn]] = []
+    thumbs: list[Thumbnail] = []
+    through = Dataset.techniques.through
+    for item, dataset_id in zip(work, ids, strict=True):
+        params.extend(_parameter_rows(dataset_id, item.scientific_metadata))
+        links.extend(
+            through(dataset_id=dataset_id, technique_id=techniques[t.pid].pk) for t in item.techniques
+        )
+        files.extend((dataset_id, f) for f in item.files or ())
+        thumbs.extend(_store_thumbnails(dataset_id, item))
+    ScientificParameter.objects.bulk_create(params, batch_size=2000)
+    through.objects.bulk_create(links, batch_size=2000)
+    _insert_files(files)
+    Thumbnail.objects.bulk_create(thumbs)
+    return counts
+
+
+def dataset_upsert(*, item: DatasetIn) -> UpsertCounts:
+    return datasets_upsert(items=[item])
+
+
+@transaction.atomic
+def dataset_withdraw(*, dataset: Dataset, reason: str, by: WithdrawnBy = WithdrawnBy.STAFF) -> bool:
+    """Withdraw ``dataset``, keeping a tombstone; False when it already was withdrawn."""
+    if dataset.visibility == Visibility.WITHDRAWN:
+        return False
+    dataset.visibility = Visibility.WITHDRAWN
+    dataset.withdrawn_reason = reason.strip()
+    dataset.withdrawn_at = timezone.now()
+    dataset.withdrawn_by = by
+    dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
+                                "modified"])
+    return True
+
+
+@transaction.atomic
+def dataset_restore(*, dataset: Dataset) -> bool:
+    """Make a withdrawn dataset public again; False when it was public."""
+    if dataset.visibility == Visibility.PUBLIC:
+        return False
+    dataset.visibility = Visibility.PUBLIC
+    dataset.withdrawn_reason = ""
+    dataset.withdrawn_at = None
+    dataset.withdrawn_by = ""
+    dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
+                                "modified"])
+    return True
+
+
+def datasets_withdraw_by_catalogue(*, pids: Iterable[str], reason: str) -> int:
+    """Withdraw the public datasets among ``pids`` that the catalogue no longer publishes."""
+    return Dataset.objects.public().filter(pid__in=list(pids)).update(
+        visibility=Visibility.WITHDRAWN, withdrawn_reason=reason, withdrawn_at=timezone.now(),
+        withdrawn_by=WithdrawnBy.CATALOGUE, modified=timezone.now(),
+    )

@@ -1,0 +1,78 @@
+"""Typed readers for settings that come from the environment.
+
+Every helper names the variable in the error it raises, so a bad value fails at start-up with a
+message an operator can act on. ``*_FILE`` variants read secrets from a file (Docker/Kubernetes).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None and (path := os.environ.get(f"{name}_FILE")):
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r}: {exc}") from exc
+    return value
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value.strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}: expected true/false (1/0, yes/no, on/off), got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected a whole number, got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}: must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """A URL with one of ``schemes`` and a host, without a trailing slash; empty when unset."""
+    from urllib.parse import urlsplit
+
+    value = env_str(name, default)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"{name}: expected a URL starting with {' or '.join(s + '://' for s in schemes)}, "
+            f"got {value!r}"
+        )
+    return value.rstrip("/")

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("catalogue.urls")),
+    path("", include("publishing.urls")),
+]
+
+if settings.PORTAL_SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>thumbnails/.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        ),
+    ]

@@ -1,0 +1,153 @@
+"""Bringing catalogue records into the portal.
+
+``records_import`` is the one path from SciCat records to the public catalogue: it applies the
+embargo policy, maps each record, upserts the public ones in batches and withdraws the ones the
+catalogue no longer publishes. The demo export and the live sync both go through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
+from catalogue.services import UpsertCounts, datasets_upsert, datasets_withdraw_by_catalogue
+from publishing.services import publication_upsert
+from sync import policy, scicat
+from sync.export import ExportDirectory
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 500
+UNPUBLISHED_REASON = "The internal catalogue no longer publishes this record."
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    not_public: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    publications: UpsertCounts = field(default_factory=UpsertCounts)
+
+    def add(self, counts: UpsertCounts) -> None:
+        self.created += counts.created
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+    def fail(self, error: str) -> None:
+        self.failed += 1
+        if len(self.errors) < 1000:
+            self.errors.append(error)
+        logger.warning("record not imported: %s", error)
+
+
+@dataclass(frozen=True)
+class References:
+    instruments: Mapping[str, InstrumentIn]
+    proposals: Mapping[str, ProposalIn]
+
+    @classmethod
+    def parse(cls, instruments: Sequence[Mapping[str, Any]], proposals: Sequence[Mapping[str, Any]],
+              report: ImportReport) -> References:
+        parsed_instruments: dict[str, InstrumentIn] = {}
+        for raw in instruments:
+            try:
+                instrument = scicat.instrument_from(raw)
+                parsed_instruments[instrument.pid] = instrument
+            except scicat.RecordError as exc:
+                report.fail(f"instrument {exc}")
+        parsed_proposals: dict[str, ProposalIn] = {}
+        for raw in proposals:
+            try:
+                proposal = scicat.proposal_from(raw)
+                parsed_proposals[proposal.proposal_id] = proposal
+            except scicat.RecordError as exc:
+                report.fail(f"proposal {exc}")
+        return cls(parsed_instruments, parsed_proposals)
+
+
+def records_import(
+    *,
+    records: Sequence[Mapping[str, Any]],
+    blocks: Mapping[str, Sequence[Mapping[str, Any]]] | None,
+    attachments: Mapping[str, Sequence[Mapping[str, Any]]] | None,
+    references: References,
+    report: ImportReport,
+    now: datetime | None = None,
+) -> None:
+    """Import one page of catalogue dataset records.
+
+    ``blocks`` / ``attachments`` map pids to their origdatablocks / attachments; None means the
+    page came without them and the stored files / thumbnails are left as they are.
+    """
+    now = now or timezone.now()
+    public: list[DatasetIn] = []
+    not_public: list[str] = []
+    for raw in records:
+        try:
+            pid = scicat.dataset_pid(raw)
+            if not policy.is_public(
+                is_published=scicat.is_published(raw), embargo_end=scicat.embargo_end(raw), now=now
+            ):
+                not_public.append(pid)
+                continue
+            public.append(
+                scicat.dataset_from(
+                    raw,
+                    instruments=references.instruments,
+                    proposals=references.proposals,
+                    blocks=None if blocks is None else blocks.get(pid, []),
+                    attachments=None if attachments is None else attachments.get(pid, []),
+                    source_folder_rewrite=settings.PORTAL_SOURCE_FOLDER_REWRITE,
+                    show_source_folder=settings.PORTAL_SHOW_SOURCE_FOLDER,
+                )
+            )
+        except scicat.RecordError as exc:
+            report.fail(f"dataset {exc}")
+    for start in range(0, len(public), BATCH_SIZE):
+        report.add(datasets_upsert(items=public[start:start + BATCH_SIZE]))
+    report.not_public += len(not_public)
+    if not_public:
+        report.withdrawn += datasets_withdraw_by_catalogue(pids=not_public, reason=UNPUBLISHED_REASON)
+
+
+def published_data_import(*, records: Sequence[Mapping[str, Any]], report: ImportReport) -> None:
+    for raw in records:
+        if not scicat.published_data_is_public(raw):
+            continue
+        try:
+            item = scicat.publication_from(raw)
+        except scicat.RecordError as exc:
+            report.fail(f"published data {exc}")
+            continue
+        report.publications.add(publication_upsert(item=item))
+
+
+def export_import(
+    *, path: Path, now: datetime | None = None, on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a catalogue export directory (see :mod:`sync.export`)."""
+    export = ExportDirectory(path)
+    report = ImportReport()
+    references = References.parse(export.instruments(), export.proposals(), report)
+    for chunk in export.chunks():
+        for start in range(0, len(chunk.datasets), BATCH_SIZE):
+            page = chunk.datasets[start:start + BATCH_SIZE]
+            records_import(
+                records=page, blocks=chunk.blocks, attachments=chunk.attachments,
+                references=references, report=report, now=now,
+            )
+            if on_progress:
+                on_progress(len(page))
+    published_data_import(records=export.published_data(), report=report)
+    return report
