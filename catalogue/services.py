@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -43,6 +44,16 @@ class UpsertCounts:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
+
+
+def search_index_after_commit(*, dataset_ids: Sequence[int]) -> None:
+    """Bring the search index up to date for these datasets once the transaction commits."""
+    if not dataset_ids or not settings.OPENSEARCH_URL:
+        return  # the database backend needs no index
+    from catalogue.tasks import dataset_reindex
+
+    ids = list(dataset_ids)
+    transaction.on_commit(lambda: dataset_reindex.delay(ids))
 
 
 _SCALAR_FIELDS = (
@@ -291,6 +302,7 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
     through.objects.bulk_create(links, batch_size=2000)
     _insert_files(files)
     Thumbnail.objects.bulk_create(thumbs)
+    search_index_after_commit(dataset_ids=ids)
     return counts
 
 
@@ -309,6 +321,7 @@ def dataset_withdraw(*, dataset: Dataset, reason: str, by: WithdrawnBy = Withdra
     dataset.withdrawn_by = by
     dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
                                 "modified"])
+    search_index_after_commit(dataset_ids=[dataset.pk])
     return True
 
 
@@ -323,12 +336,21 @@ def dataset_restore(*, dataset: Dataset) -> bool:
     dataset.withdrawn_by = ""
     dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
                                 "modified"])
+    search_index_after_commit(dataset_ids=[dataset.pk])
     return True
 
 
+@transaction.atomic
 def datasets_withdraw_by_catalogue(*, pids: Iterable[str], reason: str) -> int:
     """Withdraw the public datasets among ``pids`` that the catalogue no longer publishes."""
-    return Dataset.objects.public().filter(pid__in=list(pids)).update(
-        visibility=Visibility.WITHDRAWN, withdrawn_reason=reason, withdrawn_at=timezone.now(),
-        withdrawn_by=WithdrawnBy.CATALOGUE, modified=timezone.now(),
+    queryset = Dataset.objects.public().filter(pid__in=list(pids))
+    ids = list(queryset.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    Dataset.objects.filter(pk__in=ids).update(
+        visibility=Visibility.WITHDRAWN, withdrawn_reason=reason, withdrawn_at=now,
+        withdrawn_by=WithdrawnBy.CATALOGUE, modified=now,
     )
+    search_index_after_commit(dataset_ids=ids)
+    return len(ids)

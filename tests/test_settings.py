@@ -1,0 +1,105 @@
+"""Settings come from the environment; a bad value fails at start-up naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.env import env_bool, env_int, env_list, env_str, env_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_in_child(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    child_env.update({"PORTAL_VAR_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+         "'portal.settings'; django.setup(); from django.conf import settings; "
+         "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
+         "settings.OPENSEARCH_URL or '-')"],
+        cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_defaults_need_no_services(tmp_path: Path) -> None:
+    result = _settings_in_child(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "-"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://db/portal"),
+        ("DATABASE_URL", "not a url"),
+        ("OPENSEARCH_URL", "localhost:9200"),
+        ("CELERY_BROKER_URL", "amqp://guest@localhost//"),
+        ("DEBUG", "maybe"),
+        ("PORTAL_BASE_URL", "ftp://portal.example"),
+        ("PORTAL_PUBLISH_ON_EMBARGO_END", "sometimes"),
+        ("DATABASE_CONN_MAX_AGE", "forever"),
+        ("PORTAL_SOURCE_FOLDER_REWRITE", "/asap3"),
+    ],
+)
+def test_bad_value_fails_at_start_up_naming_the_variable(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    result = _settings_in_child(tmp_path, **{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off(tmp_path: Path) -> None:
+    result = _settings_in_child(tmp_path, DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_secret_key_is_generated_once_for_local_use(tmp_path: Path) -> None:
+    assert _settings_in_child(tmp_path, DEBUG="true").returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert _settings_in_child(tmp_path, DEBUG="true").returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_integrations_switch_on_by_their_variable(tmp_path: Path) -> None:
+    result = _settings_in_child(
+        tmp_path,
+        DATABASE_URL="postgres://portal:secret@db.example:5432/portal",
+        CELERY_BROKER_URL="redis://localhost:6379/0",
+        OPENSEARCH_URL="http://localhost:9200/",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql", "False", "http://localhost:9200",
+    ]
+
+
+def test_secret_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("PORTAL_TEST_SECRET", raising=False)
+    monkeypatch.setenv("PORTAL_TEST_SECRET_FILE", str(secret))
+    assert env_str("PORTAL_TEST_SECRET") == "from-a-file"
+
+
+def test_typed_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "12")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    monkeypatch.setenv("X_URL", "https://portal.example/")
+    assert env_bool("X_BOOL") is True
+    assert env_int("X_INT", 1) == 12
+    assert env_list("X_LIST", []) == ["a", "b", "c"]
+    assert env_url("X_URL") == "https://portal.example"
+    monkeypatch.setenv("X_INT", "-3")
+    with pytest.raises(ImproperlyConfigured, match="X_INT"):
+        env_int("X_INT", 1, minimum=0)
