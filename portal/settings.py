@@ -53,7 +53,6 @@ PORTAL_PUBLISH_ON_EMBARGO_END = env_bool("PORTAL_PUBLISH_ON_EMBARGO_END", False)
 # that matches no rule is shown as it is; PORTAL_SHOW_SOURCE_FOLDER=false hides all of them.
 PORTAL_SOURCE_FOLDER_REWRITE = env_list("PORTAL_SOURCE_FOLDER_REWRITE", [])
 PORTAL_SHOW_SOURCE_FOLDER = env_bool("PORTAL_SHOW_SOURCE_FOLDER", True)
-PORTAL_DEMO_EXPORT = env_str("PORTAL_DEMO_EXPORT", str(BASE_DIR / "demo" / "scicat-export"))
 
 for _rule in PORTAL_SOURCE_FOLDER_REWRITE:
     if "=" not in _rule:
