@@ -65,8 +65,15 @@ class DatasetQuerySet(VisibilityQuerySet):
         return (
             self.select_related("proposal")
             .only(
-                "pid", "title", "run_number", "source_folder", "size", "start_time", "type",
-                "visibility", "proposal__proposal_id",
+                "pid",
+                "title",
+                "run_number",
+                "source_folder",
+                "size",
+                "start_time",
+                "type",
+                "visibility",
+                "proposal__proposal_id",
             )
             .prefetch_related(
                 models.Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("id"))

@@ -1,8 +1,8 @@
 """Scientific metadata, flattened into one queryable row per leaf parameter.
 
 SciCat's ``scientificMetadata`` is free JSON. Quantities come as ``{"value", "unit"}`` or
-``{"v", "u"}``, ranges as ``{"value": [a, b], "unit", "type": "quantity_range"}``; the rest is nested
-objects, lists, strings, numbers and booleans. Each leaf becomes a :class:`Parameter` that keeps the
+``{"v", "u"}``, ranges as ``{"value": [a, b], "unit", "type": "quantity_range"}``; the rest is
+nested objects, lists, strings, numbers and booleans. Each leaf becomes a :class:`Parameter` that keeps the
 original value and unit and, where ``pint`` knows the unit, the value in SI base units. Unknown
 units are kept as text, never guessed.
 """
@@ -86,7 +86,14 @@ def conversion(unit: str) -> Conversion | None:
         zero = ureg.Quantity(0.0, name).to_base_units()
         one = ureg.Quantity(1.0, name).to_base_units()
         ten = ureg.Quantity(10.0, name).to_base_units()
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError, AssertionError):
+    except (
+        pint.errors.PintError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        SyntaxError,
+        AssertionError,
+    ):
         return None
     offset = float(zero.magnitude)
     scale = float(one.magnitude) - offset
@@ -159,8 +166,9 @@ def _quantity(key_path: str, value: Any, unit: str) -> Parameter:
             )
     number = _number(value)
     if number is None:
-        return Parameter(key_path=key_path, original_value=_text(value), unit=unit,
-                         text_value=_text(value))
+        return Parameter(
+            key_path=key_path, original_value=_text(value), unit=unit, text_value=_text(value)
+        )
     conv = conversion(unit)
     si = conv(number) if conv else None
     return Parameter(
@@ -198,12 +206,25 @@ def _walk(node: Any, key_path: str, out: list[Parameter]) -> None:
             for index, item in enumerate(node):
                 _walk(item, f"{key_path}.{index}", out)
             return
-        out.append(Parameter(key_path=key_path, original_value=_text(node),
-                             text_value=", ".join(_text(item) for item in node)[:MAX_TEXT]))
+        out.append(
+            Parameter(
+                key_path=key_path,
+                original_value=_text(node),
+                text_value=", ".join(_text(item) for item in node)[:MAX_TEXT],
+            )
+        )
         return
     number = _number(node) if not isinstance(node, str) else None
     if number is not None:
-        out.append(Parameter(key_path=key_path, original_value=_text(node), number=number,
-                             number_max=number, si_value=number, si_value_max=number))
+        out.append(
+            Parameter(
+                key_path=key_path,
+                original_value=_text(node),
+                number=number,
+                number_max=number,
+                si_value=number,
+                si_value_max=number,
+            )
+        )
         return
     out.append(Parameter(key_path=key_path, original_value=_text(node), text_value=_text(node)))

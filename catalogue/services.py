@@ -57,10 +57,25 @@ def search_index_after_commit(*, dataset_ids: Sequence[int]) -> None:
 
 
 _SCALAR_FIELDS = (
-    "title", "type", "description", "creation_time", "start_time", "end_time", "size",
-    "number_of_files", "keywords", "license", "run_number", "source_folder", "data_format",
-    "principal_investigators", "creators", "data_location", "embargo_end",
-    "scientific_metadata", "source_updated_at",
+    "title",
+    "type",
+    "description",
+    "creation_time",
+    "start_time",
+    "end_time",
+    "size",
+    "number_of_files",
+    "keywords",
+    "license",
+    "run_number",
+    "source_folder",
+    "data_format",
+    "principal_investigators",
+    "creators",
+    "data_location",
+    "embargo_end",
+    "scientific_metadata",
+    "source_updated_at",
 )
 
 
@@ -72,14 +87,24 @@ def dataset_digest(item: DatasetIn) -> str:
     """A digest of everything the portal stores for ``item``: equal digests, nothing to write."""
     doc: list[Any] = [
         [getattr(item, name) for name in _SCALAR_FIELDS],
-        [item.instrument.pid, item.instrument.name, item.instrument.unique_name,
-         item.instrument.facility] if item.instrument else None,
-        [item.proposal.proposal_id, item.proposal.title, item.proposal.pi_name] if item.proposal else None,
+        [
+            item.instrument.pid,
+            item.instrument.name,
+            item.instrument.unique_name,
+            item.instrument.facility,
+        ]
+        if item.instrument
+        else None,
+        [item.proposal.proposal_id, item.proposal.title, item.proposal.pi_name]
+        if item.proposal
+        else None,
         [[t.pid, t.name] for t in item.techniques],
-        None if item.files is None else [
-            [f.path, f.size, f.checksum, f.checksum_algorithm, _iso(f.time)] for f in item.files
-        ],
-        None if item.thumbnails is None else [
+        None
+        if item.files is None
+        else [[f.path, f.size, f.checksum, f.checksum_algorithm, _iso(f.time)] for f in item.files],
+        None
+        if item.thumbnails is None
+        else [
             [t.source_id, t.caption, hashlib.sha256(t.content).hexdigest()] for t in item.thumbnails
         ],
     ]
@@ -102,7 +127,9 @@ def _instruments(items: Iterable[InstrumentIn]) -> dict[str, Instrument]:
                 pid=pid, name=data.name, unique_name=data.unique_name, facility=data.facility
             )
         elif not bare and (obj.name, obj.unique_name, obj.facility) != (
-            data.name, data.unique_name, data.facility
+            data.name,
+            data.unique_name,
+            data.facility,
         ):
             obj.name, obj.unique_name, obj.facility = data.name, data.unique_name, data.facility
             obj.save(update_fields=["name", "unique_name", "facility"])
@@ -169,7 +196,7 @@ def _insert_files(rows: list[tuple[int, FileIn]]) -> None:
         with connection.cursor() as cursor:
             raw_cursor: Any = cursor.cursor
             with raw_cursor.copy(
-                f"COPY {table} (dataset_id, path, size, checksum, checksum_algorithm, time) "  # noqa: S608
+                f"COPY {table} (dataset_id, path, size, checksum, checksum_algorithm, time) "
                 "FROM STDIN"
             ) as copy:
                 for dataset_id, f in rows:
@@ -180,8 +207,12 @@ def _insert_files(rows: list[tuple[int, FileIn]]) -> None:
     DataFile.objects.bulk_create(
         [
             DataFile(
-                dataset_id=dataset_id, path=f.path, size=f.size, checksum=f.checksum,
-                checksum_algorithm=f.checksum_algorithm, time=f.time,
+                dataset_id=dataset_id,
+                path=f.path,
+                size=f.size,
+                checksum=f.checksum,
+                checksum_algorithm=f.checksum_algorithm,
+                time=f.time,
             )
             for dataset_id, f in rows
         ],
@@ -199,8 +230,11 @@ def _store_thumbnails(dataset_id: int, item: DatasetIn) -> list[Thumbnail]:
             name = saved
         out.append(
             Thumbnail(
-                dataset_id=dataset_id, source_id=thumb.source_id, caption=thumb.caption,
-                image=name, content_digest=digest,
+                dataset_id=dataset_id,
+                source_id=thumb.source_id,
+                caption=thumb.caption,
+                image=name,
+                content_digest=digest,
             )
         )
     return out
@@ -209,8 +243,14 @@ def _store_thumbnails(dataset_id: int, item: DatasetIn) -> list[Thumbnail]:
 # -- datasets -----------------------------------------------------------------------------------
 
 
-def _apply(dataset: Dataset, item: DatasetIn, *, digest: str, instruments: dict[str, Instrument],
-           proposals: dict[str, Proposal]) -> None:
+def _apply(
+    dataset: Dataset,
+    item: DatasetIn,
+    *,
+    digest: str,
+    instruments: dict[str, Instrument],
+    proposals: dict[str, Proposal],
+) -> None:
     for name in _SCALAR_FIELDS:
         setattr(dataset, name, getattr(item, name))
     dataset.instrument = instruments[item.instrument.pid] if item.instrument else None
@@ -219,7 +259,9 @@ def _apply(dataset: Dataset, item: DatasetIn, *, digest: str, instruments: dict[
 
 
 def _restorable(dataset: Dataset) -> bool:
-    return dataset.visibility == Visibility.WITHDRAWN and dataset.withdrawn_by == WithdrawnBy.CATALOGUE
+    return (
+        dataset.visibility == Visibility.WITHDRAWN and dataset.withdrawn_by == WithdrawnBy.CATALOGUE
+    )
 
 
 @transaction.atomic
@@ -237,8 +279,10 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
     existing = {d.pid: d for d in Dataset.objects.filter(pid__in=by_pid)}
 
     changed = [
-        pid for pid in by_pid
-        if pid not in existing or existing[pid].source_digest != digests[pid]
+        pid
+        for pid in by_pid
+        if pid not in existing
+        or existing[pid].source_digest != digests[pid]
         or _restorable(existing[pid])
     ]
     counts.unchanged = len(by_pid) - len(changed)
@@ -262,15 +306,26 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
             if _restorable(dataset):
                 dataset.visibility, dataset.withdrawn_reason = Visibility.PUBLIC, ""
                 dataset.withdrawn_at, dataset.withdrawn_by = None, ""
-        _apply(dataset, item, digest=digests[item.pid], instruments=instruments, proposals=proposals)
+        _apply(
+            dataset, item, digest=digests[item.pid], instruments=instruments, proposals=proposals
+        )
         dataset.modified = now
     if new:
         Dataset.objects.bulk_create(new)
     if updated:
         Dataset.objects.bulk_update(
             updated,
-            [*_SCALAR_FIELDS, "instrument", "proposal", "source_digest", "modified", "visibility",
-             "withdrawn_reason", "withdrawn_at", "withdrawn_by"],
+            [
+                *_SCALAR_FIELDS,
+                "instrument",
+                "proposal",
+                "source_digest",
+                "modified",
+                "visibility",
+                "withdrawn_reason",
+                "withdrawn_at",
+                "withdrawn_by",
+            ],
             batch_size=500,
         )
     counts.created, counts.updated = len(new), len(updated)
@@ -283,18 +338,21 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
         Dataset.techniques.through.objects.filter(dataset_id__in=updated_ids).delete()
         with_files = [saved[i.pid].pk for i in work if i.files is not None and i.pid in existing]
         DataFile.objects.filter(dataset_id__in=with_files).delete()
-        with_thumbs = [saved[i.pid].pk for i in work if i.thumbnails is not None and i.pid in existing]
+        with_thumbs = [
+            saved[i.pid].pk for i in work if i.thumbnails is not None and i.pid in existing
+        ]
         Thumbnail.objects.filter(dataset_id__in=with_thumbs).delete()
 
     params: list[ScientificParameter] = []
-    links = []
+    links: list[Any] = []
     files: list[tuple[int, FileIn]] = []
     thumbs: list[Thumbnail] = []
     through = Dataset.techniques.through
     for item, dataset_id in zip(work, ids, strict=True):
         params.extend(_parameter_rows(dataset_id, item.scientific_metadata))
         links.extend(
-            through(dataset_id=dataset_id, technique_id=techniques[t.pid].pk) for t in item.techniques
+            through(dataset_id=dataset_id, technique_id=techniques[t.pid].pk)
+            for t in item.techniques
         )
         files.extend((dataset_id, f) for f in item.files or ())
         thumbs.extend(_store_thumbnails(dataset_id, item))
@@ -319,8 +377,9 @@ def dataset_withdraw(*, dataset: Dataset, reason: str, by: WithdrawnBy = Withdra
     dataset.withdrawn_reason = reason.strip()
     dataset.withdrawn_at = timezone.now()
     dataset.withdrawn_by = by
-    dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
-                                "modified"])
+    dataset.save(
+        update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by", "modified"]
+    )
     search_index_after_commit(dataset_ids=[dataset.pk])
     return True
 
@@ -334,8 +393,9 @@ def dataset_restore(*, dataset: Dataset) -> bool:
     dataset.withdrawn_reason = ""
     dataset.withdrawn_at = None
     dataset.withdrawn_by = ""
-    dataset.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by",
-                                "modified"])
+    dataset.save(
+        update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by", "modified"]
+    )
     search_index_after_commit(dataset_ids=[dataset.pk])
     return True
 
@@ -349,8 +409,11 @@ def datasets_withdraw_by_catalogue(*, pids: Iterable[str], reason: str) -> int:
         return 0
     now = timezone.now()
     Dataset.objects.filter(pk__in=ids).update(
-        visibility=Visibility.WITHDRAWN, withdrawn_reason=reason, withdrawn_at=now,
-        withdrawn_by=WithdrawnBy.CATALOGUE, modified=now,
+        visibility=Visibility.WITHDRAWN,
+        withdrawn_reason=reason,
+        withdrawn_at=now,
+        withdrawn_by=WithdrawnBy.CATALOGUE,
+        modified=now,
     )
     search_index_after_commit(dataset_ids=ids)
     return len(ids)

@@ -16,8 +16,18 @@ from publishing.models import Publication
 from publishing.payloads import PublicationIn
 
 _FIELDS = (
-    "title", "abstract", "creators", "publisher", "publication_year", "resource_type", "subjects",
-    "rights", "related_identifiers", "funding_references", "registered_at", "source_updated_at",
+    "title",
+    "abstract",
+    "creators",
+    "publisher",
+    "publication_year",
+    "resource_type",
+    "subjects",
+    "rights",
+    "related_identifiers",
+    "funding_references",
+    "registered_at",
+    "source_updated_at",
 )
 
 
@@ -35,13 +45,17 @@ def publication_upsert(*, item: PublicationIn) -> UpsertCounts:
     """
     counts = UpsertCounts()
     dataset_ids = list(
-        Dataset.objects.filter(pid__in=item.dataset_pids).order_by("pk").values_list("pk", flat=True)
+        Dataset.objects.filter(pid__in=item.dataset_pids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     digest = publication_digest(item) + f":{len(dataset_ids)}"
     digest = hashlib.sha256(digest.encode()).hexdigest()
     publication = Publication.objects.filter(doi=item.doi).first()
-    if publication is not None and publication.source_digest == digest and not (
-        publication.is_withdrawn and publication.withdrawn_by == WithdrawnBy.CATALOGUE
+    if (
+        publication is not None
+        and publication.source_digest == digest
+        and not (publication.is_withdrawn and publication.withdrawn_by == WithdrawnBy.CATALOGUE)
     ):
         counts.unchanged = 1
         return counts
@@ -71,8 +85,9 @@ def publication_withdraw(
     publication.withdrawn_reason = reason.strip()
     publication.withdrawn_at = timezone.now()
     publication.withdrawn_by = by
-    publication.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at",
-                                    "withdrawn_by", "modified"])
+    publication.save(
+        update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by", "modified"]
+    )
     return True
 
 
@@ -84,6 +99,7 @@ def publication_restore(*, publication: Publication) -> bool:
     publication.withdrawn_reason = ""
     publication.withdrawn_at = None
     publication.withdrawn_by = ""
-    publication.save(update_fields=["visibility", "withdrawn_reason", "withdrawn_at",
-                                    "withdrawn_by", "modified"])
+    publication.save(
+        update_fields=["visibility", "withdrawn_reason", "withdrawn_at", "withdrawn_by", "modified"]
+    )
     return True

@@ -59,7 +59,11 @@ class ExportDirectory:
         return data
 
     def _all(self, kind: str) -> list[dict[str, Any]]:
-        return [row for key in sorted(self.files.get(kind, {})) for row in self._load(self.files[kind][key])]
+        return [
+            row
+            for key in sorted(self.files.get(kind, {}))
+            for row in self._load(self.files[kind][key])
+        ]
 
     def instruments(self) -> list[dict[str, Any]]:
         return self._all("instruments")

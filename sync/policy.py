@@ -13,7 +13,10 @@ from django.conf import settings
 
 
 def is_public(
-    *, is_published: bool, embargo_end: datetime | None, now: datetime,
+    *,
+    is_published: bool,
+    embargo_end: datetime | None,
+    now: datetime,
     publish_on_embargo_end: bool | None = None,
 ) -> bool:
     if is_published:

@@ -135,7 +135,8 @@ def embargo_end(raw: Raw) -> datetime | None:
     if not isinstance(lifecycle, Mapping):
         return None
     return parse_datetime(
-        lifecycle.get("dateOfPublishing"), field="datasetlifecycle.dateOfPublishing",
+        lifecycle.get("dateOfPublishing"),
+        field="datasetlifecycle.dateOfPublishing",
         pid=dataset_pid(raw),
     )
 
@@ -193,7 +194,7 @@ def _source_folder(raw: Raw, pid: str, *, rewrite: Sequence[str], show: bool) ->
     for rule in rewrite:
         internal, _, public = rule.partition("=")
         if internal and folder.startswith(internal):
-            return public + folder[len(internal):]
+            return public + folder[len(internal) :]
     return folder
 
 
@@ -252,8 +253,10 @@ def thumbnail_from(raw: Raw, pid: str) -> ThumbnailIn | None:
         raise RecordError(pid, f"attachment {source_id}: thumbnail is not a {kind} image")
     caption = raw.get("caption") if isinstance(raw.get("caption"), str) else ""
     return ThumbnailIn(
-        source_id=source_id[:255], content=content,
-        extension="jpg" if kind == "jpeg" else kind, caption=str(caption)[:512],
+        source_id=source_id[:255],
+        content=content,
+        extension="jpg" if kind == "jpeg" else kind,
+        caption=str(caption)[:512],
     )
 
 
@@ -310,7 +313,9 @@ def dataset_from(
         keywords=keywords,
         license=_str(raw, "license", pid, limit=255),
         run_number=_str(raw, "runNumber", pid, limit=255),
-        source_folder=_source_folder(raw, pid, rewrite=source_folder_rewrite, show=show_source_folder),
+        source_folder=_source_folder(
+            raw, pid, rewrite=source_folder_rewrite, show=show_source_folder
+        ),
         data_format=_str(raw, "dataFormat", pid, limit=255),
         instrument=instrument,
         proposal=proposal,
@@ -371,7 +376,7 @@ def normalize_doi(doi: str) -> str:
     doi = doi.strip()
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
         if doi.lower().startswith(prefix):
-            doi = doi[len(prefix):]
+            doi = doi[len(prefix) :]
     return doi.lower()
 
 
@@ -413,7 +418,9 @@ def publication_from(raw: Raw) -> PublicationIn:
         raise RecordError(doi, f"publicationYear: not a year: {year!r}") from None
     resource_type = meta.get("resourceType") or raw.get("resourceType") or ""
     if isinstance(resource_type, Mapping):
-        resource_type = resource_type.get("resourceType") or resource_type.get("resourceTypeGeneral", "")
+        resource_type = resource_type.get("resourceType") or resource_type.get(
+            "resourceTypeGeneral", ""
+        )
     subjects = _dict_list(meta.get("subjects"), "metadata.subjects", doi)
     if not subjects and isinstance(raw.get("keywords"), list):
         subjects = [{"subject": k} for k in _str_list(raw.get("keywords"), "keywords", doi)]

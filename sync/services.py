@@ -57,8 +57,12 @@ class References:
     proposals: Mapping[str, ProposalIn]
 
     @classmethod
-    def parse(cls, instruments: Sequence[Mapping[str, Any]], proposals: Sequence[Mapping[str, Any]],
-              report: ImportReport) -> References:
+    def parse(
+        cls,
+        instruments: Sequence[Mapping[str, Any]],
+        proposals: Sequence[Mapping[str, Any]],
+        report: ImportReport,
+    ) -> References:
         parsed_instruments: dict[str, InstrumentIn] = {}
         for raw in instruments:
             try:
@@ -115,10 +119,12 @@ def records_import(
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}")
     for start in range(0, len(public), BATCH_SIZE):
-        report.add(datasets_upsert(items=public[start:start + BATCH_SIZE]))
+        report.add(datasets_upsert(items=public[start : start + BATCH_SIZE]))
     report.not_public += len(not_public)
     if not_public:
-        report.withdrawn += datasets_withdraw_by_catalogue(pids=not_public, reason=UNPUBLISHED_REASON)
+        report.withdrawn += datasets_withdraw_by_catalogue(
+            pids=not_public, reason=UNPUBLISHED_REASON
+        )
 
 
 def published_data_import(*, records: Sequence[Mapping[str, Any]], report: ImportReport) -> None:
@@ -134,7 +140,10 @@ def published_data_import(*, records: Sequence[Mapping[str, Any]], report: Impor
 
 
 def export_import(
-    *, path: Path, now: datetime | None = None, on_progress: Callable[[int], None] | None = None,
+    *,
+    path: Path,
+    now: datetime | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a catalogue export directory (see :mod:`sync.export`)."""
     export = ExportDirectory(path)
@@ -142,10 +151,14 @@ def export_import(
     references = References.parse(export.instruments(), export.proposals(), report)
     for chunk in export.chunks():
         for start in range(0, len(chunk.datasets), BATCH_SIZE):
-            page = chunk.datasets[start:start + BATCH_SIZE]
+            page = chunk.datasets[start : start + BATCH_SIZE]
             records_import(
-                records=page, blocks=chunk.blocks, attachments=chunk.attachments,
-                references=references, report=report, now=now,
+                records=page,
+                blocks=chunk.blocks,
+                attachments=chunk.attachments,
+                references=references,
+                report=report,
+                now=now,
             )
             if on_progress:
                 on_progress(len(page))

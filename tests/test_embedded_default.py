@@ -17,16 +17,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_", "DJANGO_", "OPENSEARCH_", "CELERY_", "REDIS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "DJANGO_", "OPENSEARCH_", "CELERY_", "REDIS_"))
+    }
     env["PORTAL_VAR_DIR"] = str(var_dir)
     return env
 
 
 def _manage(var_dir: Path, *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=_env(var_dir),
-        capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=_env(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -46,14 +54,17 @@ def embedded_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=_env(var_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=_env(var_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/", timeout=5)  # noqa: S310
+                urllib.request.urlopen(base + "/", timeout=5)
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -72,7 +83,7 @@ def test_embedded_default_runs_on_sqlite(embedded_portal: tuple[str, Path]) -> N
 
 def test_embedded_portal_serves_the_catalogue(embedded_portal: tuple[str, Path]) -> None:
     base, _ = embedded_portal
-    with urllib.request.urlopen(base + "/datasets/", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(base + "/datasets/", timeout=10) as response:
         body = response.read().decode()
     assert response.status == 200
     assert 'data-total="5"' in body

@@ -35,8 +35,9 @@ def _demo(name: str) -> list[dict[str, Any]]:
 def _import(records: list[dict[str, Any]], *, blocks: dict | None = None) -> ImportReport:
     report = ImportReport()
     references = References.parse(_demo("instruments.v4.json"), _demo("proposals.v4.json"), report)
-    records_import(records=records, blocks=blocks or {}, attachments={}, references=references,
-                   report=report)
+    records_import(
+        records=records, blocks=blocks or {}, attachments={}, references=references, report=report
+    )
     return report
 
 
@@ -64,8 +65,11 @@ def test_reimporting_the_same_export_changes_nothing() -> None:
     assert report.publications.unchanged == 1
     assert list(Dataset.objects.order_by("pid").values()) == before
     assert DataFile.objects.count() == files_before
-    writes = [q["sql"] for q in queries.captured_queries
-              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
     assert writes == []
 
 
@@ -109,14 +113,15 @@ def test_fields_are_mapped() -> None:
     assert first is not None
     assert first.checksum_algorithm == "sha256"
     assert len(first.checksum) == 64
-    assert dataset.parameters.filter(key_path="approx_distance_range").get().si_value_max == \
-        pytest.approx(0.02)
+    assert dataset.parameters.filter(
+        key_path="approx_distance_range"
+    ).get().si_value_max == pytest.approx(0.02)
 
 
 def test_thumbnails_are_stored_as_files_not_base64() -> None:
     export_import(path=DEMO)
     thumbnail = Thumbnail.objects.get(source_id="att-0001")
-    assert thumbnail.image.name.endswith(".png")
+    assert str(thumbnail.image.name).endswith(".png")
     assert thumbnail.image.read().startswith(b"\x89PNG")
     assert "base64" not in json.dumps(list(Thumbnail.objects.values()), default=str)
 
@@ -189,8 +194,15 @@ def test_v3_shape_is_understood() -> None:
         "creationTime": "2020-01-01T00:00:00Z",
         "scientificMetadata": {"energy": {"value": 8, "unit": "keV"}},
     }
-    blocks = {v3["pid"]: [{"datasetId": v3["pid"], "chkAlg": "md5",
-                          "dataFileList": [{"path": "a.h5", "size": 10, "chk": "abc"}]}]}
+    blocks = {
+        v3["pid"]: [
+            {
+                "datasetId": v3["pid"],
+                "chkAlg": "md5",
+                "dataFileList": [{"path": "a.h5", "size": 10, "chk": "abc"}],
+            }
+        ]
+    }
     report = _import([v3], blocks=blocks)
     assert report.created == 1, report.errors
     dataset = Dataset.objects.get(pid=v3["pid"])

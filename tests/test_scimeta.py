@@ -69,9 +69,12 @@ def test_nested_objects_give_dotted_key_paths() -> None:
 
 
 def test_plain_strings_numbers_booleans_and_lists() -> None:
-    params = {p.key_path: p for p in flatten(
-        {"subphase": "water", "chi2": 1.07, "ok": True, "tags": ["a", "b"], "none": None}
-    )}
+    params = {
+        p.key_path: p
+        for p in flatten(
+            {"subphase": "water", "chi2": 1.07, "ok": True, "tags": ["a", "b"], "none": None}
+        )
+    }
     assert params["subphase"].text_value == "water"
     assert params["chi2"].number == 1.07
     assert params["chi2"].si_unit == ""

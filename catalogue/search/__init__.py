@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from catalogue.search.backends import backend, dataset_search
 from catalogue.search.base import (
     SORTS,
     DatasetQuery,
@@ -15,7 +16,6 @@ from catalogue.search.base import (
     SearchPage,
     SearchUnavailable,
 )
-from catalogue.search.backends import backend, dataset_search
 
 __all__ = [
     "SORTS",

@@ -37,13 +37,13 @@ class DatabaseBackend:
     name = "database"
 
     def search(self, query: DatasetQuery) -> SearchPage:
-        queryset = Dataset.objects.public()
+        queryset: QuerySet[Dataset] = Dataset.objects.public()
         if query.text.strip():
             queryset = _text_filter(queryset, query.text)
         total = queryset.count()
         ids = list(
             queryset.order_by(*_order(query.sort)).values_list("id", flat=True)[
-                query.offset:query.offset + query.per_page
+                query.offset : query.offset + query.per_page
             ]
         )
         return SearchPage(ids=ids, total=total, query=query, backend=self.name)

@@ -22,7 +22,11 @@ logger = logging.getLogger(__name__)
 INDEX_VERSION = "v1"
 MAX_WINDOW = 10_000
 
-_TEXT = {"type": "text", "analyzer": "english", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
+_TEXT = {
+    "type": "text",
+    "analyzer": "english",
+    "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+}
 MAPPING: dict[str, Any] = {
     "settings": {
         "number_of_shards": 1,
@@ -32,8 +36,12 @@ MAPPING: dict[str, Any] = {
                 "prefix": {"tokenizer": "prefix", "filter": ["lowercase"]},
             },
             "tokenizer": {
-                "prefix": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20,
-                           "token_chars": ["letter", "digit"]},
+                "prefix": {
+                    "type": "edge_ngram",
+                    "min_gram": 2,
+                    "max_gram": 20,
+                    "token_chars": ["letter", "digit"],
+                },
             },
             "normalizer": {"lower": {"type": "custom", "filter": ["lowercase"]}},
         },
@@ -43,8 +51,13 @@ MAPPING: dict[str, Any] = {
         "properties": {
             "id": {"type": "long"},
             "pid": {"type": "keyword", "normalizer": "lower"},
-            "title": {**_TEXT, "fields": {**_TEXT["fields"],
-                      "prefix": {"type": "text", "analyzer": "prefix", "search_analyzer": "standard"}}},
+            "title": {
+                **_TEXT,
+                "fields": {
+                    **_RAW,
+                    "prefix": {"type": "text", "analyzer": "prefix", "search_analyzer": "standard"},
+                },
+            },
             "description": {"type": "text", "analyzer": "english"},
             "type": {"type": "keyword"},
             "keywords": _TEXT,
@@ -75,15 +88,26 @@ MAPPING: dict[str, Any] = {
                     "si_unit": {"type": "keyword"},
                     "value": {"type": "keyword", "ignore_above": 256},
                     "unit": {"type": "keyword"},
-                    "text": {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
+                    "text": {
+                        "type": "text",
+                        "fields": {"raw": {"type": "keyword", "ignore_above": 256}},
+                    },
                 },
             },
         },
     },
 }
 _SORT_FIELDS = {"title": "title.raw", "proposal": "proposal"}
-_TEXT_FIELDS = ["title^3", "title.prefix", "keywords^2", "description", "techniques",
-                "proposal_title", "principal_investigators", "creators"]
+_TEXT_FIELDS = [
+    "title^3",
+    "title.prefix",
+    "keywords^2",
+    "description",
+    "techniques",
+    "proposal_title",
+    "principal_investigators",
+    "creators",
+]
 _ID_FIELDS = ["pid", "run_number", "proposal"]
 
 
@@ -98,8 +122,13 @@ class OpenSearchBackend:
 
     @cached_property
     def client(self) -> OpenSearch:
-        return OpenSearch(hosts=[self.url], timeout=self.timeout, max_retries=0,
-                          retry_on_timeout=False, http_compress=False)
+        return OpenSearch(
+            hosts=[self.url],
+            timeout=self.timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+            http_compress=False,
+        )
 
     # -- index management -----------------------------------------------------------------------
 
@@ -127,8 +156,12 @@ class OpenSearchBackend:
         seen: set[int] = set()
         for dataset in datasets_for_index(ids):
             seen.add(dataset.pk)
-            yield {"_op_type": "index", "_index": self.alias, "_id": str(dataset.pk),
-                   "_source": dataset_document(dataset)}
+            yield {
+                "_op_type": "index",
+                "_index": self.alias,
+                "_id": str(dataset.pk),
+                "_source": dataset_document(dataset),
+            }
         for missing in set(ids) - seen:  # withdrawn or gone: must leave the index
             yield {"_op_type": "delete", "_index": self.alias, "_id": str(missing)}
 
@@ -138,8 +171,13 @@ class OpenSearchBackend:
         if not self._index_ready:
             self.ensure_index()
         try:
-            helpers.bulk(self.client, self._actions(list(dataset_ids)), chunk_size=500,
-                         raise_on_error=False, raise_on_exception=True)
+            helpers.bulk(
+                self.client,
+                self._actions(list(dataset_ids)),
+                chunk_size=500,
+                raise_on_error=False,
+                raise_on_exception=True,
+            )
         except (OSConnectionError, TransportError) as exc:
             raise SearchUnavailable(str(exc)) from exc
 
@@ -180,7 +218,9 @@ class OpenSearchBackend:
 
     def search(self, query: DatasetQuery) -> SearchPage:
         if query.offset + query.per_page > MAX_WINDOW:
-            raise QueryError(f"Results past the first {MAX_WINDOW:,} cannot be paged; narrow the search.")
+            raise QueryError(
+                f"Results past the first {MAX_WINDOW:,} cannot be paged; narrow the search."
+            )
         try:
             if not self._index_ready:
                 self.ensure_index()

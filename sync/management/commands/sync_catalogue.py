@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--from-export", metavar="DIR", type=Path,
+            "--from-export",
+            metavar="DIR",
+            type=Path,
             help="a directory of SciCat API answers saved as JSON (see demo/scicat-export)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
