@@ -22,11 +22,8 @@ logger = logging.getLogger(__name__)
 INDEX_VERSION = "v1"
 MAX_WINDOW = 10_000
 
-_TEXT = {
-    "type": "text",
-    "analyzer": "english",
-    "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
-}
+_RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
+_TEXT: dict[str, Any] = {"type": "text", "analyzer": "english", "fields": _RAW}
 MAPPING: dict[str, Any] = {
     "settings": {
         "number_of_shards": 1,
