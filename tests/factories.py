@@ -82,7 +82,9 @@ class PublicationFactory(DjangoModelFactory):
     doi = factory.Sequence(lambda n: f"10.5072/test-{n:04d}")
     title = factory.Sequence(lambda n: f"Published data {n}")
     abstract = "A publication of synthetic datasets."
-    creators = factory.LazyFunction(lambda: [{"name": "Franklin, Rosalind", "nameType": "Personal"}])
+    creators = factory.LazyFunction(
+        lambda: [{"name": "Franklin, Rosalind", "nameType": "Personal"}]
+    )
     publisher = "Photon Science Facility"
     publication_year = 2025
     resource_type = "Dataset"

@@ -4,42 +4,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
+        ("catalogue", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('withdrawn', 'Withdrawn')], db_index=True, default='public', max_length=16)),
-                ('withdrawn_reason', models.TextField(blank=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_by', models.CharField(blank=True, choices=[('catalogue', 'The internal catalogue'), ('staff', 'Portal staff')], max_length=16)),
-                ('doi', models.CharField(max_length=255, unique=True, verbose_name='DOI')),
-                ('title', models.TextField()),
-                ('abstract', models.TextField(blank=True)),
-                ('creators', models.JSONField(blank=True, default=list)),
-                ('publisher', models.CharField(blank=True, max_length=255)),
-                ('publication_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('resource_type', models.CharField(blank=True, max_length=255)),
-                ('subjects', models.JSONField(blank=True, default=list)),
-                ('rights', models.JSONField(blank=True, default=list)),
-                ('related_identifiers', models.JSONField(blank=True, default=list)),
-                ('funding_references', models.JSONField(blank=True, default=list)),
-                ('registered_at', models.DateTimeField(blank=True, null=True)),
-                ('source_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('source_digest', models.CharField(blank=True, max_length=64)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True, db_index=True)),
-                ('datasets', models.ManyToManyField(blank=True, related_name='publications', to='catalogue.dataset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("withdrawn", "Withdrawn")],
+                        db_index=True,
+                        default="public",
+                        max_length=16,
+                    ),
+                ),
+                ("withdrawn_reason", models.TextField(blank=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "withdrawn_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("catalogue", "The internal catalogue"),
+                            ("staff", "Portal staff"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("doi", models.CharField(max_length=255, unique=True, verbose_name="DOI")),
+                ("title", models.TextField()),
+                ("abstract", models.TextField(blank=True)),
+                ("creators", models.JSONField(blank=True, default=list)),
+                ("publisher", models.CharField(blank=True, max_length=255)),
+                ("publication_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("resource_type", models.CharField(blank=True, max_length=255)),
+                ("subjects", models.JSONField(blank=True, default=list)),
+                ("rights", models.JSONField(blank=True, default=list)),
+                ("related_identifiers", models.JSONField(blank=True, default=list)),
+                ("funding_references", models.JSONField(blank=True, default=list)),
+                ("registered_at", models.DateTimeField(blank=True, null=True)),
+                ("source_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("source_digest", models.CharField(blank=True, max_length=64)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "datasets",
+                    models.ManyToManyField(
+                        blank=True, related_name="publications", to="catalogue.dataset"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-registered_at', '-id'],
+                "ordering": ["-registered_at", "-id"],
             },
         ),
     ]
