@@ -1,0 +1,131 @@
+"""Reads of the public catalogue for the portal's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from catalogue.models import DataFile, Dataset, Instrument, Technique, Thumbnail
+from catalogue.search import DatasetQuery, SearchPage, dataset_search
+
+FILES_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CatalogueCounts:
+    datasets: int
+    instruments: int
+
+
+def catalogue_counts() -> CatalogueCounts:
+    """How many public datasets there are, and on how many instruments they were taken."""
+    public = Dataset.objects.public()
+    return CatalogueCounts(
+        datasets=public.count(),
+        instruments=Instrument.objects.filter(
+            id__in=public.exclude(instrument=None).values("instrument_id")
+        ).count(),
+    )
+
+
+def dataset_table_rows(ids: list[int]) -> list[Dataset]:
+    """The public datasets among ``ids`` with what a table row shows, in the order of ``ids``.
+
+    Two queries whatever the number of rows: the rows, and their thumbnails.
+    """
+    if not ids:
+        return []
+    rows = Dataset.objects.public().for_table().in_bulk(ids)
+    return [rows[i] for i in ids if i in rows]
+
+
+def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[Dataset]]:
+    """One page of the catalogue table: the search result and its rows, in order."""
+    page = dataset_search(query)
+    return page, dataset_table_rows(page.ids)
+
+
+def latest_datasets(limit: int = 5) -> list[Dataset]:
+    return list(Dataset.objects.public().for_table()[:limit])
+
+
+def dataset_by_pid(pid: str) -> Dataset | None:
+    """The dataset ``pid`` (public or withdrawn), with what its page shows except its files."""
+    return (
+        Dataset.objects.select_related("instrument", "proposal")
+        .prefetch_related(
+            Prefetch("techniques", queryset=Technique.objects.order_by("name", "pid")),
+            Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("id")),
+        )
+        .filter(pid=pid)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FilesPage:
+    """A page of a dataset's files in (path, id) order, found by keyset, never by offset."""
+
+    files: list[DataFile]
+    total: int
+    per_page: int
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_id(self) -> int | None:
+        return self.files[0].pk if self.files else None
+
+    @property
+    def last_id(self) -> int | None:
+        return self.files[-1].pk if self.files else None
+
+
+def _cursor(dataset: Dataset, file_id: int | None) -> tuple[str, int] | None:
+    if file_id is None:
+        return None
+    rows = DataFile.objects.filter(dataset=dataset, pk=file_id).values_list("path", flat=True)
+    path = rows.first()
+    return None if path is None else (path, file_id)
+
+
+def dataset_files_page(
+    dataset: Dataset,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    last: bool = False,
+    per_page: int = FILES_PER_PAGE,
+) -> FilesPage:
+    """The page of ``dataset``'s files after (or before) the file with id ``after`` (``before``).
+
+    ``last`` gives the final page. An unknown cursor gives the first page. Each page costs a count
+    and one indexed range query (plus one to read a cursor's path), however many files there are.
+    """
+    files = DataFile.objects.filter(dataset=dataset).only(
+        "id", "dataset_id", "path", "size", "checksum", "checksum_algorithm"
+    )
+    total = files.count()
+    after_key, before_key = _cursor(dataset, after), _cursor(dataset, before)
+    if after_key is not None:
+        path, pk = after_key
+        rows = list(
+            files.filter(Q(path__gt=path) | Q(path=path, id__gt=pk)).order_by("path", "id")[
+                : per_page + 1
+            ]
+        )
+        return FilesPage(rows[:per_page], total, per_page, True, len(rows) > per_page)
+    if before_key is not None or last:
+        backwards = files.order_by("-path", "-id")
+        if before_key is not None:
+            path, pk = before_key
+            backwards = backwards.filter(Q(path__lt=path) | Q(path=path, id__lt=pk))
+        rows = list(backwards[: per_page + 1])
+        if before_key is not None and len(rows) <= per_page:
+            # Nothing before this page: show the first page, full.
+            return dataset_files_page(dataset, per_page=per_page)
+        page = list(reversed(rows[:per_page]))
+        return FilesPage(page, total, per_page, len(rows) > per_page, before_key is not None)
+    rows = list(files.order_by("path", "id")[: per_page + 1])
+    return FilesPage(rows[:per_page], total, per_page, False, len(rows) > per_page)

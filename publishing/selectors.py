@@ -1,0 +1,75 @@
+"""Reads of publications for the portal's pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+
+from catalogue.models import Dataset
+from catalogue.visibility import Visibility
+from publishing.models import Publication
+
+PUBLICATIONS_PER_PAGE = 25
+_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+def normalize_doi(doi: str) -> str:
+    """A DOI as stored: trimmed, without a resolver or ``doi:`` prefix, lower-case."""
+    return _DOI_PREFIXES.sub("", doi.strip()).strip().lower()
+
+
+def publication_by_doi(doi: str) -> Publication | None:
+    """The publication ``doi`` (public or withdrawn), matched case-insensitively."""
+    return Publication.objects.filter(doi=normalize_doi(doi)).first()
+
+
+def publication_datasets(publication: Publication) -> list[Dataset]:
+    """The public datasets of ``publication``, newest first."""
+    return list(
+        publication.datasets.public()
+        .select_related("instrument")
+        .only(
+            "pid",
+            "title",
+            "type",
+            "start_time",
+            "size",
+            "instrument__name",
+            "instrument__unique_name",
+        )
+    )
+
+
+def publications_containing(dataset: Dataset) -> list[Publication]:
+    """The public publications that contain ``dataset``."""
+    return list(
+        Publication.objects.public()
+        .filter(datasets=dataset)
+        .only("doi", "title", "publication_year")
+        .order_by("-publication_year", "title")
+    )
+
+
+def publication_count() -> int:
+    return Publication.objects.public().count()
+
+
+def latest_publications(limit: int = 5) -> list[Publication]:
+    return list(Publication.objects.public().only("doi", "title", "publication_year")[:limit])
+
+
+def publications_page(
+    page_number: str | int | None, per_page: int = PUBLICATIONS_PER_PAGE
+) -> Page[Any]:
+    """One page of the public publications, newest first, each with its public dataset count."""
+    queryset = (
+        Publication.objects.public()
+        .annotate(dataset_count=Count("datasets", filter=Q(datasets__visibility=Visibility.PUBLIC)))
+        .only("doi", "title", "publication_year", "creators", "registered_at")
+        .order_by("-registered_at", "-id")
+    )
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(page_number)
