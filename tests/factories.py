@@ -28,7 +28,7 @@ class ProposalFactory(DjangoModelFactory):
         django_get_or_create = ("proposal_id",)
 
     proposal_id = factory.Sequence(lambda n: f"{11000000 + n}")
-    title = factory.Faker("sentence", nb_words=6)
+    title = factory.Sequence(lambda n: f"Beamtime proposal {n}")
     pi_name = "Noether, Emmy"
 
 
