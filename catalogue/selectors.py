@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from catalogue.models import DataFile, Dataset, Instrument, Technique, Thumbnail
 from catalogue.search import DatasetQuery, SearchPage, dataset_search
@@ -51,16 +51,17 @@ def latest_datasets(limit: int = 5) -> list[Dataset]:
 
 
 def dataset_by_pid(pid: str) -> Dataset | None:
-    """The dataset ``pid`` (public or withdrawn), with what its page shows except its files."""
-    return (
-        Dataset.objects.select_related("instrument", "proposal")
-        .prefetch_related(
-            Prefetch("techniques", queryset=Technique.objects.order_by("name", "pid")),
-            Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("id")),
-        )
-        .filter(pid=pid)
-        .first()
-    )
+    """The dataset ``pid`` (public or withdrawn) with its instrument and proposal."""
+    return Dataset.objects.select_related("instrument", "proposal").filter(pid=pid).first()
+
+
+def dataset_techniques(dataset: Dataset) -> list[Technique]:
+    return list(dataset.techniques.order_by("name", "pid"))
+
+
+def dataset_thumbnails(dataset: Dataset) -> list[Thumbnail]:
+    """The thumbnails that have an image file, in the order they came."""
+    return list(dataset.thumbnails.exclude(image="").order_by("id"))
 
 
 @dataclass(frozen=True)

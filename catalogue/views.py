@@ -35,6 +35,8 @@ from catalogue.selectors import (
     dataset_by_pid,
     dataset_files_page,
     dataset_table_page,
+    dataset_techniques,
+    dataset_thumbnails,
     latest_datasets,
 )
 from catalogue.templatetags.portal_format import human_size, orcid_url
@@ -384,8 +386,8 @@ def dataset_detail(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         return render(request, "catalogue/dataset_detail.html#files", context)
     context.update(
         {
-            "techniques": list(dataset.techniques.all()),
-            "thumbnails": [t for t in dataset.thumbnails.all() if t.image],
+            "techniques": dataset_techniques(dataset),
+            "thumbnails": dataset_thumbnails(dataset),
             "creators": _creators(dataset),
             "principal_investigators": [
                 str(p) for p in dataset.principal_investigators or [] if str(p).strip()

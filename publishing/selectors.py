@@ -16,9 +16,14 @@ PUBLICATIONS_PER_PAGE = 25
 _DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 
 
+def bare_doi(doi: str) -> str:
+    """A DOI trimmed and without a resolver or ``doi:`` prefix, its case kept."""
+    return _DOI_PREFIXES.sub("", doi.strip()).strip()
+
+
 def normalize_doi(doi: str) -> str:
     """A DOI as stored: trimmed, without a resolver or ``doi:`` prefix, lower-case."""
-    return _DOI_PREFIXES.sub("", doi.strip()).strip().lower()
+    return bare_doi(doi).lower()
 
 
 def publication_by_doi(doi: str) -> Publication | None:

@@ -13,7 +13,7 @@ from catalogue.templatetags.portal_format import human_size, orcid_url, safe_url
 from catalogue.views import render_not_found, render_tombstone
 from publishing.models import Publication
 from publishing.selectors import (
-    normalize_doi,
+    bare_doi,
     publication_by_doi,
     publication_datasets,
     publications_page,
@@ -110,7 +110,7 @@ def _related(publication: Publication) -> list[dict[str, str]]:
         kind = str(item.get("relatedIdentifierType") or "")
         relation = str(item.get("relationType") or "")
         if kind.upper() == "DOI":
-            url = safe_url(identifier) or _doi_url(normalize_doi(identifier))
+            url = safe_url(identifier) or _doi_url(bare_doi(identifier))
         else:
             url = safe_url(identifier)
         out.append(
