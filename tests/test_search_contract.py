@@ -31,11 +31,17 @@ def search_backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[Se
 def catalogue(search_backend: SearchBackend) -> list[Dataset]:
     proposal = ProposalFactory(proposal_id="11019634")
     datasets = [
-        DatasetFactory(title="GIXOS pseudo reflectivity of DPPG monolayer", size=300,
-                       keywords=["GIXOS", "lipid"], proposal=proposal),
+        DatasetFactory(
+            title="GIXOS pseudo reflectivity of DPPG monolayer",
+            size=300,
+            keywords=["GIXOS", "lipid"],
+            proposal=proposal,
+        ),
         DatasetFactory(title="Tomography of a lithium cathode", size=100, keywords=["battery"]),
         DatasetFactory(title="Reflectivity of silicon oxide", size=200, keywords=["XRR"]),
-        DatasetFactory(title="Undated powder diffraction", size=50, start_time=None),
+        DatasetFactory(
+            title="Undated powder diffraction", size=50, start_time=None, keywords=["powder"]
+        ),
     ]
     _reindex(search_backend, datasets)
     return datasets
@@ -65,6 +71,10 @@ def test_sort_by_size(catalogue: list[Dataset]) -> None:
 def test_text_matches_title_words_case_insensitively(catalogue: list[Dataset]) -> None:
     assert _pids(text="dppg") == [catalogue[0].pid]
     assert set(_pids(text="reflectivity")) == {catalogue[0].pid, catalogue[2].pid}
+
+
+def test_text_matches_keywords(catalogue: list[Dataset]) -> None:
+    assert _pids(text="battery") == [catalogue[1].pid]
 
 
 def test_identifier_matches_unquoted(catalogue: list[Dataset]) -> None:

@@ -29,6 +29,7 @@ def _text_filter(queryset: QuerySet[Dataset], text: str) -> QuerySet[Dataset]:
             | Q(run_number__iexact=term)
             | Q(proposal__proposal_id__iexact=term)
             | Q(description__icontains=term)
+            | Q(keywords__icontains=term)
         )
     return queryset
 
