@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(params=["database", "opensearch"])
-def search_backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[SearchBackend]:
+def search_backend(request: pytest.FixtureRequest, settings: Any) -> SearchBackend:
     if request.param == "opensearch":
-        server = request.getfixturevalue("opensearch_server")
-        settings.OPENSEARCH_URL = server.url
+        # opensearch_url deletes the test's indices afterwards
+        settings.OPENSEARCH_URL = request.getfixturevalue("opensearch_url")
         settings.OPENSEARCH_INDEX = f"test-{uuid.uuid4().hex[:12]}"
     else:
         settings.OPENSEARCH_URL = ""
-    yield backend()
+    return backend()
 
 
 @pytest.fixture
