@@ -57,10 +57,6 @@ _started: list[PostgresServer | RedisServer | OpenSearchServer] = []
 ServerT = TypeVar("ServerT", PostgresServer, RedisServer, OpenSearchServer)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgresql: needs the throwaway PostgreSQL server")
-
-
 def _serve(server: ServerT) -> Iterator[ServerT]:
     try:
         server.start()

@@ -30,15 +30,15 @@ def search_backend(request: pytest.FixtureRequest, settings: Any) -> SearchBacke
 def catalogue(search_backend: SearchBackend) -> list[Dataset]:
     proposal = ProposalFactory(proposal_id="11019634")
     datasets = [
-        DatasetFactory(
+        DatasetFactory.create(
             title="GIXOS pseudo reflectivity of DPPG monolayer",
             size=300,
             keywords=["GIXOS", "lipid"],
             proposal=proposal,
         ),
-        DatasetFactory(title="Tomography of a lithium cathode", size=100, keywords=["battery"]),
-        DatasetFactory(title="Reflectivity of silicon oxide", size=200, keywords=["XRR"]),
-        DatasetFactory(
+        DatasetFactory.create(title="Tomography of a lithium cathode", size=100, keywords=["battery"]),
+        DatasetFactory.create(title="Reflectivity of silicon oxide", size=200, keywords=["XRR"]),
+        DatasetFactory.create(
             title="Undated powder diffraction", size=50, start_time=None, keywords=["powder"]
         ),
     ]
