@@ -2,9 +2,9 @@
 
 SciCat's ``scientificMetadata`` is free JSON. Quantities come as ``{"value", "unit"}`` or
 ``{"v", "u"}``, ranges as ``{"value": [a, b], "unit", "type": "quantity_range"}``; the rest is
-nested objects, lists, strings, numbers and booleans. Each leaf becomes a :class:`Parameter` that keeps the
-original value and unit and, where ``pint`` knows the unit, the value in SI base units. Unknown
-units are kept as text, never guessed.
+nested objects, lists, strings, numbers and booleans. Each leaf becomes a :class:`Parameter` that
+keeps the original value and unit and, where ``pint`` knows the unit, the value in SI base units.
+Unknown units are kept as text, never guessed.
 """
 
 from __future__ import annotations

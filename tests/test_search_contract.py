@@ -36,7 +36,9 @@ def catalogue(search_backend: SearchBackend) -> list[Dataset]:
             keywords=["GIXOS", "lipid"],
             proposal=proposal,
         ),
-        DatasetFactory.create(title="Tomography of a lithium cathode", size=100, keywords=["battery"]),
+        DatasetFactory.create(
+            title="Tomography of a lithium cathode", size=100, keywords=["battery"]
+        ),
         DatasetFactory.create(title="Reflectivity of silicon oxide", size=200, keywords=["XRR"]),
         DatasetFactory.create(
             title="Undated powder diffraction", size=50, start_time=None, keywords=["powder"]
