@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -367,6 +367,9 @@ def _files_cursor(request: HttpRequest) -> dict[str, Any]:
 @vary_on_headers("HX-Request")
 def dataset_detail(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     dataset = dataset_by_pid(pid)
+    if dataset is None and pid.rstrip("/") and pid != pid.rstrip("/"):
+        # A link copied with a trailing slash.
+        return redirect("catalogue:dataset_detail", pid.rstrip("/"))
     if dataset is None:
         return render_not_found(request, f"There is no public dataset with the PID “{pid[:300]}”.")
     if dataset.is_withdrawn:

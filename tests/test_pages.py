@@ -682,6 +682,15 @@ def test_files_of_another_dataset_are_not_a_cursor(client: Client) -> None:
     assert file_paths(response)[0] == "scan_00000.h5"
 
 
+def test_dataset_link_with_a_trailing_slash_redirects(client: Client) -> None:
+    dataset = new_dataset(pid="20.500.12269/abc-9")
+
+    response = client.get("/datasets/20.500.12269/abc-9/")
+
+    assert response.status_code == 302
+    assert response["Location"] == dataset_url(dataset)
+
+
 def test_unknown_dataset_is_a_404_page(client: Client) -> None:
     response = client.get("/datasets/20.500.12269/does-not-exist")
 
