@@ -85,7 +85,7 @@ class Dataset(Tombstoned):
     pid = models.CharField("PID", max_length=255, unique=True)
     title = models.TextField()
     description = models.TextField(blank=True)
-    type = models.CharField(max_length=32, db_index=True)
+    type = models.CharField(max_length=32)
     creation_time = models.DateTimeField(null=True, blank=True)
     start_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
@@ -126,9 +126,12 @@ class Dataset(Tombstoned):
         # SQLite cannot declare NULLS LAST in an index, but sorts NULLs last in DESC order anyway.
         ordering = [F("start_time").desc(nulls_last=True), "-id"]
         indexes = [
+            # Oldest first (ASC NULLS LAST is the index's natural order); newest first: 0002.
+            models.Index(fields=["start_time", "id"], name="dataset_start_asc_idx"),
             models.Index(fields=["size", "id"], name="dataset_size_idx"),
-            models.Index(fields=["title"], name="dataset_title_idx"),
-            models.Index(fields=["run_number"], name="dataset_run_idx"),
+            models.Index(fields=["title", "id"], name="dataset_title_idx"),
+            models.Index(fields=["run_number", "id"], name="dataset_run_idx"),
+            models.Index(fields=["type", "id"], name="dataset_type_idx"),
             models.Index(fields=["creation_time"], name="dataset_creation_idx"),
         ]
 

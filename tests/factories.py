@@ -11,7 +11,7 @@ from catalogue.models import DataFile, Dataset, Instrument, Proposal, Technique
 from publishing.models import Publication
 
 
-class InstrumentFactory(DjangoModelFactory):
+class InstrumentFactory(DjangoModelFactory[Instrument]):
     class Meta:
         model = Instrument
         django_get_or_create = ("pid",)
@@ -22,7 +22,7 @@ class InstrumentFactory(DjangoModelFactory):
     facility = "PETRA III"
 
 
-class ProposalFactory(DjangoModelFactory):
+class ProposalFactory(DjangoModelFactory[Proposal]):
     class Meta:
         model = Proposal
         django_get_or_create = ("proposal_id",)
@@ -32,7 +32,7 @@ class ProposalFactory(DjangoModelFactory):
     pi_name = "Noether, Emmy"
 
 
-class TechniqueFactory(DjangoModelFactory):
+class TechniqueFactory(DjangoModelFactory[Technique]):
     class Meta:
         model = Technique
         django_get_or_create = ("pid",)
@@ -41,7 +41,7 @@ class TechniqueFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"technique {n}")
 
 
-class DatasetFactory(DjangoModelFactory):
+class DatasetFactory(DjangoModelFactory[Dataset]):
     class Meta:
         model = Dataset
 
@@ -64,7 +64,7 @@ class DatasetFactory(DjangoModelFactory):
     data_location = "disk"
 
 
-class DataFileFactory(DjangoModelFactory):
+class DataFileFactory(DjangoModelFactory[DataFile]):
     class Meta:
         model = DataFile
 
@@ -75,7 +75,7 @@ class DataFileFactory(DjangoModelFactory):
     checksum_algorithm = "sha256"
 
 
-class PublicationFactory(DjangoModelFactory):
+class PublicationFactory(DjangoModelFactory[Publication]):
     class Meta:
         model = Publication
 

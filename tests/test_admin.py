@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -20,18 +20,6 @@ from publishing.services import publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def new_dataset(**fields: Any) -> Dataset:
-    return cast(Dataset, DatasetFactory(**fields))
-
-
-def new_datasets(count: int, **fields: Any) -> list[Dataset]:
-    return cast(list[Dataset], DatasetFactory.create_batch(count, **fields))
-
-
-def new_publication(**fields: Any) -> Publication:
-    return cast(Publication, PublicationFactory(**fields))
 
 
 DATASETS = reverse("admin:catalogue_dataset_changelist")
@@ -78,8 +66,8 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client: Client) -> None:
 
 
 def test_dataset_list_filters_and_search_work(admin_client: Client) -> None:
-    new_dataset(title="Tomography of a cathode", type="raw")
-    new_dataset(title="Reflectivity", type="derived")
+    DatasetFactory.create(title="Tomography of a cathode", type="raw")
+    DatasetFactory.create(title="Reflectivity", type="derived")
 
     found = admin_client.get(DATASETS, {"q": "cathode"})
     filtered = admin_client.get(DATASETS, {"type": "derived", "visibility__exact": "public"})
@@ -91,7 +79,7 @@ def test_dataset_list_filters_and_search_work(admin_client: Client) -> None:
 
 
 def test_withdraw_asks_for_a_reason_first(admin_client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
 
     response = action(admin_client, DATASETS, "withdraw", [dataset])
 
@@ -102,7 +90,7 @@ def test_withdraw_asks_for_a_reason_first(admin_client: Client) -> None:
 
 
 def test_withdraw_without_a_reason_withdraws_nothing(admin_client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
 
     response = action(admin_client, DATASETS, "withdraw", [dataset], apply="yes", reason="  ")
 
@@ -113,8 +101,8 @@ def test_withdraw_without_a_reason_withdraws_nothing(admin_client: Client) -> No
 
 
 def test_withdraw_with_a_reason_withdraws_the_datasets(admin_client: Client) -> None:
-    first, second = new_dataset(), new_dataset()
-    untouched = new_dataset()
+    first, second = DatasetFactory.create(), DatasetFactory.create()
+    untouched = DatasetFactory.create()
 
     response = action(
         admin_client,
@@ -140,7 +128,7 @@ def test_withdraw_with_a_reason_withdraws_the_datasets(admin_client: Client) -> 
 
 
 def test_restore_makes_a_withdrawn_dataset_public_again(admin_client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     dataset_withdraw(dataset=dataset, reason="by mistake")
 
     response = action(admin_client, DATASETS, "restore", [dataset])
@@ -153,7 +141,7 @@ def test_restore_makes_a_withdrawn_dataset_public_again(admin_client: Client) ->
 
 
 def test_withdraw_publication_with_a_reason(admin_client: Client) -> None:
-    publication = new_publication()
+    publication = PublicationFactory.create()
 
     response = action(
         admin_client,
@@ -172,7 +160,7 @@ def test_withdraw_publication_with_a_reason(admin_client: Client) -> None:
 
 
 def test_restore_publication(admin_client: Client) -> None:
-    publication = new_publication()
+    publication = PublicationFactory.create()
     publication_withdraw(publication=publication, reason="by mistake")
 
     action(admin_client, PUBLICATIONS, "restore", [publication])
@@ -183,7 +171,7 @@ def test_restore_publication(admin_client: Client) -> None:
 
 
 def test_records_cannot_be_added_or_deleted_in_the_admin(admin_client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
 
     assert admin_client.get(reverse("admin:catalogue_dataset_add")).status_code == 403
     delete = reverse("admin:catalogue_dataset_delete", args=[dataset.pk])
@@ -195,7 +183,7 @@ def test_records_cannot_be_added_or_deleted_in_the_admin(admin_client: Client) -
 
 
 def test_dataset_change_page_does_not_load_its_files(admin_client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     DataFile.objects.bulk_create(
         DataFile(dataset=dataset, path=f"file_{n:05d}.h5") for n in range(2000)
     )
@@ -213,7 +201,7 @@ def test_dataset_change_page_does_not_load_its_files(admin_client: Client) -> No
 
 
 def test_reference_data_is_administered(admin_client: Client) -> None:
-    new_dataset()
+    DatasetFactory.create()
 
     for name in ("instrument", "proposal", "technique"):
         assert admin_client.get(reverse(f"admin:catalogue_{name}_changelist")).status_code == 200

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue.models import DataFile, Dataset, Technique, Thumbnail
+from catalogue.models import DataFile, Dataset, Thumbnail
 from catalogue.search import SearchPage
 from catalogue.services import dataset_withdraw
 from publishing.models import Publication
@@ -31,18 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def new_dataset(**fields: Any) -> Dataset:
-    return cast(Dataset, DatasetFactory(**fields))
-
-
-def new_datasets(count: int, **fields: Any) -> list[Dataset]:
-    return cast(list[Dataset], DatasetFactory.create_batch(count, **fields))
-
-
-def new_publication(**fields: Any) -> Publication:
-    return cast(Publication, PublicationFactory(**fields))
 
 
 DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
@@ -95,8 +83,8 @@ def datasets_on_page(response: Any) -> list[str]:
 
 
 def test_home_page_shows_counts_and_a_search_box(client: Client) -> None:
-    new_datasets(3)
-    new_publication()
+    DatasetFactory.create_batch(3)
+    PublicationFactory.create()
 
     response = client.get("/")
 
@@ -110,8 +98,8 @@ def test_home_page_shows_counts_and_a_search_box(client: Client) -> None:
 
 
 def test_home_page_lists_latest_publications_and_datasets(client: Client) -> None:
-    dataset = new_dataset(title="Newest reflectivity scan")
-    publication = new_publication(title="A citable collection")
+    dataset = DatasetFactory.create(title="Newest reflectivity scan")
+    publication = PublicationFactory.create(title="A citable collection")
 
     body = text(client.get("/"))
 
@@ -122,8 +110,8 @@ def test_home_page_lists_latest_publications_and_datasets(client: Client) -> Non
 
 
 def test_home_page_does_not_count_withdrawn_datasets(client: Client) -> None:
-    new_dataset()
-    dataset_withdraw(dataset=new_dataset(), reason="test")
+    DatasetFactory.create()
+    dataset_withdraw(dataset=DatasetFactory.create(), reason="test")
 
     body = text(client.get("/"))
 
@@ -134,7 +122,7 @@ def test_home_page_does_not_count_withdrawn_datasets(client: Client) -> None:
 
 
 def test_dataset_table_lists_public_datasets_with_every_column(client: Client) -> None:
-    dataset = new_dataset(
+    dataset = DatasetFactory.create(
         pid="20.500.12269/abc-1",
         title="GIXOS of DPPG",
         run_number="406970625",
@@ -172,7 +160,7 @@ def test_dataset_table_lists_public_datasets_with_every_column(client: Client) -
 
 
 def test_dataset_table_shows_range_and_total(client: Client) -> None:
-    new_datasets(30)
+    DatasetFactory.create_batch(30)
 
     body = text(client.get("/datasets/"))
 
@@ -181,8 +169,8 @@ def test_dataset_table_shows_range_and_total(client: Client) -> None:
 
 
 def test_dataset_table_does_not_list_withdrawn_datasets(client: Client) -> None:
-    kept = new_dataset()
-    gone = new_dataset()
+    kept = DatasetFactory.create()
+    gone = DatasetFactory.create()
     dataset_withdraw(dataset=gone, reason="Mislabelled sample")
 
     response = client.get("/datasets/")
@@ -192,8 +180,8 @@ def test_dataset_table_does_not_list_withdrawn_datasets(client: Client) -> None:
 
 
 def test_dataset_table_is_newest_first_by_default(client: Client) -> None:
-    old = new_dataset(start_time=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-    new = new_dataset(start_time=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    old = DatasetFactory.create(start_time=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    new = DatasetFactory.create(start_time=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
 
     response = client.get("/datasets/")
 
@@ -204,9 +192,9 @@ def test_dataset_table_is_newest_first_by_default(client: Client) -> None:
 
 
 def test_dataset_table_sorts_by_size_ascending(client: Client) -> None:
-    big = new_dataset(size=3000)
-    small = new_dataset(size=10)
-    middle = new_dataset(size=200)
+    big = DatasetFactory.create(size=3000)
+    small = DatasetFactory.create(size=10)
+    middle = DatasetFactory.create(size=200)
 
     response = client.get("/datasets/?sort=size")
 
@@ -215,8 +203,8 @@ def test_dataset_table_sorts_by_size_ascending(client: Client) -> None:
 
 
 def test_dataset_table_sorts_by_title_descending(client: Client) -> None:
-    a = new_dataset(title="Alpha")
-    b = new_dataset(title="Beta")
+    a = DatasetFactory.create(title="Alpha")
+    b = DatasetFactory.create(title="Beta")
 
     response = client.get("/datasets/?sort=-title")
 
@@ -225,7 +213,7 @@ def test_dataset_table_sorts_by_title_descending(client: Client) -> None:
 
 
 def test_sorted_column_header_links_to_the_reverse_order(client: Client) -> None:
-    new_dataset()
+    DatasetFactory.create()
 
     body = text(client.get("/datasets/?sort=pid&per_page=50"))
 
@@ -233,7 +221,7 @@ def test_sorted_column_header_links_to_the_reverse_order(client: Client) -> None
 
 
 def test_dataset_table_pages(client: Client) -> None:
-    datasets = new_datasets(25)
+    datasets = DatasetFactory.create_batch(25)
     newest_first = [d.pid for d in reversed(datasets)]
 
     response = client.get("/datasets/?per_page=10&page=2")
@@ -246,7 +234,7 @@ def test_dataset_table_pages(client: Client) -> None:
 
 
 def test_dataset_table_last_page_has_no_next_link(client: Client) -> None:
-    new_datasets(12)
+    DatasetFactory.create_batch(12)
 
     body = text(client.get("/datasets/?per_page=10&page=2"))
 
@@ -257,7 +245,7 @@ def test_dataset_table_last_page_has_no_next_link(client: Client) -> None:
 
 @pytest.mark.parametrize("per_page", [10, 25, 50, 100])
 def test_dataset_table_shows_the_chosen_number_per_page(client: Client, per_page: int) -> None:
-    new_datasets(101)
+    DatasetFactory.create_batch(101)
 
     response = client.get(f"/datasets/?per_page={per_page}")
 
@@ -266,8 +254,8 @@ def test_dataset_table_shows_the_chosen_number_per_page(client: Client, per_page
 
 
 def test_dataset_table_filters_by_text(client: Client) -> None:
-    match = new_dataset(title="Tomography of a battery cathode")
-    new_dataset(title="Reflectivity of a lipid monolayer")
+    match = DatasetFactory.create(title="Tomography of a battery cathode")
+    DatasetFactory.create(title="Reflectivity of a lipid monolayer")
 
     response = client.get("/datasets/?q=cathode")
 
@@ -276,7 +264,7 @@ def test_dataset_table_filters_by_text(client: Client) -> None:
 
 
 def test_dataset_table_filter_with_no_match_says_so(client: Client) -> None:
-    new_dataset()
+    DatasetFactory.create()
 
     response = client.get("/datasets/?q=nothingmatchesthis")
 
@@ -286,7 +274,7 @@ def test_dataset_table_filter_with_no_match_says_so(client: Client) -> None:
 
 
 def test_unknown_sort_is_a_400_with_a_clear_message(client: Client) -> None:
-    new_dataset()
+    DatasetFactory.create()
 
     response = client.get("/datasets/?sort=bogus")
 
@@ -321,7 +309,7 @@ def test_unknown_sort_is_a_400_with_a_clear_message(client: Client) -> None:
     ],
 )
 def test_bad_table_parameters_never_fail(client: Client, query: str) -> None:
-    new_datasets(3)
+    DatasetFactory.create_batch(3)
 
     response = client.get(f"/datasets/?{query}")
 
@@ -329,7 +317,7 @@ def test_bad_table_parameters_never_fail(client: Client, query: str) -> None:
 
 
 def test_page_beyond_the_end_shows_the_last_page_with_a_notice(client: Client) -> None:
-    datasets = new_datasets(12)
+    datasets = DatasetFactory.create_batch(12)
 
     response = client.get("/datasets/?per_page=10&page=50")
 
@@ -339,7 +327,7 @@ def test_page_beyond_the_end_shows_the_last_page_with_a_notice(client: Client) -
 
 
 def test_invalid_per_page_falls_back_to_25_and_says_so(client: Client) -> None:
-    new_datasets(30)
+    DatasetFactory.create_batch(30)
 
     response = client.get("/datasets/?per_page=7")
 
@@ -355,7 +343,7 @@ def test_long_search_text_is_cut_with_a_notice(client: Client) -> None:
 
 
 def test_htmx_request_gets_only_the_results_partial(client: Client) -> None:
-    new_datasets(3)
+    DatasetFactory.create_batch(3)
 
     response = client.get("/datasets/?sort=size", headers=HX)
 
@@ -375,7 +363,7 @@ def test_htmx_history_restore_gets_the_whole_page(client: Client) -> None:
 
 
 def test_table_links_work_without_javascript(client: Client) -> None:
-    new_datasets(30)
+    DatasetFactory.create_batch(30)
 
     body = text(client.get("/datasets/"))
 
@@ -387,7 +375,7 @@ def test_table_links_work_without_javascript(client: Client) -> None:
 
 
 def test_degraded_search_shows_a_notice(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     from catalogue import selectors
 
     real = selectors.dataset_search
@@ -411,7 +399,7 @@ def test_dataset_table_makes_the_same_number_of_queries_for_100_rows(client: Cli
         assert len(datasets_on_page(response)) == min(per_page, Dataset.objects.count())
         return len(captured)
 
-    for dataset in new_datasets(100):
+    for dataset in DatasetFactory.create_batch(100):
         Thumbnail.objects.create(
             dataset=dataset, source_id="t", image=f"thumbnails/{dataset.pk}.png", content_digest="x"
         )
@@ -423,7 +411,7 @@ def test_dataset_table_makes_the_same_number_of_queries_for_100_rows(client: Cli
 
 
 def test_dataset_page_with_a_slash_in_its_pid(client: Client) -> None:
-    dataset = new_dataset(pid="20.500.12269/7e562979-2cf9-4b99-8a24-efef7eefb988")
+    dataset = DatasetFactory.create(pid="20.500.12269/7e562979-2cf9-4b99-8a24-efef7eefb988")
 
     response = client.get("/datasets/20.500.12269/7e562979-2cf9-4b99-8a24-efef7eefb988")
 
@@ -432,10 +420,8 @@ def test_dataset_page_with_a_slash_in_its_pid(client: Client) -> None:
 
 
 def test_dataset_page_shows_every_public_field(client: Client) -> None:
-    technique = cast(
-        Technique, TechniqueFactory(pid="panet01253", name="grazing incidence X-ray scattering")
-    )
-    dataset = new_dataset(
+    technique = TechniqueFactory.create(pid="panet01253", name="grazing incidence X-ray scattering")
+    dataset = DatasetFactory.create(
         title="GIXOS of DPPG",
         description="Pseudo reflectivity of a monolayer.",
         type="derived",
@@ -492,7 +478,7 @@ def test_dataset_page_shows_every_public_field(client: Client) -> None:
 
 
 def test_dataset_page_shows_scientific_metadata_as_a_tree_with_units(client: Client) -> None:
-    dataset = new_dataset(
+    dataset = DatasetFactory.create(
         scientific_metadata={
             "surface_pressure": {"value": 45, "unit": "mN/m"},
             "detector": {"name": "Pilatus 100k", "distance": {"v": 1.2, "u": "m"}},
@@ -517,7 +503,7 @@ def test_dataset_page_shows_scientific_metadata_as_a_tree_with_units(client: Cli
 
 
 def test_dataset_page_escapes_metadata(client: Client) -> None:
-    dataset = new_dataset(
+    dataset = DatasetFactory.create(
         title="<script>alert(1)</script>", scientific_metadata={"<b>": "<img src=x onerror=y>"}
     )
 
@@ -529,7 +515,7 @@ def test_dataset_page_escapes_metadata(client: Client) -> None:
 
 
 def test_dataset_page_links_thumbnails_by_url(client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     Thumbnail.objects.create(
         dataset=dataset,
         source_id="t1",
@@ -545,9 +531,9 @@ def test_dataset_page_links_thumbnails_by_url(client: Client) -> None:
 
 
 def test_dataset_page_lists_its_public_publications(client: Client) -> None:
-    dataset = new_dataset()
-    shown = new_publication(title="Shown publication")
-    hidden = new_publication(title="Withdrawn publication")
+    dataset = DatasetFactory.create()
+    shown = PublicationFactory.create(title="Shown publication")
+    hidden = PublicationFactory.create(title="Withdrawn publication")
     shown.datasets.add(dataset)
     hidden.datasets.add(dataset)
     publication_withdraw(publication=hidden, reason="test")
@@ -577,7 +563,7 @@ def file_paths(response: Any) -> list[str]:
 
 
 def test_dataset_page_shows_the_first_100_files_by_path(client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     make_files(dataset, 250)
 
     response = client.get(dataset_url(dataset))
@@ -590,7 +576,7 @@ def test_dataset_page_shows_the_first_100_files_by_path(client: Client) -> None:
 
 
 def test_files_next_page_continues_after_the_last_file(client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     make_files(dataset, 250)
     first = client.get(dataset_url(dataset))
     next_url = re.search(r'<a href="([^"]*files_after=\d+)[^"]*" hx-get', text(first))
@@ -602,7 +588,7 @@ def test_files_next_page_continues_after_the_last_file(client: Client) -> None:
 
 
 def test_files_last_page_and_previous_page(client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     make_files(dataset, 250)
 
     last = client.get(f"{dataset_url(dataset)}?files=last")
@@ -615,7 +601,7 @@ def test_files_last_page_and_previous_page(client: Client) -> None:
 
 
 def test_files_pages_cost_the_same_queries_with_10000_files(client: Client) -> None:
-    small, large = new_dataset(), new_dataset()
+    small, large = DatasetFactory.create(), DatasetFactory.create()
     make_files(small, 150)
     make_files(large, 10_000)
     last_of_large = DataFile.objects.filter(dataset=large).order_by("path", "id")[5000]
@@ -641,7 +627,7 @@ def test_files_pages_cost_the_same_queries_with_10000_files(client: Client) -> N
 
 
 def test_files_htmx_request_gets_only_the_files_partial(client: Client) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     make_files(dataset, 150)
 
     response = client.get(f"{dataset_url(dataset)}?files=last", headers=HX)
@@ -663,7 +649,7 @@ def test_files_htmx_request_gets_only_the_files_partial(client: Client) -> None:
     ],
 )
 def test_bad_files_cursor_shows_the_first_page(client: Client, query: str) -> None:
-    dataset = new_dataset()
+    dataset = DatasetFactory.create()
     make_files(dataset, 120)
 
     response = client.get(f"{dataset_url(dataset)}?{query}")
@@ -673,9 +659,9 @@ def test_bad_files_cursor_shows_the_first_page(client: Client, query: str) -> No
 
 
 def test_files_of_another_dataset_are_not_a_cursor(client: Client) -> None:
-    dataset, other = new_dataset(), new_dataset()
+    dataset, other = DatasetFactory.create(), DatasetFactory.create()
     make_files(dataset, 120)
-    foreign = cast(DataFile, DataFileFactory(dataset=other, path="zzz.h5"))
+    foreign = DataFileFactory.create(dataset=other, path="zzz.h5")
 
     response = client.get(f"{dataset_url(dataset)}?files_after={foreign.pk}")
 
@@ -683,7 +669,7 @@ def test_files_of_another_dataset_are_not_a_cursor(client: Client) -> None:
 
 
 def test_dataset_link_with_a_trailing_slash_redirects(client: Client) -> None:
-    dataset = new_dataset(pid="20.500.12269/abc-9")
+    dataset = DatasetFactory.create(pid="20.500.12269/abc-9")
 
     response = client.get("/datasets/20.500.12269/abc-9/")
 
@@ -702,7 +688,9 @@ def test_unknown_dataset_is_a_404_page(client: Client) -> None:
 
 
 def test_withdrawn_dataset_is_a_410_tombstone_with_reason_and_date(client: Client) -> None:
-    dataset = new_dataset(title="Mislabelled tomography", description="Secret description")
+    dataset = DatasetFactory.create(
+        title="Mislabelled tomography", description="Secret description"
+    )
     dataset_withdraw(dataset=dataset, reason="The sample was mislabelled.")
     dataset.refresh_from_db()
     assert dataset.withdrawn_at is not None
@@ -721,9 +709,9 @@ def test_withdrawn_dataset_is_a_410_tombstone_with_reason_and_date(client: Clien
 
 
 def test_publication_list_shows_title_doi_year_creators_and_dataset_count(client: Client) -> None:
-    publication = new_publication(title="Training data", publication_year=2025)
-    publication.datasets.add(*new_datasets(2))
-    withdrawn = new_dataset()
+    publication = PublicationFactory.create(title="Training data", publication_year=2025)
+    publication.datasets.add(*DatasetFactory.create_batch(2))
+    withdrawn = DatasetFactory.create()
     publication.datasets.add(withdrawn)
     dataset_withdraw(dataset=withdrawn, reason="test")
 
@@ -739,7 +727,7 @@ def test_publication_list_shows_title_doi_year_creators_and_dataset_count(client
 
 
 def test_publication_list_pages(client: Client) -> None:
-    [new_publication() for _ in range(30)]
+    [PublicationFactory.create() for _ in range(30)]
 
     first = client.get("/publications/")
     second = client.get("/publications/?page=2")
@@ -751,13 +739,13 @@ def test_publication_list_pages(client: Client) -> None:
 
 
 def test_publication_list_hides_withdrawn_publications(client: Client) -> None:
-    publication_withdraw(publication=new_publication(title="Gone"), reason="test")
+    publication_withdraw(publication=PublicationFactory.create(title="Gone"), reason="test")
 
     assert "Gone" not in text(client.get("/publications/"))
 
 
 def test_publication_page_with_a_slash_in_its_doi(client: Client) -> None:
-    publication = new_publication(doi="10.5072/desy-pd-0001", title="Pilot publication")
+    publication = PublicationFactory.create(doi="10.5072/desy-pd-0001", title="Pilot publication")
 
     response = client.get("/doi/10.5072/desy-pd-0001")
 
@@ -766,7 +754,7 @@ def test_publication_page_with_a_slash_in_its_doi(client: Client) -> None:
 
 
 def test_publication_page_with_an_encoded_slash(client: Client) -> None:
-    new_publication(doi="10.5072/desy-pd-0001", title="Pilot publication")
+    PublicationFactory.create(doi="10.5072/desy-pd-0001", title="Pilot publication")
 
     response = client.get("/doi/10.5072%2Fdesy-pd-0001")
 
@@ -775,7 +763,7 @@ def test_publication_page_with_an_encoded_slash(client: Client) -> None:
 
 
 def test_publication_page_doi_is_case_insensitive(client: Client) -> None:
-    new_publication(doi="10.5072/desy-pd-0001", title="Pilot publication")
+    PublicationFactory.create(doi="10.5072/desy-pd-0001", title="Pilot publication")
 
     response = client.get("/doi/10.5072/DESY-PD-0001")
 
@@ -784,7 +772,7 @@ def test_publication_page_doi_is_case_insensitive(client: Client) -> None:
 
 
 def test_publication_page_shows_datacite_metadata(client: Client) -> None:
-    publication = new_publication(
+    publication = PublicationFactory.create(
         creators=[
             {
                 "name": "Carberry, Josiah",
@@ -835,7 +823,7 @@ def test_publication_page_shows_datacite_metadata(client: Client) -> None:
 
 
 def test_publication_page_never_links_a_javascript_url(client: Client) -> None:
-    publication = new_publication(
+    publication = PublicationFactory.create(
         rights=[{"rights": "Evil", "rightsUri": "javascript:alert(1)"}],
         related_identifiers=[
             {
@@ -853,9 +841,9 @@ def test_publication_page_never_links_a_javascript_url(client: Client) -> None:
 
 
 def test_publication_page_lists_only_public_datasets(client: Client) -> None:
-    publication = new_publication()
-    shown = new_dataset(title="Public scan")
-    gone = new_dataset(title="Withdrawn scan")
+    publication = PublicationFactory.create()
+    shown = DatasetFactory.create(title="Public scan")
+    gone = DatasetFactory.create(title="Withdrawn scan")
     publication.datasets.add(shown, gone)
     dataset_withdraw(dataset=gone, reason="test")
 
@@ -874,7 +862,7 @@ def test_unknown_doi_is_a_404_page(client: Client) -> None:
 
 
 def test_withdrawn_publication_is_a_410_tombstone_with_reason(client: Client) -> None:
-    publication = new_publication(title="Retracted collection")
+    publication = PublicationFactory.create(title="Retracted collection")
     publication_withdraw(publication=publication, reason="Duplicate of another DOI.")
 
     response = client.get(f"/doi/{publication.doi}")
@@ -934,7 +922,7 @@ def test_demo_publication_page_links_its_datasets(client: Client) -> None:
 
 
 def test_e_mail_addresses_in_free_text_are_masked(client: Client) -> None:
-    dataset = new_dataset(
+    dataset = DatasetFactory.create(
         description="Contact jane.doe@facility.example for details.",
         scientific_metadata={"operator": "john@facility.example"},
     )
@@ -966,7 +954,7 @@ def test_pages_carry_the_content_security_policy(client: Client) -> None:
 
 
 def test_pages_answer_head_requests(client: Client) -> None:
-    publication = new_publication()
+    publication = PublicationFactory.create()
 
     assert client.head("/").status_code == 200
     assert client.head(f"/doi/{publication.doi}").status_code == 200

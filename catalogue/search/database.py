@@ -9,6 +9,8 @@ from catalogue.models import Dataset
 from catalogue.search.base import SORTS, DatasetQuery, QueryError, SearchPage
 
 _SORT_FIELDS = {"proposal": "proposal__proposal_id"}
+# Only these can be empty; the rest sort plainly, so PostgreSQL can walk their indexes both ways.
+_NULLABLE = {"start_time", "proposal"}
 
 
 def _order(sort: str) -> list[OrderBy]:
@@ -16,7 +18,8 @@ def _order(sort: str) -> list[OrderBy]:
         raise QueryError(f"Unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     field, descending = SORTS[sort]
     expr = F(_SORT_FIELDS.get(field, field))
-    primary = expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+    nulls_last = True if field in _NULLABLE else None
+    primary = expr.desc(nulls_last=nulls_last) if descending else expr.asc(nulls_last=nulls_last)
     tiebreak = F("id").desc() if descending else F("id").asc()
     return [primary, tiebreak]
 
