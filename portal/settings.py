@@ -8,6 +8,7 @@ run eagerly. Each integration switches on with its variable (``OPENSEARCH_URL``,
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -172,6 +173,36 @@ STORAGES = {
 OPENSEARCH_URL = env_url("OPENSEARCH_URL")
 OPENSEARCH_INDEX = env_str("OPENSEARCH_INDEX", "portal-datasets")
 OPENSEARCH_TIMEOUT = env_int("OPENSEARCH_TIMEOUT", 5, minimum=1)
+
+# DataCite: DOIs for publications created in the portal. Off until DATACITE_URL is set; then the
+# repository account (DATACITE_USERNAME / DATACITE_PASSWORD, or *_FILE) and its DOI prefix are
+# required. https://api.test.datacite.org is DataCite's test system.
+DATACITE_URL = env_url("DATACITE_URL")
+DATACITE_USERNAME = env_str("DATACITE_USERNAME")
+DATACITE_PASSWORD = env_str("DATACITE_PASSWORD")
+DATACITE_PREFIX = env_str("DATACITE_PREFIX")
+DATACITE_TIMEOUT = env_int("DATACITE_TIMEOUT", 20, minimum=1)
+if DATACITE_PREFIX and not re.fullmatch(r"10\.[0-9]{4,9}", DATACITE_PREFIX):
+    raise ImproperlyConfigured(
+        f"DATACITE_PREFIX: expected a DOI prefix such as 10.12345, got {DATACITE_PREFIX!r}"
+    )
+if DATACITE_URL:
+    for _name, _value in (
+        ("DATACITE_USERNAME", DATACITE_USERNAME),
+        ("DATACITE_PASSWORD", DATACITE_PASSWORD),
+        ("DATACITE_PREFIX", DATACITE_PREFIX),
+    ):
+        if not _value:
+            raise ImproperlyConfigured(f"{_name}: required when DATACITE_URL is set")
+# Automatic DOIs for records whose embargo lifts: "off", "dataset" (one publication per dataset)
+# or "beamtime" (one per proposal, growing as more of its datasets become public).
+PORTAL_AUTO_DOI = env_str("PORTAL_AUTO_DOI", "off").lower() or "off"
+if PORTAL_AUTO_DOI not in {"off", "dataset", "beamtime"}:
+    raise ImproperlyConfigured(
+        f"PORTAL_AUTO_DOI: expected off, dataset or beamtime, got {PORTAL_AUTO_DOI!r}"
+    )
+if PORTAL_AUTO_DOI != "off" and not DATACITE_URL:
+    raise ImproperlyConfigured(f"PORTAL_AUTO_DOI: {PORTAL_AUTO_DOI!r} needs DATACITE_URL")
 
 # Background work: tasks run eagerly in-process until a broker is configured.
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "memory"))
