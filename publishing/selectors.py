@@ -27,8 +27,11 @@ def normalize_doi(doi: str) -> str:
 
 
 def publication_by_doi(doi: str) -> Publication | None:
-    """The publication ``doi`` (public or withdrawn), matched case-insensitively."""
-    return Publication.objects.filter(doi=normalize_doi(doi)).first()
+    """The publication ``doi`` (public or withdrawn), matched case-insensitively.
+
+    Drafts never sent to DataCite have no page, even when their DOI is already chosen.
+    """
+    return Publication.objects.on_site().filter(doi=normalize_doi(doi)).first()
 
 
 def publication_datasets(publication: Publication) -> list[Dataset]:
