@@ -87,6 +87,14 @@ def _rows(body: bytes) -> int:
 def _prepare_database(outcome: Outcome) -> None:
     from django.db import connection
 
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            analyzed = bool(cursor.fetchone()[0])
+        outcome.note(
+            "SQLite planner statistics (ANALYZE): "
+            + ("present" if analyzed else "none; nothing in the portal runs ANALYZE")
+        )
     if connection.vendor != "postgresql":
         return
     started = time.perf_counter()
