@@ -37,6 +37,6 @@ def publication_sync(self: Task, publication_id: int) -> str:
         )
     except DataCiteUnavailable as exc:
         if self.request.is_eager:  # no broker (local use): the next attempt, at once, in-process
-            return str(publication_sync.apply(args=[publication_id], retries=retries + 1).get())
+            return str(publication_sync.apply(args=[publication_id], retries=retries + 1).result)
         raise self.retry(exc=exc, countdown=retry_delay(retries)) from exc
     return outcome.state
