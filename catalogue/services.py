@@ -169,54 +169,70 @@ def _techniques(items: Iterable[TechniqueIn]) -> dict[str, Technique]:
 # -- children -----------------------------------------------------------------------------------
 
 
-def _parameter_rows(dataset_id: int, metadata: dict[str, Any]) -> list[ScientificParameter]:
+_PARAMETER_COLUMNS = (
+    "dataset_id",
+    "key_path",
+    "original_value",
+    "unit",
+    "number",
+    "number_max",
+    "si_value",
+    "si_value_max",
+    "si_unit",
+    "text_value",
+)
+_FILE_COLUMNS = ("dataset_id", "path", "size", "checksum", "checksum_algorithm", "time")
+
+
+def _parameter_rows(dataset_id: int, metadata: dict[str, Any]) -> list[tuple[Any, ...]]:
     return [
-        ScientificParameter(
-            dataset_id=dataset_id,
-            key_path=p.key_path,
-            original_value=p.original_value,
-            unit=p.unit,
-            number=p.number,
-            number_max=p.number_max,
-            si_value=p.si_value,
-            si_value_max=p.si_value_max,
-            si_unit=p.si_unit,
-            text_value=p.text_value,
+        (
+            dataset_id,
+            p.key_path,
+            p.original_value,
+            p.unit,
+            p.number,
+            p.number_max,
+            p.si_value,
+            p.si_value_max,
+            p.si_unit,
+            p.text_value,
         )
         for p in scimeta.flatten(metadata)
     ]
 
 
+def _insert_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert plain rows, no model instances: the import's child rows run to millions.
+
+    COPY on PostgreSQL, one prepared executemany on SQLite. Values must already be in the
+    database's form (see ``_db_time``).
+    """
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw_cursor: Any = cursor.cursor
+            with raw_cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(sql, list(rows))
+
+
+def _db_time(value: datetime | None) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _insert_files(rows: list[tuple[int, FileIn]]) -> None:
     if not rows:
         return
-    if connection.vendor == "postgresql":
-        # COPY is an order of magnitude faster than INSERT for the 10,000-file datasets.
-        table = DataFile._meta.db_table
-        with connection.cursor() as cursor:
-            raw_cursor: Any = cursor.cursor
-            with raw_cursor.copy(
-                f"COPY {table} (dataset_id, path, size, checksum, checksum_algorithm, time) "
-                "FROM STDIN"
-            ) as copy:
-                for dataset_id, f in rows:
-                    copy.write_row(
-                        (dataset_id, f.path, f.size, f.checksum, f.checksum_algorithm, f.time)
-                    )
-        return
-    DataFile.objects.bulk_create(
-        [
-            DataFile(
-                dataset_id=dataset_id,
-                path=f.path,
-                size=f.size,
-                checksum=f.checksum,
-                checksum_algorithm=f.checksum_algorithm,
-                time=f.time,
-            )
-            for dataset_id, f in rows
-        ],
-        batch_size=2000,
+    adapt = _db_time if connection.vendor != "postgresql" else (lambda value: value)
+    _insert_rows(
+        DataFile._meta.db_table,
+        _FILE_COLUMNS,
+        ((i, f.path, f.size, f.checksum, f.checksum_algorithm, adapt(f.time)) for i, f in rows),
     )
 
 
@@ -343,7 +359,7 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
         ]
         Thumbnail.objects.filter(dataset_id__in=with_thumbs).delete()
 
-    params: list[ScientificParameter] = []
+    params: list[tuple[Any, ...]] = []
     links: list[Any] = []
     files: list[tuple[int, FileIn]] = []
     thumbs: list[Thumbnail] = []
@@ -356,12 +372,27 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
         )
         files.extend((dataset_id, f) for f in item.files or ())
         thumbs.extend(_store_thumbnails(dataset_id, item))
-    ScientificParameter.objects.bulk_create(params, batch_size=2000)
+    _insert_rows(ScientificParameter._meta.db_table, _PARAMETER_COLUMNS, params)
     through.objects.bulk_create(links, batch_size=2000)
     _insert_files(files)
     Thumbnail.objects.bulk_create(thumbs)
     search_index_after_commit(dataset_ids=ids)
     return counts
+
+
+def catalogue_statistics_refresh() -> None:
+    """Let the query planner see the catalogue as it now is, after a large import.
+
+    SQLite keeps no statistics until ANALYZE runs, and without them it sorts the whole table for
+    every page of the catalogue (55 ms instead of 7 ms at 100,000 datasets).
+    """
+    tables = [m._meta.db_table for m in (Dataset, DataFile, ScientificParameter)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def dataset_upsert(*, item: DatasetIn) -> UpsertCounts:

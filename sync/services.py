@@ -18,7 +18,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
-from catalogue.services import UpsertCounts, datasets_upsert, datasets_withdraw_by_catalogue
+from catalogue.services import (
+    UpsertCounts,
+    catalogue_statistics_refresh,
+    datasets_upsert,
+    datasets_withdraw_by_catalogue,
+)
 from publishing.services import publication_upsert
 from sync import policy, scicat
 from sync.export import ExportDirectory
@@ -163,4 +168,6 @@ def export_import(
             if on_progress:
                 on_progress(len(page))
     published_data_import(records=export.published_data(), report=report)
+    if report.created or report.updated or report.withdrawn:
+        catalogue_statistics_refresh()
     return report

@@ -112,3 +112,17 @@ def test_unreachable_opensearch_falls_back_to_the_database(settings: Any) -> Non
     page = dataset_search(DatasetQuery(text="findable"))
     assert page.degraded
     assert page.total == 1
+
+
+def test_deep_pages_match_the_forward_order(search_backend: SearchBackend) -> None:
+    datasets = DatasetFactory.create_batch(7)
+    datasets.append(DatasetFactory.create(start_time=None))
+    _reindex(search_backend, datasets)
+    for sort in ("-start_time", "start_time", "size", "-title"):
+        everything = dataset_search(DatasetQuery(sort=sort, per_page=10)).ids
+        paged = [
+            i
+            for page in (1, 2, 3)
+            for i in dataset_search(DatasetQuery(sort=sort, per_page=3, page=page)).ids
+        ]
+        assert paged == everything, sort

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
-from catalogue.models import Dataset
+from catalogue.models import Dataset, Proposal
 from catalogue.search.base import SORTS, DatasetQuery, QueryError, SearchPage
 
 _SORT_FIELDS = {"proposal": "proposal__proposal_id"}
@@ -13,24 +13,39 @@ _SORT_FIELDS = {"proposal": "proposal__proposal_id"}
 _NULLABLE = {"start_time", "proposal"}
 
 
-def _order(sort: str) -> list[OrderBy]:
+def _order(sort: str, *, backwards: bool = False) -> list[OrderBy]:
+    """The ORDER BY of ``sort``; ``backwards`` gives the same order read from its far end."""
     if sort not in SORTS:
         raise QueryError(f"Unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     field, descending = SORTS[sort]
     expr = F(_SORT_FIELDS.get(field, field))
-    nulls_last = True if field in _NULLABLE else None
-    primary = expr.desc(nulls_last=nulls_last) if descending else expr.asc(nulls_last=nulls_last)
+    nullable = field in _NULLABLE
+    if backwards:
+        primary = (
+            expr.asc(nulls_first=nullable or None)
+            if descending
+            else expr.desc(nulls_first=nullable or None)
+        )
+        descending = not descending
+    else:
+        primary = (
+            expr.desc(nulls_last=nullable or None)
+            if descending
+            else expr.asc(nulls_last=nullable or None)
+        )
     tiebreak = F("id").desc() if descending else F("id").asc()
     return [primary, tiebreak]
 
 
 def _text_filter(queryset: QuerySet[Dataset], text: str) -> QuerySet[Dataset]:
     for term in text.split():
+        # Proposal ids first: matching through the join would keep any index from being used.
+        proposals = Proposal.objects.filter(proposal_id__iexact=term).values_list("id", flat=True)
         queryset = queryset.filter(
             Q(title__icontains=term)
             | Q(pid__iexact=term)
             | Q(run_number__iexact=term)
-            | Q(proposal__proposal_id__iexact=term)
+            | Q(proposal_id__in=list(proposals))
             | Q(description__icontains=term)
             | Q(keywords__icontains=term)
         )
@@ -45,11 +60,16 @@ class DatabaseBackend:
         if query.text.strip():
             queryset = _text_filter(queryset, query.text)
         total = queryset.count()
-        ids = list(
-            queryset.order_by(*_order(query.sort)).values_list("id", flat=True)[
-                query.offset : query.offset + query.per_page
-            ]
-        )
+        start, stop = query.offset, min(query.offset + query.per_page, total)
+        if total // 2 < start < total:
+            # Deep pages are read from the other end of the index, not skipped through.
+            rows = queryset.order_by(*_order(query.sort, backwards=True)).values_list(
+                "id", flat=True
+            )
+            ids = list(rows[total - stop : total - start])[::-1]
+        else:
+            rows = queryset.order_by(*_order(query.sort)).values_list("id", flat=True)
+            ids = list(rows[start:stop])
         return SearchPage(ids=ids, total=total, query=query, backend=self.name)
 
     def index(self, dataset_ids: list[int]) -> None:
