@@ -1,93 +1,556 @@
-"""Staff administration of publications: view, withdraw with a reason, restore."""
+"""Staff administration of publications: the DOI workflow.
+
+Curators (group "Curators") create publications from datasets or a beamtime's datasets, fill in
+the DataCite fields and preview the landing page. Publishers (group "Publishers", permission
+``publishing.register_publication``) register the DOI, and withdraw or restore publications; a
+registered publication's metadata is edited by publishers only, since saving it updates DataCite.
+Publications imported from the catalogue stay read-only here, as before.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods
 
 from catalogue.admin import (
     VISIBILITY_FIELDSET,
-    ReadOnlyRecordAdmin,
+    DatasetAdmin,
+    ProposalAdmin,
     restore_action,
     withdraw_action,
 )
-from publishing.models import Publication
-from publishing.services import publication_restore, publication_withdraw
+from catalogue.models import Dataset, Proposal
+from publishing import datacite
+from publishing.doi_metadata import MetadataInvalid, datacite_attributes
+from publishing.forms import PublicationForm
+from publishing.models import DataCiteCall, DoiState, Publication, PublicationQuerySet
+from publishing.services import (
+    PublicationError,
+    landing_url,
+    new_doi,
+    publication_changed,
+    publication_create,
+    publication_create_for_proposal,
+    publication_register,
+    publication_restore,
+    publication_save,
+    publication_withdraw,
+)
+from publishing.views import publication_page
+
+REGISTER_PERMISSION = "publishing.register_publication"
+
+DOI_FIELDS = [
+    "doi",
+    "doi_state",
+    "doi_state_reason",
+    "doi_state_changed_at",
+    "datacite_state",
+    "datacite_synced_at",
+    "registered_at",
+]
+STATE_COLOURS = {
+    DoiState.FINDABLE: "#1e7b34",
+    DoiState.HIDDEN: "#6c757d",
+    DoiState.FAILED: "#b02a37",
+    DoiState.REGISTERING: "#0a58a5",
+    DoiState.UPDATING: "#0a58a5",
+    DoiState.DRAFT: "#8a5a00",
+    DoiState.EXTERNAL: "#555",
+}
+
+
+def can_register(request: HttpRequest) -> bool:
+    return request.user.has_perm(REGISTER_PERMISSION)
+
+
+class DataCiteCallInline(admin.TabularInline):
+    """The audit log: every request to DataCite and its answer, newest first."""
+
+    model = DataCiteCall
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ["-at", "-id"]
+    fields = ["at", "attempt", "method", "path", "status", "duration_ms", "answer"]
+    readonly_fields = ["at", "attempt", "method", "path", "status", "duration_ms", "answer"]
+    verbose_name_plural = "DataCite calls (audit log)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.display(description="request and answer")
+    def answer(self, call: DataCiteCall) -> str:
+        summary = call.error or _summary(call.response_body)
+        return format_html(
+            "{}<details><summary>details</summary><p>Sent:</p><pre>{}</pre>"
+            "<p>Answer:</p><pre>{}</pre></details>",
+            summary,
+            _pretty(call.request_body) or "(nothing)",
+            _pretty(call.response_body) or call.error or "(nothing)",
+        )
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)[:20_000]
+    except ValueError:
+        return text[:20_000]
+
+
+def _summary(body: str) -> str:
+    """DataCite's error messages, or the DOI's state, in one line."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body[:200]
+    if isinstance(doc, dict) and isinstance(doc.get("errors"), list):
+        return "; ".join(
+            f"{e.get('source')}: {e.get('title')}" if e.get("source") else str(e.get("title"))
+            for e in doc["errors"]
+            if isinstance(e, dict)
+        )[:500]
+    attributes = (doc.get("data") or {}).get("attributes") if isinstance(doc, dict) else None
+    if isinstance(attributes, dict):
+        return f"{attributes.get('doi')}: {attributes.get('state')}"
+    return ""
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyRecordAdmin):
-    list_display = ["doi", "title", "publication_year", "visibility", "registered_at"]
-    list_display_links = ["doi"]
-    list_filter = ["visibility", "publication_year"]
+class PublicationAdmin(admin.ModelAdmin):
+    form = PublicationForm
+    list_display = ["doi_or_draft", "title", "state", "visibility", "publication_year", "created"]
+    list_display_links = ["doi_or_draft"]
+    list_filter = ["doi_state", "visibility", "publication_year"]
     search_fields = ["doi", "title"]
     raw_id_fields = ["datasets"]
-    actions = ["withdraw", "restore"]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "doi",
-                    "title",
-                    "abstract",
-                    "publisher",
-                    "publication_year",
-                    "resource_type",
-                    "registered_at",
-                ]
-            },
-        ),
-        VISIBILITY_FIELDSET,
-        (
-            "DataCite metadata",
-            {
-                "fields": [
-                    "creators",
-                    "subjects",
-                    "rights",
-                    "related_identifiers",
-                    "funding_references",
-                ],
-                "classes": ["collapse"],
-            },
-        ),
-        ("Datasets", {"fields": ["datasets"]}),
-        (
-            "Sync",
-            {
-                "fields": ["source_updated_at", "source_digest", "created", "modified"],
-                "classes": ["collapse"],
-            },
-        ),
-    ]
+    actions = ["register", "withdraw", "restore"]
+    inlines = [DataCiteCallInline]
+    change_form_template = "admin/publishing/publication/change_form.html"
+    show_full_result_count = False
 
-    def view_on_site(self, obj: Publication) -> str:
+    # -- who may do what -------------------------------------------------------------------------
+
+    def has_register_permission(self, request: HttpRequest) -> bool:
+        return can_register(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A publication is made of datasets: from the dataset or proposal list's actions.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if isinstance(obj, Publication):
+            if not obj.is_managed:
+                return False  # imported: registered elsewhere, read-only here
+            if obj.is_registered and not can_register(request):
+                return False  # saving would update DataCite: a publisher's call
+        return True
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if isinstance(obj, Publication):
+            # Only what never reached DataCite: a DOI is forever.
+            return (
+                obj.is_managed
+                and obj.registered_at is None
+                and obj.doi_state in (DoiState.DRAFT, DoiState.FAILED)
+                and not obj.datacite_state
+            )
+        return obj is None
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # per draft only, from its page
+        return actions
+
+    # -- the change form -------------------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        main = [
+            "title",
+            "other_titles",
+            "abstract",
+            "creators",
+            "publisher",
+            "publication_year",
+            "resource_type",
+        ]
+        more = ["subjects", "rights", "related_identifiers", "funding_references", "dates"]
+        fieldsets: list[Any] = []
+        if obj is not None:
+            fieldsets.append(("DOI", {"fields": DOI_FIELDS}))
+        fieldsets += [
+            (None, {"fields": main}),
+            ("More DataCite metadata", {"fields": more}),
+            ("Datasets", {"fields": ["datasets"]}),
+        ]
+        if obj is not None:
+            fieldsets.append(VISIBILITY_FIELDSET)
+            fieldsets.append(
+                (
+                    "Bookkeeping",
+                    {
+                        "fields": [
+                            "datacite_digest",
+                            "source_updated_at",
+                            "source_digest",
+                            "created",
+                            "modified",
+                        ],
+                        "classes": ["collapse"],
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = [
+            *DOI_FIELDS,
+            "datacite_digest",
+            "visibility",
+            "withdrawn_reason",
+            "withdrawn_at",
+            "withdrawn_by",
+            "source_updated_at",
+            "source_digest",
+            "created",
+            "modified",
+        ]
+        if obj is not None and not self.has_change_permission(request, obj):
+            meta = self.model._meta
+            return [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]
+        return fixed
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [] if obj is None or not obj.is_managed else list(self.inlines)
+
+    def save_model(
+        self, request: HttpRequest, obj: Publication, form: ModelForm, change: bool
+    ) -> None:
+        publication_save(publication=obj, fields=form.changed_data if change else None)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and publication_changed(publication=form.instance):
+            self.message_user(
+                request,
+                f"The metadata of {form.instance.doi} is being updated at DataCite.",
+                messages.INFO,
+            )
+
+    def view_on_site(self, obj: Publication) -> str | None:
+        if not obj.doi or not Publication.objects.on_site().filter(pk=obj.pk).exists():
+            return None
         return reverse("publishing:publication_detail", args=[obj.doi])
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Publication | None = None,
+    ) -> HttpResponse:
+        context["can_register"] = can_register(request)
+        context["DoiState"] = DoiState
+        if obj is not None:
+            context["doi_state_colour"] = STATE_COLOURS.get(DoiState(obj.doi_state), "#555")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- the list --------------------------------------------------------------------------------
+
+    @admin.display(description="DOI", ordering="doi")
+    def doi_or_draft(self, obj: Publication) -> str:
+        return obj.doi or f"(draft {obj.pk})"
+
+    @admin.display(description="DOI state", ordering="doi_state")
+    def state(self, obj: Publication) -> str:
+        colour = STATE_COLOURS.get(DoiState(obj.doi_state), "#555")
+        label = DoiState(obj.doi_state).label
+        if obj.doi_state == DoiState.FAILED:
+            return format_html(
+                '<strong style="color:{}" title="{}">{}</strong>',
+                colour,
+                obj.doi_state_reason,
+                label,
+            )
+        return format_html('<span style="color:{}">{}</span>', colour, label)
+
+    # -- pages of one publication: preview, check and register -----------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            path(
+                "<path:object_id>/register/",
+                wrap(require_http_methods(["GET", "POST"])(self.register_view)),
+                name="{}_{}_register".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _publication(self, request: HttpRequest, object_id: str) -> Publication:
+        publication = get_object_or_404(Publication, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, publication):
+            raise PermissionDenied
+        return publication
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The landing page as visitors will see it, before it is public."""
+        publication = self._publication(request, object_id)
+        context = publication_page(publication)
+        context["change_url"] = reverse(
+            "admin:publishing_publication_change", args=[publication.pk]
+        )
+        return TemplateResponse(request, "admin/publishing/publication/preview.html", context)
+
+    def register_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET: what would be sent, or what to fix first. POST (publishers): register the DOI."""
+        publication = self._publication(request, object_id)
+        change_url = reverse("admin:publishing_publication_change", args=[publication.pk])
+        problems: dict[str | None, list[str]] = {}
+        error = ""
+        if request.method == "POST":
+            if not can_register(request):
+                raise PermissionDenied
+            try:
+                started = publication_register(publication_id=publication.pk)
+            except MetadataInvalid as exc:
+                problems = exc.by_field()
+            except PublicationError as exc:
+                error = str(exc)
+            else:
+                publication.refresh_from_db()
+                if started:
+                    self.log_change(
+                        request, publication, f"Asked DataCite to register {publication.doi}."
+                    )
+                    self.message_user(
+                        request,
+                        f"Registering {publication.doi} at DataCite: its DOI state shows the "
+                        "outcome (reload the page).",
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        f"Nothing new to ask: {publication.doi} is "
+                        f"{publication.get_doi_state_display().lower()}.",
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(change_url)
+        # A draft's DOI is chosen when registering; check with one of the same shape.
+        doi = publication.doi or new_doi(settings.DATACITE_PREFIX or "10.5072")
+        attributes: dict[str, Any] | None = None
+        if not problems and not error:
+            try:
+                attributes = datacite_attributes(publication, doi=doi, url=landing_url(doi))
+            except MetadataInvalid as exc:
+                problems = exc.by_field()
+        if not publication.is_managed:
+            error = "This publication was registered elsewhere (imported from the catalogue)."
+        elif not datacite.configured():
+            error = "DataCite is not configured here (DATACITE_URL is not set)."
+        labels = {f.name: f.verbose_name for f in Publication._meta.fields}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Register the DOI" if not publication.is_registered else "DOI",
+            "opts": self.opts,
+            "original": publication,
+            "publication": publication,
+            "change_url": change_url,
+            "doi": publication.doi,
+            "problems": [
+                (str(labels.get(field or "", field or "Other")).capitalize(), messages_)
+                for field, messages_ in problems.items()
+            ],
+            "json": json.dumps(attributes, indent=2, ensure_ascii=False) if attributes else "",
+            "error": error,
+            "can_register": can_register(request),
+            "registrable": publication.is_managed
+            and publication.doi_state in (DoiState.DRAFT, DoiState.FAILED),
+        }
+        return TemplateResponse(request, "admin/publishing/publication/register.html", context)
+
+    # -- actions ---------------------------------------------------------------------------------
+
     @admin.action(
-        description="Withdraw selected publications (asks for a reason)", permissions=["change"]
+        description="Register the DOIs of the selected publications", permissions=["register"]
     )
-    def withdraw(
-        self, request: HttpRequest, queryset: QuerySet[Publication]
-    ) -> HttpResponse | None:
+    def register(self, request: HttpRequest, queryset: PublicationQuerySet) -> None:
+        started, refused = 0, []
+        for publication in queryset.managed().order_by("pk"):
+            try:
+                if publication_register(publication_id=publication.pk):
+                    started += 1
+                    self.log_change(request, publication, "Asked DataCite to register the DOI.")
+            except MetadataInvalid as exc:
+                refused.append(format_html("{}: fix the metadata first ({})", publication, exc))
+            except PublicationError as exc:
+                refused.append(format_html("{}: {}", publication, exc))
+        if started:
+            self.message_user(
+                request, f"Registering {started} DOI(s) at DataCite; their states show the outcome."
+            )
+        if refused:
+            self.message_user(
+                request,
+                format_html(
+                    "Not registered:<ul>{}</ul>",
+                    format_html_join("", "<li>{}</li>", ((r,) for r in refused)),
+                ),
+                messages.ERROR,
+            )
+        skipped = queryset.count() - started - len(refused)
+        if skipped and not refused:
+            self.message_user(
+                request,
+                f"{skipped} publication(s) left as they were (registered already, or elsewhere).",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Withdraw selected publications (asks for a reason; hides their DOIs)",
+        permissions=["register"],
+    )
+    def withdraw(self, request: HttpRequest, queryset: PublicationQuerySet) -> HttpResponse | None:
+        drafts = queryset.count() - queryset.on_site().count()
+        if drafts and not request.POST.get("apply"):
+            self.message_user(
+                request,
+                f"{drafts} draft(s) left out: they have no public page to withdraw (delete them "
+                "instead).",
+                messages.WARNING,
+            )
         return withdraw_action(
             request,
-            queryset,
+            queryset.on_site(),
             modeladmin=self,
             action="withdraw",
             withdraw=lambda obj, reason: publication_withdraw(publication=obj, reason=reason),
         )
 
     @admin.action(
-        description="Restore selected publications (make them public again)", permissions=["change"]
+        description="Restore selected publications (public again; DOIs findable again)",
+        permissions=["register"],
     )
-    def restore(self, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
+    def restore(self, request: HttpRequest, queryset: PublicationQuerySet) -> None:
         restore_action(
             request,
             queryset,
             modeladmin=self,
             restore=lambda obj: publication_restore(publication=obj),
         )
+
+
+# -- creating publications from the catalogue's admin -------------------------------------------
+
+
+def _created(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, made: list[Publication]
+) -> HttpResponse | None:
+    if len(made) == 1:
+        modeladmin.message_user(
+            request,
+            f"Created the draft publication “{made[0].title}”: check its metadata, then register.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:publishing_publication_change", args=[made[0].pk])
+        )
+    if made:
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:publishing_publication_change", args=[p.pk]), p.title) for p in made),
+        )
+        modeladmin.message_user(
+            request, format_html("Created {} draft publications: {}", len(made), links)
+        )
+    return None
+
+
+admin.site.unregister(Dataset)
+admin.site.unregister(Proposal)
+
+
+@admin.register(Dataset)
+class PublishingDatasetAdmin(DatasetAdmin):
+    """The catalogue's dataset admin, plus: make a publication of the selected datasets."""
+
+    actions = [*DatasetAdmin.actions, "create_publication"]
+
+    def has_add_publication_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("publishing.add_publication")
+
+    @admin.action(
+        description="Create a draft publication of the selected datasets",
+        permissions=["add_publication"],
+    )
+    def create_publication(
+        self, request: HttpRequest, queryset: QuerySet[Dataset]
+    ) -> HttpResponse | None:
+        try:
+            publication = publication_create(datasets=list(queryset))
+        except PublicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        left_out = queryset.count() - publication.datasets.count()
+        if left_out:
+            self.message_user(
+                request, f"{left_out} withdrawn dataset(s) left out.", messages.WARNING
+            )
+        return _created(self, request, [publication])
+
+
+@admin.register(Proposal)
+class PublishingProposalAdmin(ProposalAdmin):
+    """The catalogue's proposal admin, plus: a publication of each beamtime's public datasets."""
+
+    actions = ["create_publications"]
+
+    def has_add_publication_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("publishing.add_publication")
+
+    @admin.action(
+        description="Create a draft publication of each selected proposal's public datasets",
+        permissions=["add_publication"],
+    )
+    def create_publications(
+        self, request: HttpRequest, queryset: QuerySet[Proposal]
+    ) -> HttpResponse | None:
+        made = []
+        for proposal in queryset.order_by("proposal_id"):
+            try:
+                made.append(publication_create_for_proposal(proposal=proposal))
+            except PublicationError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        return _created(self, request, made)

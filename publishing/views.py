@@ -190,6 +190,11 @@ def publication_detail(request: HttpRequest, doi: str) -> HttpResponse:
             title=publication.title,
             identifier=publication.doi,
         )
+    return render(request, "publishing/publication_detail.html", publication_page(publication))
+
+
+def publication_page(publication: Publication) -> dict[str, Any]:
+    """The context of a publication's page (also the staff preview of a draft's page)."""
     datasets = [
         {
             "dataset": dataset,
@@ -198,10 +203,14 @@ def publication_detail(request: HttpRequest, doi: str) -> HttpResponse:
         }
         for dataset in publication_datasets(publication)
     ]
-    context = {
+    return {
         "publication": publication,
-        "doi_url": _doi_url(publication.doi),
-        "canonical_url": reverse("publishing:publication_detail", args=[publication.doi]),
+        "doi_url": _doi_url(publication.doi) if publication.doi else "",
+        "canonical_url": (
+            reverse("publishing:publication_detail", args=[publication.doi])
+            if publication.doi
+            else ""
+        ),
         "creators": creators_of(publication),
         "subjects": _subjects(publication),
         "rights": _rights(publication),
@@ -209,4 +218,3 @@ def publication_detail(request: HttpRequest, doi: str) -> HttpResponse:
         "funding": _funding(publication),
         "datasets": datasets,
     }
-    return render(request, "publishing/publication_detail.html", context)
