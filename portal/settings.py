@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "catalogue",
     "publishing",
     "sync",
+    "oai",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,68 @@ if PORTAL_AUTO_DOI not in {"off", "dataset", "beamtime"}:
     )
 if PORTAL_AUTO_DOI != "off" and not DATACITE_URL:
     raise ImproperlyConfigured(f"PORTAL_AUTO_DOI: {PORTAL_AUTO_DOI!r} needs DATACITE_URL")
+
+# Live sync from the internal catalogue (a SciCat backend): off until SCICAT_URL is set. The v4
+# public API needs no account; v3 needs a functional account (SCICAT_USERNAME / SCICAT_PASSWORD,
+# or a ready SCICAT_TOKEN). Celery beat runs the incremental sync every SYNC_INTERVAL_MINUTES,
+# the embargo-end check hourly and the reconciliation nightly at SYNC_RECONCILE_HOUR (UTC).
+SCICAT_URL = env_url("SCICAT_URL")
+SCICAT_API_VERSION = env_str("SCICAT_API_VERSION", "v4").lower()
+SCICAT_USERNAME = env_str("SCICAT_USERNAME")
+SCICAT_PASSWORD = env_str("SCICAT_PASSWORD")
+SCICAT_TOKEN = env_str("SCICAT_TOKEN")
+SCICAT_PAGE_SIZE = env_int("SCICAT_PAGE_SIZE", 500, minimum=1)
+SCICAT_ID_PAGE_SIZE = env_int("SCICAT_ID_PAGE_SIZE", 10_000, minimum=1)
+SCICAT_TIMEOUT = env_int("SCICAT_TIMEOUT", 30, minimum=1)
+SCICAT_RETRIES = env_int("SCICAT_RETRIES", 5, minimum=0)
+SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 5, minimum=1)
+SYNC_OVERLAP_SECONDS = env_int("SYNC_OVERLAP_SECONDS", 300, minimum=0)
+SYNC_RECONCILE_HOUR = env_int("SYNC_RECONCILE_HOUR", 2, minimum=0)
+SYNC_MAX_WITHDRAW_PERCENT = env_int("SYNC_MAX_WITHDRAW_PERCENT", 10, minimum=0)
+SYNC_LOCK_TIMEOUT = env_int("SYNC_LOCK_TIMEOUT", 300, minimum=5)
+if SCICAT_API_VERSION not in {"v3", "v4"}:
+    raise ImproperlyConfigured(f"SCICAT_API_VERSION: expected v3 or v4, got {SCICAT_API_VERSION!r}")
+for _name, _value, _most in (
+    ("SCICAT_PAGE_SIZE", SCICAT_PAGE_SIZE, 10_000),
+    ("SCICAT_ID_PAGE_SIZE", SCICAT_ID_PAGE_SIZE, 100_000),
+    ("SCICAT_RETRIES", SCICAT_RETRIES, 20),
+    ("SYNC_RECONCILE_HOUR", SYNC_RECONCILE_HOUR, 23),
+    ("SYNC_MAX_WITHDRAW_PERCENT", SYNC_MAX_WITHDRAW_PERCENT, 100),
+):
+    if _value > _most:
+        raise ImproperlyConfigured(f"{_name}: must be at most {_most}, got {_value}")
+if SCICAT_URL and SCICAT_API_VERSION == "v3" and not SCICAT_TOKEN:
+    for _name, _value in (
+        ("SCICAT_USERNAME", SCICAT_USERNAME),
+        ("SCICAT_PASSWORD", SCICAT_PASSWORD),
+    ):
+        if not _value:
+            raise ImproperlyConfigured(
+                f"{_name}: required with SCICAT_API_VERSION=v3 (or give SCICAT_TOKEN)"
+            )
+
+# OAI-PMH (/oai): harvesters identify records as oai:<OAI_REPOSITORY_IDENTIFIER>:<doi or pid>.
+# The identifier is a domain name the facility controls (by default the portal's host name);
+# it must never change once harvesters know it. OAI_ADMIN_EMAIL: comma-separated addresses.
+_OAI_REPOSITORY = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
+_portal_host = (urlsplit(PORTAL_BASE_URL).hostname or "").lower()
+OAI_REPOSITORY_IDENTIFIER = env_str(
+    "OAI_REPOSITORY_IDENTIFIER",
+    _portal_host if _OAI_REPOSITORY.fullmatch(_portal_host) else "portal.localhost",
+)
+if not _OAI_REPOSITORY.fullmatch(OAI_REPOSITORY_IDENTIFIER):
+    raise ImproperlyConfigured(
+        "OAI_REPOSITORY_IDENTIFIER: expected a domain name such as data.facility.example, "
+        f"got {OAI_REPOSITORY_IDENTIFIER!r}"
+    )
+OAI_ADMIN_EMAIL = env_list("OAI_ADMIN_EMAIL", [f"oai-admin@{OAI_REPOSITORY_IDENTIFIER}"])
+for _email in OAI_ADMIN_EMAIL or [""]:
+    if not re.fullmatch(r"[^@\s]+@([^@\s]+\.)+[^@\s]+", _email):
+        raise ImproperlyConfigured(
+            f"OAI_ADMIN_EMAIL: expected e-mail addresses, comma-separated, got {_email!r}"
+        )
+# Records per ListRecords / ListIdentifiers page.
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100, minimum=1)
 
 # Background work: tasks run eagerly in-process until a broker is configured.
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "memory"))
