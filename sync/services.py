@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from catalogue.models import Dataset
 from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
 from catalogue.services import (
     UpsertCounts,
@@ -24,7 +26,7 @@ from catalogue.services import (
     datasets_upsert,
     datasets_withdraw_by_catalogue,
 )
-from publishing.services import publication_upsert
+from publishing.services import publication_upsert, publications_auto_create
 from sync import policy, scicat
 from sync.export import ExportDirectory
 
@@ -123,6 +125,15 @@ def records_import(
             )
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}")
+    # Automatic DOIs (PORTAL_AUTO_DOI) are for records that become public now: new here, or
+    # published again by the catalogue.
+    auto_doi = settings.PORTAL_AUTO_DOI != "off" and bool(public)
+    was_public: set[str] = set()
+    if auto_doi:
+        pids = [item.pid for item in public]
+        was_public = set(
+            Dataset.objects.public().filter(pid__in=pids).values_list("pid", flat=True)
+        )
     for start in range(0, len(public), BATCH_SIZE):
         report.add(datasets_upsert(items=public[start : start + BATCH_SIZE]))
     report.not_public += len(not_public)
@@ -130,6 +141,8 @@ def records_import(
         report.withdrawn += datasets_withdraw_by_catalogue(
             pids=not_public, reason=UNPUBLISHED_REASON
         )
+    if auto_doi and (fresh := [item.pid for item in public if item.pid not in was_public]):
+        transaction.on_commit(lambda: publications_auto_create(dataset_pids=fresh), robust=True)
 
 
 def published_data_import(*, records: Sequence[Mapping[str, Any]], report: ImportReport) -> None:
