@@ -189,13 +189,13 @@ if DATACITE_PREFIX and not re.fullmatch(r"10\.[0-9]{4,9}", DATACITE_PREFIX):
         f"DATACITE_PREFIX: expected a DOI prefix such as 10.12345, got {DATACITE_PREFIX!r}"
     )
 if DATACITE_URL:
-    for _name, _value in (
+    for _required, _given in (
         ("DATACITE_USERNAME", DATACITE_USERNAME),
         ("DATACITE_PASSWORD", DATACITE_PASSWORD),
         ("DATACITE_PREFIX", DATACITE_PREFIX),
     ):
-        if not _value:
-            raise ImproperlyConfigured(f"{_name}: required when DATACITE_URL is set")
+        if not _given:
+            raise ImproperlyConfigured(f"{_required}: required when DATACITE_URL is set")
 # Automatic DOIs for records whose embargo lifts: "off", "dataset" (one publication per dataset)
 # or "beamtime" (one per proposal, growing as more of its datasets become public).
 PORTAL_AUTO_DOI = env_str("PORTAL_AUTO_DOI", "off").lower() or "off"
