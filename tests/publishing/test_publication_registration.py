@@ -27,6 +27,7 @@ from publishing.services import (
     publication_upsert,
     publication_withdraw,
 )
+from publishing.tasks import retry_delay
 from tests.factories import PublicationFactory
 from tests.publishing.support import BASE_URL, PASSWORD, PREFIX, DraftPublicationFactory
 from tests.standins.datacite import DataCiteStandIn
@@ -368,3 +369,28 @@ def test_the_catalogue_never_overwrites_a_portal_publication(
     assert counts.unchanged == 1
     assert publication.title != "Catalogue copy"
     assert publication.doi_state == DoiState.FINDABLE
+
+
+def test_withdrawn_before_the_task_ran_is_registered_hidden(
+    standin: DataCiteStandIn, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    publication = DraftPublicationFactory.create()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        publication_register(publication_id=publication.pk)
+        publication_withdraw(publication=publication, reason="Changed our mind.")
+
+    for callback in queued:
+        callback()
+    publication.refresh_from_db()
+
+    assert publication.doi_state == DoiState.HIDDEN
+    assert standin.doi(publication.doi).state == "registered"  # resolves, to the tombstone
+    assert standin.requests("POST")[0].body["data"]["attributes"]["event"] == "register"
+
+
+def test_retry_delays_grow_and_stay_bounded() -> None:
+    delays = [retry_delay(n) for n in range(12)]
+
+    assert 2.5 <= delays[0] <= 5
+    assert all(d <= 1800 for d in delays)
+    assert min(retry_delay(9) for _ in range(20)) >= 900
