@@ -257,10 +257,6 @@ class Client:
     def prefix(self) -> str:
         return self.config.prefix
 
-    def owns(self, record: DoiRecord) -> bool:
-        """Whether ``record`` belongs to this repository account (DataCite's client id)."""
-        return record.client_id.lower() == self.config.username.lower()
-
     def get(self, doi: str) -> DoiRecord | None:
         """The DOI as DataCite holds it, or None when DataCite does not know it."""
         try:
