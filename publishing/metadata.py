@@ -570,7 +570,8 @@ def dataset_metadata(
         )
     sizes = [f"{dataset.size} bytes"] if dataset.size else []
     if dataset.number_of_files:
-        sizes.append(f"{dataset.number_of_files} files")
+        files = dataset.number_of_files
+        sizes.append(f"{files} file" if files == 1 else f"{files} files")
     descriptions = _descriptions(dataset.description)
     if instrument is not None:
         where = f"Measured at {_line(instrument)}"
