@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include("publishing.urls")),
+    path("oai", include("oai.urls")),
 ]
 
 if settings.PORTAL_SERVE_MEDIA:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OaiConfig(AppConfig):
+    name = "oai"
+    verbose_name = "OAI-PMH"

@@ -1,0 +1,393 @@
+"""Reads for the OAI-PMH endpoint: records by identifier, pages of a list, and the sets.
+
+The list is every publication on the site and every dataset the portal holds, public or
+withdrawn (a withdrawn record stays in the list for ever, as ``deleted``), ordered by
+(datestamp, kind, id): publications before datasets at the same instant. A page is read with
+keyset conditions on that order (``modified > t or modified = t and id > n``, written so the
+database can start the index scan at ``t``), one query per kind, never with OFFSET; a page's
+related rows (instruments, techniques, publications) are read in bulk, a few queries per page
+whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from django.conf import settings
+from django.db.models import Max, Min, QuerySet
+
+from catalogue.models import Dataset, Instrument
+from catalogue.visibility import Visibility
+from oai import sets
+from oai.sets import Selection
+from oai.tokens import Position
+from publishing.metadata import dataset_metadata, publication_metadata
+from publishing.models import Publication
+from publishing.selectors import normalize_doi
+
+PUBLICATION, DATASET = 0, 1
+# Characters an oai-identifier may hold unescaped (the oai-identifier scheme's syntax).
+_IDENTIFIER_SAFE = "-_.!~*'();/?:@&=+$,"
+_DATASET_FIELDS = (
+    "id",
+    "modified",
+    "visibility",
+    "pid",
+    "title",
+    "description",
+    "type",
+    "creation_time",
+    "start_time",
+    "end_time",
+    "size",
+    "number_of_files",
+    "keywords",
+    "license",
+    "data_format",
+    "creators",
+    "principal_investigators",
+    "embargo_end",
+    "created",
+    "instrument__id",
+    "instrument__pid",
+    "instrument__unique_name",
+    "instrument__name",
+    "instrument__facility",
+)
+
+
+@dataclass(slots=True)
+class Record:
+    kind: int
+    id: int
+    modified: datetime
+    deleted: bool
+    key: str  # the DOI of a publication, the PID of a dataset
+    specs: list[str]
+    metadata: dict[str, Any] | None = None  # DataCite JSON; None when deleted or not asked for
+
+    @property
+    def position(self) -> Position:
+        return Position(self.modified, self.kind, self.id)
+
+    @property
+    def identifier(self) -> str:
+        return oai_identifier(self.key)
+
+
+def oai_identifier(key: str) -> str:
+    return f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{quote(key, safe=_IDENTIFIER_SAFE)}"
+
+
+def key_of(identifier: str) -> str | None:
+    """The DOI or PID an OAI identifier of this repository names; None if it names none."""
+    prefix = f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:"
+    if not identifier.startswith(prefix) or len(identifier) == len(prefix):
+        return None
+    return unquote(identifier[len(prefix) :])
+
+
+# -- the records in the list ----------------------------------------------------------------------
+
+
+def publications() -> QuerySet[Publication]:
+    """The publications harvesters see: those with a landing page, public or withdrawn."""
+    return Publication.objects.public() | Publication.objects.withdrawn()
+
+
+def datasets() -> QuerySet[Dataset]:
+    """Every dataset the portal holds is public or withdrawn (embargoed ones never get here)."""
+    return Dataset.objects.all()
+
+
+def earliest_datestamp() -> datetime | None:
+    candidates = [
+        publications().aggregate(first=Min("modified"))["first"],
+        datasets().aggregate(first=Min("modified"))["first"],
+    ]
+    present = [c for c in candidates if c is not None]
+    return min(present) if present else None
+
+
+def latest_datestamp() -> datetime | None:
+    candidates = [
+        publications().aggregate(last=Max("modified"))["last"],
+        datasets().aggregate(last=Max("modified"))["last"],
+    ]
+    present = [c for c in candidates if c is not None]
+    return max(present) if present else None
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentInfo:
+    pid: str
+    facility: str
+
+
+def instruments() -> dict[int, InstrumentInfo]:
+    """Every instrument by id (a small table, read once per request)."""
+    return {
+        pk: InstrumentInfo(pid, facility)
+        for pk, pid, facility in Instrument.objects.values_list("id", "pid", "facility")
+    }
+
+
+def _dataset_filter(
+    queryset: QuerySet[Dataset], selection: Selection, known: dict[int, InstrumentInfo]
+) -> QuerySet[Dataset] | None:
+    """``queryset`` narrowed to ``selection``; None when nothing can match."""
+    if selection.dataset_type is not None:
+        queryset = queryset.filter(type=selection.dataset_type)
+    if selection.with_instrument:
+        queryset = queryset.filter(instrument__isnull=False)
+    ids: list[int] | None = None
+    if selection.instrument_pid is not None:
+        ids = [pk for pk, info in known.items() if info.pid == selection.instrument_pid]
+    elif selection.facility is not None:
+        ids = [pk for pk, info in known.items() if info.facility == selection.facility]
+    elif selection.with_facility:
+        ids = [pk for pk, info in known.items() if info.facility]
+    if ids is not None:
+        if not ids:
+            return None
+        queryset = queryset.filter(instrument_id__in=ids)
+    return queryset
+
+
+def _between(
+    queryset: QuerySet[Any], from_: datetime | None, until: datetime | None
+) -> QuerySet[Any]:
+    if from_ is not None:
+        queryset = queryset.filter(modified__gte=from_)
+    if until is not None:
+        queryset = queryset.filter(modified__lt=until)
+    return queryset
+
+
+def _after(queryset: QuerySet[Any], kind: int, after: Position | None) -> QuerySet[Any]:
+    """The rows of ``kind`` that come after ``after`` in (modified, kind, id) order."""
+    if after is None:
+        return queryset
+    if kind > after.kind:
+        return queryset.filter(modified__gte=after.modified)
+    if kind < after.kind:
+        return queryset.filter(modified__gt=after.modified)
+    return queryset.filter(modified__gte=after.modified).exclude(
+        modified=after.modified, id__lte=after.id
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The records a list request asks for."""
+
+    selection: Selection
+    from_: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def _querysets(
+    listing: Listing, known: dict[int, InstrumentInfo]
+) -> tuple[QuerySet[Publication] | None, QuerySet[Dataset] | None]:
+    selection = listing.selection
+    pubs = (
+        _between(publications(), listing.from_, listing.until) if selection.publications else None
+    )
+    data = None
+    if selection.datasets:
+        narrowed = _dataset_filter(datasets(), selection, known)
+        data = _between(narrowed, listing.from_, listing.until) if narrowed is not None else None
+    return pubs, data
+
+
+def list_size(listing: Listing) -> int:
+    pubs, data = _querysets(listing, instruments())
+    return (pubs.count() if pubs is not None else 0) + (data.count() if data is not None else 0)
+
+
+def list_page(
+    listing: Listing, *, after: Position | None, limit: int, with_metadata: bool
+) -> tuple[list[Record], bool]:
+    """The next ``limit`` records after ``after``, and whether more follow them."""
+    known = instruments()
+    pubs, data = _querysets(listing, known)
+    rows: list[Record] = []
+    if pubs is not None:
+        page = _after(pubs, PUBLICATION, after).order_by("modified", "id")[: limit + 1]
+        rows += _publication_records(list(page), with_metadata=with_metadata)
+    if data is not None:
+        page = _after(data, DATASET, after).order_by("modified", "id")[: limit + 1]
+        rows += _dataset_records(page, known, with_metadata=with_metadata)
+    rows.sort(key=lambda r: (r.modified, r.kind, r.id))
+    return rows[:limit], len(rows) > limit
+
+
+def record(key: str, *, with_metadata: bool) -> Record | None:
+    """The record with DOI or PID ``key`` (publications first), or None."""
+    publication = publications().filter(doi=normalize_doi(key)).first()
+    if publication is not None:
+        return _publication_records([publication], with_metadata=with_metadata)[0]
+    found = _dataset_records(datasets().filter(pid=key), instruments(), with_metadata=with_metadata)
+    return found[0] if found else None
+
+
+# -- building records -----------------------------------------------------------------------------
+
+
+def _publication_records(rows: Sequence[Publication], *, with_metadata: bool) -> list[Record]:
+    members: dict[int, list[Dataset]] = defaultdict(list)
+    if with_metadata and rows:
+        through = Publication.datasets.through.objects.filter(
+            publication_id__in=[p.pk for p in rows], dataset__visibility=Visibility.PUBLIC
+        ).order_by("dataset__pid")
+        for publication_id, pid in through.values_list("publication_id", "dataset__pid"):
+            members[publication_id].append(Dataset(pid=pid))
+    out = []
+    for publication in rows:
+        deleted = publication.is_withdrawn
+        metadata = None
+        if with_metadata and not deleted:
+            metadata = publication_metadata(publication, datasets=members[publication.pk])
+        out.append(
+            Record(
+                PUBLICATION,
+                publication.pk,
+                publication.modified,
+                deleted,
+                publication.doi or "",
+                sets.publication_specs(),
+                metadata,
+            )
+        )
+    return out
+
+
+def _dataset_records(
+    queryset: QuerySet[Dataset] | Iterable[Dataset],
+    known: dict[int, InstrumentInfo],
+    *,
+    with_metadata: bool,
+) -> list[Record]:
+    if not with_metadata:
+        assert isinstance(queryset, QuerySet)
+        values = queryset.values_list(
+            "id", "modified", "visibility", "pid", "type", "instrument_id"
+        )
+        out = []
+        for pk, modified, visibility, pid, kind, instrument_id in values:
+            info = known.get(instrument_id) if instrument_id is not None else None
+            out.append(
+                Record(
+                    DATASET,
+                    pk,
+                    modified,
+                    visibility == Visibility.WITHDRAWN,
+                    pid,
+                    sets.dataset_specs(
+                        kind, info.pid if info else None, info.facility if info else None
+                    ),
+                )
+            )
+        return out
+    assert isinstance(queryset, QuerySet)
+    page = list(
+        queryset.select_related("instrument").only(*_DATASET_FIELDS).prefetch_related("techniques")
+    )
+    part_of: dict[int, list[str]] = defaultdict(list)
+    if page:
+        through = Publication.datasets.through.objects.filter(
+            dataset_id__in=[d.pk for d in page],
+            publication__in=Publication.objects.public().filter(doi__isnull=False),
+        ).order_by("publication__doi")
+        for dataset_id, doi in through.values_list("dataset_id", "publication__doi"):
+            part_of[dataset_id].append(doi)
+    out = []
+    for dataset in page:
+        instrument = dataset.instrument
+        deleted = dataset.is_withdrawn
+        out.append(
+            Record(
+                DATASET,
+                dataset.pk,
+                dataset.modified,
+                deleted,
+                dataset.pid,
+                sets.dataset_specs(
+                    dataset.type,
+                    instrument.pid if instrument else None,
+                    instrument.facility if instrument else None,
+                ),
+                None if deleted else dataset_metadata(dataset, part_of=part_of[dataset.pk]),
+            )
+        )
+    return out
+
+
+# -- sets -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetInfo:
+    spec: str
+    name: str
+    description: str
+
+
+def set_catalogue() -> list[SetInfo]:
+    """Every set, parents before their children."""
+    out = [
+        SetInfo(
+            sets.PUBLICATIONS, "Publications", "DOI publications: citable collections of datasets."
+        ),
+        SetInfo(sets.DATASETS, "Datasets", "The facility's public datasets."),
+        SetInfo(
+            sets.OPENAIRE,
+            "OpenAIRE data",
+            "Every record, following the OpenAIRE Guidelines for Data Archives "
+            "(metadataPrefix oai_datacite); all of them are open access.",
+        ),
+        SetInfo(
+            sets.INSTRUMENT, "Instruments", "Datasets by the instrument they were measured at."
+        ),
+    ]
+    rows = list(
+        Instrument.objects.order_by("pid").values_list("pid", "unique_name", "name", "facility")
+    )
+    for pid, unique_name, name, facility in rows:
+        label = " ".join(part for part in (unique_name, name) if part) or pid
+        where = f" ({facility})" if facility else ""
+        out.append(
+            SetInfo(
+                f"{sets.INSTRUMENT}:{sets.encode(pid)}",
+                f"Instrument {label}{where}",
+                f"Datasets measured at the instrument {label}{where}.",
+            )
+        )
+    out.append(
+        SetInfo(sets.FACILITY, "Facilities", "Datasets by the facility they were measured at.")
+    )
+    for facility in sorted({row[3] for row in rows if row[3]}):
+        out.append(
+            SetInfo(
+                f"{sets.FACILITY}:{sets.encode(facility)}",
+                f"Facility {facility}",
+                f"Datasets measured at {facility}.",
+            )
+        )
+    out.append(SetInfo(sets.TYPE, "Dataset types", "Datasets by type (raw, derived, ...)."))
+    types = Dataset.objects.order_by("type").values_list("type", flat=True).distinct()
+    for dataset_type in types:
+        if dataset_type:
+            out.append(
+                SetInfo(
+                    f"{sets.TYPE}:{sets.encode(dataset_type)}",
+                    f"{dataset_type.capitalize()} datasets",
+                    f"Datasets of type {dataset_type}.",
+                )
+            )
+    return out
