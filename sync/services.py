@@ -45,17 +45,28 @@ class ImportReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     publications: UpsertCounts = field(default_factory=UpsertCounts)
+    # (kind, pid, error) of each record that could not be mapped, for the sync's quarantine.
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, counts: UpsertCounts) -> None:
         self.created += counts.created
         self.updated += counts.updated
         self.unchanged += counts.unchanged
 
-    def fail(self, error: str) -> None:
+    def fail(self, error: str, *, kind: str = "", pid: str = "") -> None:
         self.failed += 1
         if len(self.errors) < 1000:
             self.errors.append(error)
+        if kind and pid:
+            self.failures.append((kind, pid, error))
         logger.warning("record not imported: %s", error)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add another report's counts and errors to this one (its failures stay there)."""
+        for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors[: max(0, 1000 - len(self.errors))])
+        self.publications.add(other.publications)
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,7 @@ def records_import(
                 )
             )
         except scicat.RecordError as exc:
-            report.fail(f"dataset {exc}")
+            report.fail(f"dataset {exc}", kind="dataset", pid=exc.pid)
     # Automatic DOIs (PORTAL_AUTO_DOI) are for records that become public now: new here, or
     # published again by the catalogue.
     auto_doi = settings.PORTAL_AUTO_DOI != "off" and bool(public)
@@ -152,7 +163,7 @@ def published_data_import(*, records: Sequence[Mapping[str, Any]], report: Impor
         try:
             item = scicat.publication_from(raw)
         except scicat.RecordError as exc:
-            report.fail(f"published data {exc}")
+            report.fail(f"published data {exc}", kind="publisheddata", pid=exc.pid)
             continue
         report.publications.add(publication_upsert(item=item))
 
