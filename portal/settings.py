@@ -215,26 +215,17 @@ SCICAT_API_VERSION = env_str("SCICAT_API_VERSION", "v4").lower()
 SCICAT_USERNAME = env_str("SCICAT_USERNAME")
 SCICAT_PASSWORD = env_str("SCICAT_PASSWORD")
 SCICAT_TOKEN = env_str("SCICAT_TOKEN")
-SCICAT_PAGE_SIZE = env_int("SCICAT_PAGE_SIZE", 500, minimum=1)
-SCICAT_ID_PAGE_SIZE = env_int("SCICAT_ID_PAGE_SIZE", 10_000, minimum=1)
+SCICAT_PAGE_SIZE = env_int("SCICAT_PAGE_SIZE", 500, minimum=1, maximum=10_000)
+SCICAT_ID_PAGE_SIZE = env_int("SCICAT_ID_PAGE_SIZE", 10_000, minimum=1, maximum=100_000)
 SCICAT_TIMEOUT = env_int("SCICAT_TIMEOUT", 30, minimum=1)
-SCICAT_RETRIES = env_int("SCICAT_RETRIES", 5, minimum=0)
+SCICAT_RETRIES = env_int("SCICAT_RETRIES", 5, minimum=0, maximum=20)
 SYNC_INTERVAL_MINUTES = env_int("SYNC_INTERVAL_MINUTES", 5, minimum=1)
 SYNC_OVERLAP_SECONDS = env_int("SYNC_OVERLAP_SECONDS", 300, minimum=0)
-SYNC_RECONCILE_HOUR = env_int("SYNC_RECONCILE_HOUR", 2, minimum=0)
-SYNC_MAX_WITHDRAW_PERCENT = env_int("SYNC_MAX_WITHDRAW_PERCENT", 10, minimum=0)
+SYNC_RECONCILE_HOUR = env_int("SYNC_RECONCILE_HOUR", 2, minimum=0, maximum=23)
+SYNC_MAX_WITHDRAW_PERCENT = env_int("SYNC_MAX_WITHDRAW_PERCENT", 10, minimum=0, maximum=100)
 SYNC_LOCK_TIMEOUT = env_int("SYNC_LOCK_TIMEOUT", 300, minimum=5)
 if SCICAT_API_VERSION not in {"v3", "v4"}:
     raise ImproperlyConfigured(f"SCICAT_API_VERSION: expected v3 or v4, got {SCICAT_API_VERSION!r}")
-for _name, _value, _most in (
-    ("SCICAT_PAGE_SIZE", SCICAT_PAGE_SIZE, 10_000),
-    ("SCICAT_ID_PAGE_SIZE", SCICAT_ID_PAGE_SIZE, 100_000),
-    ("SCICAT_RETRIES", SCICAT_RETRIES, 20),
-    ("SYNC_RECONCILE_HOUR", SYNC_RECONCILE_HOUR, 23),
-    ("SYNC_MAX_WITHDRAW_PERCENT", SYNC_MAX_WITHDRAW_PERCENT, 100),
-):
-    if _value > _most:
-        raise ImproperlyConfigured(f"{_name}: must be at most {_most}, got {_value}")
 if SCICAT_URL and SCICAT_API_VERSION == "v3" and not SCICAT_TOKEN:
     for _name, _value in (
         ("SCICAT_USERNAME", SCICAT_USERNAME),
