@@ -133,6 +133,11 @@ class Dataset(Tombstoned):
             models.Index(fields=["run_number", "id"], name="dataset_run_idx"),
             models.Index(fields=["type", "id"], name="dataset_type_idx"),
             models.Index(fields=["creation_time"], name="dataset_creation_idx"),
+            # OAI-PMH lists: keyset pages in datestamp order, overall and per instrument set.
+            models.Index(fields=["modified", "id"], name="dataset_modified_idx"),
+            models.Index(
+                fields=["instrument", "modified", "id"], name="dataset_instr_modified_idx"
+            ),
         ]
 
     def __str__(self) -> str:
