@@ -1,11 +1,47 @@
-"""The Celery application. Broker and behaviour come from Django settings (``CELERY_*``)."""
+"""The Celery application. Broker and behaviour come from Django settings (``CELERY_*``).
+
+Celery beat runs the catalogue sync (``sync.tasks``): the incremental sync every
+``SYNC_INTERVAL_MINUTES``, the embargo-end check hourly, and the reconciliation nightly at
+``SYNC_RECONCILE_HOUR`` (UTC). Each also exists as ``manage.py sync_catalogue`` for operators.
+"""
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab, schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The periodic jobs, from the settings."""
+    from django.conf import settings
+
+    return {
+        "catalogue-sync": {
+            "task": "sync.tasks.catalogue_sync",
+            "schedule": schedule(settings.SYNC_INTERVAL_MINUTES * 60),
+            # A run that could not start within one interval is superseded by the next one.
+            "options": {"expires": settings.SYNC_INTERVAL_MINUTES * 60},
+        },
+        "catalogue-embargo-check": {
+            "task": "sync.tasks.embargo_check",
+            "schedule": crontab(minute=7),
+            "options": {"expires": 3600},
+        },
+        "catalogue-reconcile": {
+            "task": "sync.tasks.catalogue_reconcile",
+            "schedule": crontab(hour=settings.SYNC_RECONCILE_HOUR, minute=17),
+            "options": {"expires": 6 * 3600},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _schedule(sender: Celery, **kwargs: Any) -> None:
+    sender.conf.beat_schedule = beat_schedule()

@@ -1,0 +1,566 @@
+"""The live catalogue sync: services the Celery tasks and ``sync_catalogue`` call.
+
+``catalogue_sync``
+    Every ``SYNC_INTERVAL_MINUTES``: the records the catalogue changed since the stored watermark
+    (less ``SYNC_OVERLAP_SECONDS``), with their files, thumbnails, instrument and proposal, then
+    the published data (DOIs) that changed, then a cheap pass that lists every public pid and
+    withdraws what the catalogue no longer shows (deleted or un-published). With v3 the records
+    the catalogue un-published are also read, fields only, and withdrawn at once. ``full=True``
+    starts from the beginning and also fetches every listed record the portal lacks.
+``catalogue_reconcile``
+    Nightly: the listing pass with ``updatedAt``, fetching every record the portal lacks or holds
+    in another version (so anything a watermark missed is repaired), all published data again,
+    and every quarantined record.
+``embargo_check``
+    Hourly, where the policy publishes on the embargo end date (v3 only: v4's public API never
+    shows unpublished records): records whose ``dateOfPublishing`` passed since the last check.
+``records_sync``
+    Chosen records by pid, each read through its own URL.
+
+Each run holds the sync lock (:mod:`sync.lock`), is recorded as a :class:`~sync.models.SyncRun`
+and imports page by page through :func:`sync.services.records_import`, each page in one
+transaction together with its watermark, so a run killed at any point leaves either a whole page
+or none of it, and the next run takes up where it stopped. Records that cannot be mapped are
+quarantined with their error and do not stop the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.models import Dataset
+from catalogue.services import (
+    catalogue_statistics_refresh,
+    datasets_withdraw_by_catalogue,
+    search_index_after_commit,
+)
+from catalogue.visibility import WithdrawnBy
+from publishing.models import Publication
+from publishing.services import publication_withdraw
+from sync import policy, scicat
+from sync.listing import Listing
+from sync.lock import SyncLock, sync_lock
+from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
+from sync.scicat.api import ApiConfig, CatalogueError, Page, SciCatApi, updated_at
+from sync.services import (
+    UNPUBLISHED_REASON,
+    ImportReport,
+    References,
+    published_data_import,
+    records_import,
+)
+
+logger = logging.getLogger(__name__)
+
+DATASETS = "datasets"
+UNPUBLISHED = "datasets-unpublished"
+PUBLISHED_DATA = "publisheddata"
+EMBARGO = "embargo"
+MASS_WITHDRAWAL_FLOOR = 20  # withdrawing this many is never "mass", whatever the percentage
+REINDEX_CHUNK = 5000
+GONE_REASON = "The internal catalogue no longer publishes this record."
+PUBLICATION_GONE_REASON = "The internal catalogue no longer publishes this DOI's data."
+
+
+class SyncNotConfigured(RuntimeError):
+    """The live sync is off: SCICAT_URL is not set."""
+
+
+class WithdrawalRefused(RuntimeError):
+    """The catalogue seems to have lost a large share of its records: nothing was withdrawn."""
+
+
+@dataclass
+class Progress:
+    """How a run reports progress (the command draws a bar with it; tasks pass nothing)."""
+
+    total: Callable[[int | None], None] = lambda total: None
+    advance: Callable[[int], None] = lambda count: None
+    phase: Callable[[str], None] = lambda name: None
+
+
+@dataclass
+class _Run:
+    record: SyncRun
+    api: SciCatApi
+    lock: SyncLock
+    source: str
+    progress: Progress
+    allow_mass_withdrawal: bool
+    report: ImportReport = field(default_factory=ImportReport)
+    quarantined: set[tuple[str, str]] = field(default_factory=set)
+    touched: int = 0  # datasets created or updated: the planner statistics may need refreshing
+
+    def renew(self) -> None:
+        self.lock.renew()
+
+
+def source_name(config: ApiConfig) -> str:
+    """The catalogue a watermark belongs to: another URL or API version starts afresh."""
+    return f"{config.url} ({config.version})"
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+def _recover_abandoned() -> None:
+    """Runs still marked running died (this process holds the lock): mark them, and bring the
+    search index up to date for whatever they changed, since their last reindex may be lost."""
+    dead = list(SyncRun.objects.filter(status=SyncStatus.RUNNING))
+    if not dead:
+        return
+    since = min(run.started_at for run in dead)
+    SyncRun.objects.filter(pk__in=[run.pk for run in dead]).update(
+        status=SyncStatus.ABANDONED,
+        message="The process running it stopped before it finished (killed or crashed).",
+    )
+    ids = list(Dataset.objects.filter(modified__gte=since).values_list("pk", flat=True))
+    logger.warning(
+        "%d sync run(s) died; reindexing the %d datasets changed since %s",
+        len(dead),
+        len(ids),
+        since,
+    )
+    for start in range(0, len(ids), REINDEX_CHUNK):
+        with transaction.atomic():
+            search_index_after_commit(dataset_ids=ids[start : start + REINDEX_CHUNK])
+
+
+def _close(ctx: _Run, status: str, message: str = "") -> None:
+    record, report = ctx.record, ctx.report
+    record.status = status
+    record.message = (message or record.message)[:5000]
+    record.finished_at = timezone.now()
+    for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+        setattr(record, name, getattr(report, name))
+    record.errors = report.errors[:1000]
+    record.requests = ctx.api.calls
+    record.retries = ctx.api.retried
+    try:
+        record.save()
+    except Exception:  # the database itself may be what failed; the log still has the story
+        logger.exception("could not record the end of sync run %s", record.pk)
+
+
+def _execute(
+    kind: SyncKind,
+    body: Callable[[_Run], None],
+    *,
+    trigger: str,
+    wait: float,
+    progress: Progress | None,
+    allow_mass_withdrawal: bool,
+) -> SyncRun:
+    config = ApiConfig.from_settings()
+    if not config.url:
+        raise SyncNotConfigured("the live catalogue sync is off: SCICAT_URL is not set")
+    source = source_name(config)
+    with sync_lock(wait=wait) as lock:
+        _recover_abandoned()
+        record = SyncRun.objects.create(
+            kind=kind,
+            source=source,
+            trigger=trigger,
+            host=socket.gethostname()[:255],
+            process_id=os.getpid(),
+            started_at=timezone.now(),
+        )
+        api = SciCatApi(config, keepalive=lock.renew)
+        ctx = _Run(
+            record=record,
+            api=api,
+            lock=lock,
+            source=source,
+            progress=progress or Progress(),
+            allow_mass_withdrawal=allow_mass_withdrawal,
+            quarantined=set(QuarantinedRecord.objects.values_list("kind", "pid")),
+        )
+        logger.info("catalogue sync %s (%s) started: %s", record.pk, kind, source)
+        try:
+            body(ctx)
+            if ctx.touched >= 1000:
+                catalogue_statistics_refresh()
+        except BaseException as exc:
+            _close(ctx, SyncStatus.FAILED, f"{type(exc).__name__}: {exc}")
+            logger.error("catalogue sync %s failed: %s", record.pk, exc)
+            raise
+        else:
+            _close(ctx, SyncStatus.PARTIAL if ctx.report.failed else SyncStatus.SUCCEEDED)
+            logger.info(
+                "catalogue sync %s done: %d created, %d updated, %d unchanged, %d withdrawn, "
+                "%d failed",
+                record.pk,
+                record.created,
+                record.updated,
+                record.unchanged,
+                record.withdrawn,
+                record.failed,
+            )
+        finally:
+            api.close()
+    return record
+
+
+# -- watermarks ---------------------------------------------------------------------------------
+
+
+def _position(ctx: _Run, name: str) -> datetime | None:
+    cursor = SyncCursor.objects.filter(source=ctx.source, name=name).first()
+    return cursor.position if cursor else None
+
+
+def _advance(ctx: _Run, name: str, position: datetime | None) -> None:
+    """Move a watermark forward (never back); call inside the page's transaction."""
+    if position is None:
+        return
+    cursor, _ = SyncCursor.objects.select_for_update().get_or_create(source=ctx.source, name=name)
+    if cursor.position is None or position > cursor.position:
+        cursor.position = position
+        cursor.save(update_fields=["position", "changed"])
+    if ctx.record.watermark_to is None or position > ctx.record.watermark_to:
+        ctx.record.watermark_to = position
+
+
+def _start(ctx: _Run, name: str, *, full: bool, since: datetime | None) -> datetime | None:
+    if since is not None:
+        return since
+    if full:
+        return None
+    position = _position(ctx, name)
+    if position is None:
+        return None
+    return position - timedelta(seconds=settings.SYNC_OVERLAP_SECONDS)
+
+
+# -- importing pages ----------------------------------------------------------------------------
+
+
+def _quarantine(
+    ctx: _Run,
+    kind: str,
+    keys: Iterable[str],
+    stamps: Mapping[str, datetime | None],
+    report: ImportReport,
+) -> None:
+    """Keep the records that failed, with their errors; release those that now went through."""
+    failed = {pid[:255]: error for k, pid, error in report.failures if k == kind}
+    now = timezone.now()
+    if failed:
+        existing = {
+            q.pid: q for q in QuarantinedRecord.objects.filter(kind=kind, pid__in=list(failed))
+        }
+        for pid, error in failed.items():
+            entry = existing.get(pid)
+            if entry is None:
+                QuarantinedRecord.objects.create(
+                    kind=kind,
+                    pid=pid,
+                    error=error,
+                    source_updated_at=stamps.get(pid),
+                    first_seen=now,
+                    last_seen=now,
+                    run=ctx.record,
+                )
+            else:
+                entry.error, entry.last_seen, entry.run = error, now, ctx.record
+                entry.source_updated_at = stamps.get(pid)
+                entry.attempts += 1
+                entry.save()
+            ctx.quarantined.add((kind, pid))
+    done = {(kind, key) for key in keys if key not in failed} & ctx.quarantined
+    if done:
+        QuarantinedRecord.objects.filter(kind=kind, pid__in=[pid for _, pid in done]).delete()
+        ctx.quarantined -= done
+
+
+def _import_page(ctx: _Run, page: Page, *, cursor: str | None) -> None:
+    """One page of full dataset records, in one transaction with its watermark."""
+    report = ImportReport()
+    references = References.parse(page.instruments, page.proposals, report)
+    stamps = {str(r.get("pid")): updated_at(r) for r in page.records}
+    with transaction.atomic():
+        records_import(
+            records=page.records,
+            blocks=page.blocks,
+            attachments=page.attachments,
+            references=references,
+            report=report,
+        )
+        _quarantine(ctx, "dataset", stamps, stamps, report)
+        if cursor:
+            _advance(ctx, cursor, page.last_updated_at)
+    _account(ctx, report, len(page))
+
+
+def _account(ctx: _Run, report: ImportReport, records: int) -> None:
+    ctx.report.merge(report)
+    ctx.touched += report.created + report.updated
+    ctx.record.fetched += records
+    ctx.renew()
+    ctx.progress.advance(records)
+
+
+def _is_public_now(raw: Mapping[str, Any]) -> bool:
+    try:
+        embargo = scicat.embargo_end(raw)
+    except scicat.RecordError:
+        embargo = None
+    return policy.is_public(
+        is_published=scicat.is_published(raw), embargo_end=embargo, now=timezone.now()
+    )
+
+
+def _fetch(ctx: _Run, pids: Sequence[str], *, cursor: str | None = None) -> None:
+    """Read these records in full and import them; those the catalogue no longer shows are
+    withdrawn."""
+    seen: set[str] = set()
+    for page in ctx.api.datasets_by_pid(pids):
+        seen.update(str(r.get("pid")) for r in page.records)
+        _import_page(ctx, page, cursor=cursor)
+    gone = [pid for pid in pids if pid not in seen]
+    if gone:
+        with transaction.atomic():
+            ctx.report.withdrawn += datasets_withdraw_by_catalogue(pids=gone, reason=GONE_REASON)
+            _quarantine(ctx, "dataset", gone, {}, ImportReport())
+
+
+def _import_unpublished(ctx: _Run, rows: list[dict[str, Any]]) -> None:
+    """v3: changed records the catalogue does not publish (fields only). Withdrawn here, unless
+    the policy makes them public (their embargo ended), then read in full."""
+    opened = [str(r["pid"]) for r in rows if isinstance(r.get("pid"), str) and _is_public_now(r)]
+    skip = set(opened)
+    closed = [r for r in rows if str(r.get("pid")) not in skip]
+    if opened:
+        _fetch(ctx, opened)
+    report = ImportReport()
+    stamps = {str(r.get("pid")): updated_at(r) for r in closed}
+    last = max((s for s in (updated_at(r) for r in rows) if s is not None), default=None)
+    with transaction.atomic():
+        records_import(
+            records=closed,
+            blocks=None,
+            attachments=None,
+            references=References({}, {}),
+            report=report,
+        )
+        _quarantine(ctx, "dataset", stamps, stamps, report)
+        _advance(ctx, UNPUBLISHED, last)
+    _account(ctx, report, len(closed))
+
+
+# -- published data -----------------------------------------------------------------------------
+
+
+def _withdraw_publications(ctx: _Run, dois: Iterable[str]) -> None:
+    wanted = list(dois)
+    for publication in Publication.objects.public().filter(doi__in=wanted):
+        if publication.is_managed:
+            continue  # the portal registered it itself: not the catalogue's to take back
+        if publication_withdraw(
+            publication=publication, reason=PUBLICATION_GONE_REASON, by=WithdrawnBy.CATALOGUE
+        ):
+            logger.info("publication %s withdrawn: the catalogue no longer shows it", publication)
+
+
+def _published_data(ctx: _Run, *, since: datetime | None, track: bool) -> set[str]:
+    """Import published data changed since ``since``; returns the DOIs the catalogue shows."""
+    shown: set[str] = set()
+    ctx.progress.phase("published data")
+    for rows in ctx.api.published_data_changed(since=since):
+        report = ImportReport()
+        dois = {scicat.normalize_doi(r["doi"]): r for r in rows if isinstance(r.get("doi"), str)}
+        public = {doi for doi, r in dois.items() if scicat.published_data_is_public(r)}
+        shown |= public
+        stamps = {doi: updated_at(r) for doi, r in dois.items()}
+        last = max((s for s in stamps.values() if s is not None), default=None)
+        with transaction.atomic():
+            published_data_import(records=rows, report=report)
+            _withdraw_publications(ctx, set(dois) - public)
+            _quarantine(ctx, "publisheddata", dois, stamps, report)
+            if track:
+                _advance(ctx, PUBLISHED_DATA, last)
+        ctx.report.merge(report)
+        ctx.renew()
+    return shown
+
+
+# -- the listing pass ---------------------------------------------------------------------------
+
+
+def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
+    """Compare the catalogue's public records with the portal: withdraw what it no longer shows
+    and, with ``fetch_stale``, read what the portal lacks or holds in another version."""
+    ctx.progress.phase("listing public records")
+    with Listing() as listing:
+        for rows in ctx.api.public_dataset_ids():
+            listing.add((str(r["pid"]), updated_at(r)) for r in rows)
+            ctx.renew()
+        if ctx.api.v3 and settings.PORTAL_PUBLISH_ON_EMBARGO_END:
+            for rows in ctx.api.embargo_ended_ids(after=None, until=timezone.now()):
+                listing.add((str(r["pid"]), updated_at(r)) for r in rows)
+                ctx.renew()
+        missing = listing.missing_count()
+        if missing:
+            public = Dataset.objects.public().count()
+            allowed = max(MASS_WITHDRAWAL_FLOOR, public * settings.SYNC_MAX_WITHDRAW_PERCENT / 100)
+            if missing > allowed and not ctx.allow_mass_withdrawal:
+                raise WithdrawalRefused(
+                    f"the catalogue lists {listing.rows} public records and no longer shows "
+                    f"{missing} of the portal's {public} public datasets, more than "
+                    f"SYNC_MAX_WITHDRAW_PERCENT={settings.SYNC_MAX_WITHDRAW_PERCENT}% allows; "
+                    "nothing was withdrawn. If this is right, run "
+                    "`manage.py sync_catalogue --allow-mass-withdrawal`."
+                )
+            for pids in listing.missing():
+                with transaction.atomic():
+                    ctx.report.withdrawn += datasets_withdraw_by_catalogue(
+                        pids=pids, reason=UNPUBLISHED_REASON
+                    )
+                ctx.renew()
+        if fetch_stale:
+            ctx.progress.phase("fetching missing or changed records")
+            for pids in listing.stale(chunk=ctx.api.config.page_size):
+                _fetch(ctx, pids)
+
+
+def _quarantine_retry(ctx: _Run) -> None:
+    pids = [pid for kind, pid in ctx.quarantined if kind == "dataset"]
+    if pids:
+        ctx.progress.phase("retrying quarantined records")
+        _fetch(ctx, sorted(pids))
+
+
+# -- the services -------------------------------------------------------------------------------
+
+
+def catalogue_sync(
+    *,
+    full: bool = False,
+    since: datetime | None = None,
+    trigger: str = "command",
+    wait: float = 0,
+    progress: Progress | None = None,
+    allow_mass_withdrawal: bool = False,
+) -> SyncRun:
+    """Bring in what the catalogue changed (see the module docstring); returns the run."""
+
+    def body(ctx: _Run) -> None:
+        start = _start(ctx, DATASETS, full=full, since=since)
+        ctx.record.watermark_from = start
+        ctx.record.save(update_fields=["watermark_from"])
+        ctx.progress.phase("datasets")
+        try:
+            ctx.progress.total(ctx.api.datasets_count(since=start, published=True))
+        except CatalogueError as exc:  # only the progress bar needs it
+            logger.info("no count of changed datasets: %s", exc)
+        for page in ctx.api.datasets_changed(since=start, published=True):
+            _import_page(ctx, page, cursor=DATASETS)
+        if ctx.api.v3:
+            ctx.progress.phase("unpublished datasets")
+            unpublished_from = _start(ctx, UNPUBLISHED, full=full, since=since)
+            for rows in ctx.api.datasets_changed_brief(since=unpublished_from, published=False):
+                _import_unpublished(ctx, rows)
+        _published_data(ctx, since=_start(ctx, PUBLISHED_DATA, full=full, since=since), track=True)
+        _listing(ctx, fetch_stale=full)
+
+    return _execute(
+        SyncKind.FULL if full else SyncKind.INCREMENTAL,
+        body,
+        trigger=trigger,
+        wait=wait,
+        progress=progress,
+        allow_mass_withdrawal=allow_mass_withdrawal,
+    )
+
+
+def catalogue_reconcile(
+    *,
+    trigger: str = "command",
+    wait: float = 0,
+    progress: Progress | None = None,
+    allow_mass_withdrawal: bool = False,
+) -> SyncRun:
+    """List every public record and repair any difference (see the module docstring)."""
+
+    def body(ctx: _Run) -> None:
+        _listing(ctx, fetch_stale=True)
+        _quarantine_retry(ctx)
+        shown = _published_data(ctx, since=None, track=False)
+        external = Publication.objects.public().exclude(doi__in=shown)
+        _withdraw_publications(ctx, [p.doi for p in external if not p.is_managed])
+
+    return _execute(
+        SyncKind.RECONCILE,
+        body,
+        trigger=trigger,
+        wait=wait,
+        progress=progress,
+        allow_mass_withdrawal=allow_mass_withdrawal,
+    )
+
+
+def embargo_check(
+    *, trigger: str = "command", wait: float = 0, progress: Progress | None = None
+) -> SyncRun:
+    """Bring in records whose embargo ended since the last check, where the policy says so."""
+
+    def body(ctx: _Run) -> None:
+        if not settings.PORTAL_PUBLISH_ON_EMBARGO_END:
+            ctx.record.message = "Nothing to do: PORTAL_PUBLISH_ON_EMBARGO_END is off."
+            return
+        if not ctx.api.v3:
+            ctx.record.message = (
+                "Nothing to do: the v4 public API shows only published records; "
+                "publishing on the embargo end date needs SCICAT_API_VERSION=v3."
+            )
+            return
+        until = timezone.now()
+        after = _start(ctx, EMBARGO, full=False, since=None)
+        ctx.record.watermark_from = after
+        for rows in ctx.api.embargo_ended_ids(after=after, until=until):
+            _fetch(ctx, [str(r["pid"]) for r in rows if isinstance(r.get("pid"), str)])
+        with transaction.atomic():
+            _advance(ctx, EMBARGO, until)
+
+    return _execute(
+        SyncKind.EMBARGO,
+        body,
+        trigger=trigger,
+        wait=wait,
+        progress=progress,
+        allow_mass_withdrawal=False,
+    )
+
+
+def records_sync(*, pids: Sequence[str], trigger: str = "command", wait: float = 0) -> SyncRun:
+    """Read these records through their own URLs and import (or withdraw) them."""
+
+    def body(ctx: _Run) -> None:
+        for pid in pids:
+            page = ctx.api.dataset(pid)
+            if page.records:
+                _import_page(ctx, page, cursor=None)
+            else:
+                with transaction.atomic():
+                    ctx.report.withdrawn += datasets_withdraw_by_catalogue(
+                        pids=[pid], reason=GONE_REASON
+                    )
+
+    return _execute(
+        SyncKind.RECORDS,
+        body,
+        trigger=trigger,
+        wait=wait,
+        progress=None,
+        allow_mass_withdrawal=False,
+    )
