@@ -12,7 +12,7 @@ whatever its size.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -213,119 +213,118 @@ def list_size(listing: Listing) -> int:
 def list_page(
     listing: Listing, *, after: Position | None, limit: int, with_metadata: bool
 ) -> tuple[list[Record], bool]:
-    """The next ``limit`` records after ``after``, and whether more follow them."""
+    """The next ``limit`` records after ``after``, and whether more follow them.
+
+    The headers of up to ``limit + 1`` records of each kind are read, merged in list order and
+    cut to the page; only then is the metadata of the page's live records read, in bulk.
+    """
     known = instruments()
     pubs, data = _querysets(listing, known)
     rows: list[Record] = []
     if pubs is not None:
-        page = _after(pubs, PUBLICATION, after).order_by("modified", "id")[: limit + 1]
-        rows += _publication_records(list(page), with_metadata=with_metadata)
+        rows += _publication_headers(
+            _after(pubs, PUBLICATION, after).order_by("modified", "id")[: limit + 1]
+        )
     if data is not None:
-        page = _after(data, DATASET, after).order_by("modified", "id")[: limit + 1]
-        rows += _dataset_records(page, known, with_metadata=with_metadata)
+        rows += _dataset_headers(
+            _after(data, DATASET, after).order_by("modified", "id")[: limit + 1], known
+        )
     rows.sort(key=lambda r: (r.modified, r.kind, r.id))
-    return rows[:limit], len(rows) > limit
+    page = rows[:limit]
+    if with_metadata:
+        _add_metadata(page)
+    return page, len(rows) > limit
 
 
 def record(key: str, *, with_metadata: bool) -> Record | None:
     """The record with DOI or PID ``key`` (publications first), or None."""
-    publication = publications().filter(doi=normalize_doi(key)).first()
-    if publication is not None:
-        return _publication_records([publication], with_metadata=with_metadata)[0]
-    found = _dataset_records(datasets().filter(pid=key), instruments(), with_metadata=with_metadata)
+    found = _publication_headers(publications().filter(doi=normalize_doi(key))[:1])
+    if not found:
+        found = _dataset_headers(datasets().filter(pid=key)[:1], instruments())
+    if found and with_metadata:
+        _add_metadata(found)
     return found[0] if found else None
 
 
 # -- building records -----------------------------------------------------------------------------
 
 
-def _publication_records(rows: Sequence[Publication], *, with_metadata: bool) -> list[Record]:
-    members: dict[int, list[Dataset]] = defaultdict(list)
-    if with_metadata and rows:
-        through = Publication.datasets.through.objects.filter(
-            publication_id__in=[p.pk for p in rows], dataset__visibility=Visibility.PUBLIC
-        ).order_by("dataset__pid")
-        for publication_id, pid in through.values_list("publication_id", "dataset__pid"):
-            members[publication_id].append(Dataset(pid=pid))
+def _publication_headers(queryset: QuerySet[Publication]) -> list[Record]:
+    return [
+        Record(
+            PUBLICATION,
+            pk,
+            modified,
+            visibility == Visibility.WITHDRAWN,
+            doi or "",
+            sets.publication_specs(),
+        )
+        for pk, modified, visibility, doi in queryset.values_list(
+            "id", "modified", "visibility", "doi"
+        )
+    ]
+
+
+def _dataset_headers(queryset: QuerySet[Dataset], known: dict[int, InstrumentInfo]) -> list[Record]:
     out = []
-    for publication in rows:
-        deleted = publication.is_withdrawn
-        metadata = None
-        if with_metadata and not deleted:
-            metadata = publication_metadata(publication, datasets=members[publication.pk])
+    values = queryset.values_list("id", "modified", "visibility", "pid", "type", "instrument_id")
+    for pk, modified, visibility, pid, kind, instrument_id in values:
+        info = known.get(instrument_id) if instrument_id is not None else None
         out.append(
             Record(
-                PUBLICATION,
-                publication.pk,
-                publication.modified,
-                deleted,
-                publication.doi or "",
-                sets.publication_specs(),
-                metadata,
+                DATASET,
+                pk,
+                modified,
+                visibility == Visibility.WITHDRAWN,
+                pid,
+                sets.dataset_specs(
+                    kind, info.pid if info else None, info.facility if info else None
+                ),
             )
         )
     return out
 
 
-def _dataset_records(
-    queryset: QuerySet[Dataset] | Iterable[Dataset],
-    known: dict[int, InstrumentInfo],
-    *,
-    with_metadata: bool,
-) -> list[Record]:
-    if not with_metadata:
-        assert isinstance(queryset, QuerySet)
-        values = queryset.values_list(
-            "id", "modified", "visibility", "pid", "type", "instrument_id"
-        )
-        out = []
-        for pk, modified, visibility, pid, kind, instrument_id in values:
-            info = known.get(instrument_id) if instrument_id is not None else None
-            out.append(
-                Record(
-                    DATASET,
-                    pk,
-                    modified,
-                    visibility == Visibility.WITHDRAWN,
-                    pid,
-                    sets.dataset_specs(
-                        kind, info.pid if info else None, info.facility if info else None
-                    ),
-                )
-            )
-        return out
-    assert isinstance(queryset, QuerySet)
-    page = list(
-        queryset.select_related("instrument").only(*_DATASET_FIELDS).prefetch_related("techniques")
-    )
-    part_of: dict[int, list[str]] = defaultdict(list)
-    if page:
+def _add_metadata(records: Sequence[Record]) -> None:
+    """Fill in the DataCite JSON of the live ``records``: a few queries, whatever their number."""
+    live = [r for r in records if not r.deleted]
+    publication_ids = [r.id for r in live if r.kind == PUBLICATION]
+    dataset_ids = [r.id for r in live if r.kind == DATASET]
+    metadata: dict[tuple[int, int], dict[str, Any]] = {}
+    if publication_ids:
+        members: dict[int, list[Dataset]] = defaultdict(list)
         through = Publication.datasets.through.objects.filter(
-            dataset_id__in=[d.pk for d in page],
+            publication_id__in=publication_ids, dataset__visibility=Visibility.PUBLIC
+        ).order_by("dataset__pid")
+        for publication_id, pid in through.values_list("publication_id", "dataset__pid"):
+            members[publication_id].append(Dataset(pid=pid))
+        for publication in Publication.objects.filter(id__in=publication_ids):
+            metadata[PUBLICATION, publication.pk] = publication_metadata(
+                publication, datasets=members[publication.pk]
+            )
+    if dataset_ids:
+        part_of: dict[int, list[str]] = defaultdict(list)
+        through = Publication.datasets.through.objects.filter(
+            dataset_id__in=dataset_ids,
             publication__in=Publication.objects.public().filter(doi__isnull=False),
         ).order_by("publication__doi")
         for dataset_id, doi in through.values_list("dataset_id", "publication__doi"):
             part_of[dataset_id].append(doi)
-    out = []
-    for dataset in page:
-        instrument = dataset.instrument
-        deleted = dataset.is_withdrawn
-        out.append(
-            Record(
-                DATASET,
-                dataset.pk,
-                dataset.modified,
-                deleted,
-                dataset.pid,
-                sets.dataset_specs(
-                    dataset.type,
-                    instrument.pid if instrument else None,
-                    instrument.facility if instrument else None,
-                ),
-                None if deleted else dataset_metadata(dataset, part_of=part_of[dataset.pk]),
-            )
+        techniques: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        used = Dataset.techniques.through.objects.filter(dataset_id__in=dataset_ids).order_by(
+            "technique__name", "technique__pid"
         )
-    return out
+        for dataset_id, pid, name in used.values_list(
+            "dataset_id", "technique__pid", "technique__name"
+        ):
+            techniques[dataset_id].append((pid, name))
+        page = Dataset.objects.filter(id__in=dataset_ids).select_related("instrument")
+        for dataset in page.only(*_DATASET_FIELDS):
+            metadata[DATASET, dataset.pk] = dataset_metadata(
+                dataset, part_of=part_of[dataset.pk], techniques=techniques[dataset.pk]
+            )
+    for record in live:
+        record.metadata = metadata.get((record.kind, record.id))
 
 
 # -- sets -----------------------------------------------------------------------------------------

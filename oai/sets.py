@@ -21,6 +21,7 @@ A record's header lists the most specific sets it is in; the parents (``instrume
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -35,8 +36,9 @@ _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _SPEC_VALUE = re.compile(r"^(?:[A-Za-z0-9\-_.!*'()]|~[0-9A-Fa-f]{2})+$")
 
 
+@functools.lru_cache(maxsize=4096)
 def encode(value: str) -> str:
-    """``value`` as the last part of a set spec."""
+    """``value`` as the last part of a set spec (cached: the same few values recur)."""
     return "".join(
         char if char in _SAFE else "".join(f"~{byte:02X}" for byte in char.encode())
         for char in value

@@ -67,6 +67,10 @@ EMAIL_MASK = "[e-mail address removed]"
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\f\v\r]+")
+# Anything plain_text would change: markup, entities, e-mail, control characters, odd blanks.
+_NEEDS_CLEANING = re.compile(
+    "[<&@\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff\u00a0\u2028\u2029]|\\s\\s|^\\s|\\s$"
+)
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _HANDLE = re.compile(r"^\d+(?:\.\d+)*/\S+$")
@@ -131,10 +135,13 @@ def plain_text(value: object, *, lines: bool = True) -> str:
     """Free text as harvesters want it: no markup, no forbidden characters, no e-mail address.
 
     HTML tags are dropped (block ends become line breaks, scripts and styles go with their
-    content), entities are decoded, runs of blanks
-    are collapsed and the result trimmed. ``lines=False`` makes it one line (titles, names).
+    content), entities are decoded, runs of blanks are collapsed and the result trimmed.
+    ``lines=False`` makes it one line (titles, names).
     """
-    text = xml_text(value)
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    if not _NEEDS_CLEANING.search(text):
+        return text  # the common case: one clean line
+    text = _XML_FORBIDDEN.sub("", text)
     if "<" in text:
         text = strip_tags(_BLOCK_TAG.sub("\n", _SCRIPT.sub("", text)))
     if "&" in text:
@@ -212,10 +219,14 @@ def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
 
 def _unique(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``items`` without repeats (DataCite's schema wants unique array items)."""
-    seen: set[str] = set()
+    seen: set[Any] = set()
     out = []
     for item in items:
-        key = repr(sorted(item.items()))
+        key: Any = tuple(item.items())
+        try:
+            hash(key)
+        except TypeError:  # nested lists (name identifiers, affiliations)
+            key = repr(sorted(item.items()))
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -230,8 +241,8 @@ def _affiliations(value: Any) -> list[dict[str, str]]:
         elif isinstance(item, Mapping) and _str(item, "name"):
             affiliation = {"name": _str(item, "name")}
             for key in ("affiliationIdentifier", "affiliationIdentifierScheme", "schemeUri"):
-                if _str(item, key):
-                    affiliation[key] = _str(item, key)
+                if text := _str(item, key):
+                    affiliation[key] = text
             out.append(affiliation)
     return _unique(out)
 
@@ -286,7 +297,7 @@ def _subjects(value: Any) -> list[dict[str, str]]:
         if not isinstance(item, Mapping) or not _str(item, "subject"):
             continue
         keys = ("subject", "subjectScheme", "schemeUri", "valueUri", "classificationCode", "lang")
-        out.append({key: _str(item, key) for key in keys if _str(item, key)})
+        out.append({key: text for key in keys if (text := _str(item, key))})
     return _unique(out)
 
 
@@ -298,7 +309,7 @@ def _rights(value: Any) -> list[dict[str, str]]:
         if not isinstance(item, Mapping):
             continue
         keys = ("rights", "rightsUri", "rightsIdentifier", "rightsIdentifierScheme", "schemeUri")
-        entry = {key: _str(item, key) for key in (*keys, "lang") if _str(item, key)}
+        entry = {key: text for key in (*keys, "lang") if (text := _str(item, key))}
         if entry.get("rights") or entry.get("rightsUri") or entry.get("rightsIdentifier"):
             out.append(entry)
     return _unique(out)
@@ -342,8 +353,8 @@ def _related_identifiers(value: Any) -> list[dict[str, str]]:
             entry["resourceTypeGeneral"] = _str(item, "resourceTypeGeneral")
         if relation in _METADATA_RELATIONS:
             for key in ("relatedMetadataScheme", "schemeUri", "schemeType"):
-                if _str(item, key):
-                    entry[key] = _str(item, key)
+                if text := _str(item, key):
+                    entry[key] = text
         out.append(entry)
     return _unique(out)
 
@@ -536,16 +547,23 @@ def technique_subject(pid: str, name: str) -> dict[str, str]:
 
 
 def dataset_metadata(
-    dataset: Dataset, *, doi: str = "", part_of: Sequence[str] = ()
+    dataset: Dataset,
+    *,
+    doi: str = "",
+    part_of: Sequence[str] = (),
+    techniques: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The DataCite JSON of ``dataset``; ``doi`` when one is being registered for it.
 
-    ``part_of`` are the DOIs of publications that contain it (``IsPartOf``).
+    ``part_of`` are the DOIs of publications that contain it (``IsPartOf``). ``techniques``, its
+    techniques' (PID, name) pairs, saves reading ``dataset.techniques`` when the caller has them.
     """
     instrument = dataset.instrument
     facility = (instrument.facility if instrument is not None else "") or ""
+    if techniques is None:
+        techniques = [(t.pid, t.name) for t in dataset.techniques.all()]
     subjects = _subjects(dataset.keywords)
-    subjects += [technique_subject(t.pid, t.name) for t in dataset.techniques.all()]
+    subjects += [technique_subject(pid, name) for pid, name in techniques]
     contributors = [
         {
             "name": _line(settings.PORTAL_PUBLISHER) or "(:unav)",
