@@ -214,6 +214,15 @@ register(
         requires=("import",),
     )
 )
+register(
+    Scenario(
+        "oai",
+        "bench.oai:run",
+        "OAI-PMH: a full ListRecords oai_dc harvest (datasets written directly up to N), "
+        "selective harvests and GetRecord (also on its own: python -m bench.oai N)",
+        requires=("setup",),
+    )
+)
 DEFAULT_SCENARIOS = ("import", "catalogue")
 
 
