@@ -917,22 +917,28 @@ class _Handler(BaseHTTPRequestHandler):
         raw_body = self.rfile.read(length) if length else b""
         auth = self.headers.get("Authorization")
         fault = standin._take_fault(path)
-        status = 0
-        try:
-            if fault is not None and fault.kind == "fail":
-                status = fault.status
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                self._send(
-                    status, _dumps({"statusCode": status, "message": "stand-in fault"}), headers
-                )
-                return
+        headers: dict[str, str] = {}
+        if fault is not None and fault.kind == "fail":
+            status = fault.status
+            content = _dumps({"statusCode": status, "message": "stand-in fault"})
+            if fault.retry_after:
+                headers["Retry-After"] = fault.retry_after
+        else:
             if fault is not None and fault.kind == "stall":
                 time.sleep(fault.seconds)
             try:
-                body = json.loads(raw_body) if raw_body else None
-            except ValueError:
-                raise _Problem(400, "the body is not JSON") from None
-            status, content, headers = standin.answer(method, path, params, body, auth)
+                try:
+                    body = json.loads(raw_body) if raw_body else None
+                except ValueError:
+                    raise _Problem(400, "the body is not JSON") from None
+                status, content, headers = standin.answer(method, path, params, body, auth)
+            except _Problem as problem:
+                status = problem.status
+                content = _dumps({"statusCode": status, "message": problem.message})
+        # Kept before answering, so a test that has its answer also sees its request here.
+        with standin._lock:
+            standin._seen.append(Seen(method, path, params, status, auth))
+        try:
             if fault is not None and fault.kind == "drop":
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -945,14 +951,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.connection.shutdown(2)
                 return
             self._send(status, content, headers)
-        except _Problem as problem:
-            status = problem.status
-            self._send(status, _dumps({"statusCode": status, "message": problem.message}))
         except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            with standin._lock:
-                standin._seen.append(Seen(method, path, params, status, auth))
+            self.close_connection = True
 
     def do_GET(self) -> None:
         self._handle("GET")

@@ -1,0 +1,314 @@
+"""The SciCat client against the loopback stand-in: login, filters, paging, faults."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sync.scicat.api import (
+    ApiConfig,
+    CatalogueRefused,
+    CatalogueUnavailable,
+    SciCatApi,
+    updated_at,
+)
+from tests.standins.scicat import SciCatStandIn
+from tests.sync.conftest import PASSWORD, USERNAME
+from tests.sync.support import add, pid
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def _api(scicat: SciCatStandIn, version: str = "v4", **config: Any) -> tuple[SciCatApi, Sleeps]:
+    sleeps = Sleeps()
+    options: dict[str, Any] = {
+        "url": scicat.url,
+        "version": version,
+        "username": USERNAME,
+        "password": PASSWORD,
+        "page_size": 3,
+        "id_page_size": 4,
+        "timeout": 1.0,
+        "retries": 3,
+        "backoff": 0.01,
+        **config,
+    }
+    return SciCatApi(ApiConfig(**options), sleep=sleeps), sleeps
+
+
+def _pids(pages: Any) -> list[str]:
+    return [r["pid"] for page in pages for r in getattr(page, "records", page)]
+
+
+def test_v3_logs_in_and_sends_the_token(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    client, _ = _api(scicat, "v3")
+
+    assert _pids(client.datasets_changed(since=None)) == [pid(1)]
+
+    login, listing = scicat.seen[0], scicat.seen[1]
+    assert (login.method, login.path, login.status) == ("POST", "/api/v3/auth/login", 201)
+    assert listing.authorization is not None
+    assert listing.authorization.startswith("Bearer ")
+
+
+def test_v3_filter_is_loopback_with_one_order_key(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    client, _ = _api(scicat, "v3")
+
+    list(client.datasets_changed(since=T0))
+
+    sent = scicat.requests("/api/v3/datasets")[0].filter
+    assert sent["where"] == {"isPublished": True, "updatedAt": {"gte": "2025-03-01T12:00:00.000Z"}}
+    assert sent["limits"] == {"limit": 3, "skip": 0, "order": "updatedAt:asc"}
+    assert {"relation": "origdatablocks"} in sent["include"]
+
+
+def test_v4_public_api_needs_no_login_and_sorts_by_updated_then_pid(
+    scicat: SciCatStandIn,
+) -> None:
+    add(scicat, 1)
+    client, _ = _api(scicat, "v4", username="", password="")
+
+    assert _pids(client.datasets_changed(since=T0 - timedelta(days=3650))) == [pid(1)]
+
+    (request,) = scicat.seen
+    assert request.path == "/api/v4/datasets/public"
+    assert request.authorization is None
+    assert request.filter["limits"]["sort"] == {"updatedAt": "asc", "pid": "asc"}
+    assert request.filter["where"] == {"updatedAt": {"$gte": "2015-03-04T12:00:00.000Z"}}
+    assert "origdatablocks" in request.filter["include"]
+
+
+def test_pages_bring_every_record_once_with_its_relations(scicat_any: SciCatStandIn) -> None:
+    for n in range(10):
+        add(scicat_any, n, files=n % 3)
+    add(scicat_any, 99, published=False)
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    pages = list(client.datasets_changed(since=None))
+
+    assert sorted(_pids(pages)) == sorted(pid(n) for n in range(10))
+    assert all(len(page) <= 3 for page in pages)
+    page = pages[0]
+    first = page.records[0]["pid"]
+    assert page.blocks is not None
+    assert page.attachments is not None
+    assert page.blocks[first][0]["datasetId"] == first
+    assert page.attachments[first][0]["aid"].startswith("att-")
+    assert page.instruments[0]["uniqueName"] == "P08"
+    assert page.proposals[0]["proposalId"] == "11019634"
+
+
+def scicat_any_version(scicat: SciCatStandIn) -> str:
+    from django.conf import settings
+
+    return str(settings.SCICAT_API_VERSION)
+
+
+@pytest.mark.parametrize("ties", [2, 3, 4, 7])
+def test_records_sharing_a_timestamp_at_a_page_boundary_are_not_missed(
+    scicat_any: SciCatStandIn, ties: int
+) -> None:
+    # Pages of 3; a run of equal timestamps straddling the first boundary (or longer than a
+    # page). v3 sorts on updatedAt alone and the stand-in shuffles ties on every request.
+    add(scicat_any, 0, updated_at=T0)
+    add(scicat_any, 1, updated_at=T0 + timedelta(seconds=1))
+    for n in range(2, 2 + ties):
+        add(scicat_any, n, updated_at=T0 + timedelta(seconds=2))
+    for n in range(50, 53):
+        add(scicat_any, n, updated_at=T0 + timedelta(seconds=3 + n))
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    seen = _pids(client.datasets_changed(since=T0))
+
+    expected = [0, 1, *range(2, 2 + ties), 50, 51, 52]
+    assert sorted(seen) == sorted(pid(n) for n in expected)
+    assert len(seen) == len(set(seen))
+
+
+def test_changed_since_is_inclusive_and_in_updated_order(scicat: SciCatStandIn) -> None:
+    for n in range(5):
+        add(scicat, n, updated_at=T0 + timedelta(minutes=n))
+    client, _ = _api(scicat)
+
+    records = [
+        r for page in client.datasets_changed(since=T0 + timedelta(minutes=2)) for r in page.records
+    ]
+
+    assert [r["pid"] for r in records] == [pid(2), pid(3), pid(4)]
+    stamps = [updated_at(r) for r in records]
+    assert stamps == sorted(stamps)
+
+
+def test_listing_ids_uses_a_fields_projection_and_pid_order(scicat_any: SciCatStandIn) -> None:
+    for n in range(9):
+        add(scicat_any, n)
+    add(scicat_any, 20, published=False)
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    rows = [r for page in client.public_dataset_ids() for r in page]
+
+    assert [r["pid"] for r in rows] == sorted(pid(n) for n in range(9))
+    assert all(set(r) == {"pid", "updatedAt"} for r in rows)
+    listings = scicat_any.requests(
+        "/api/v3/datasets" if scicat_any_version(scicat_any) == "v3" else "/api/v4/datasets"
+    )
+    assert all(set(s.filter["fields"]) == {"pid", "updatedAt"} for s in listings)
+    assert len(listings) == 3  # pages of 4: 4 + 4 + 1
+
+
+def test_a_pid_with_slashes_is_url_encoded_in_the_path(scicat_any: SciCatStandIn) -> None:
+    add(scicat_any, 7)
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    page = client.dataset(pid(7))
+
+    assert [r["pid"] for r in page.records] == [pid(7)]
+    assert page.blocks is not None
+    assert page.blocks[pid(7)]
+    request = scicat_any.seen[-1]
+    assert request.path.endswith("/20.500.12269%2F00000007-test-4000-8000-000000000007")
+
+
+def test_an_unknown_pid_is_an_empty_page(scicat_any: SciCatStandIn) -> None:
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    assert client.dataset(f"{pid(1)}/nope").records == []
+
+
+def test_server_errors_are_retried_with_backoff(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    scicat.fail(500, times=2)
+    client, sleeps = _api(scicat, backoff=0.5)
+
+    assert _pids(client.datasets_changed(since=None)) == [pid(1)]
+
+    assert [s.status for s in scicat.seen] == [500, 500, 200]
+    assert len(sleeps) == 2
+    assert 0.25 <= sleeps[0] <= 0.5  # jitter within the first step
+    assert 0.5 <= sleeps[1] <= 1.0  # then twice as long
+    assert client.retried == 2
+
+
+def test_retry_after_is_honoured(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    scicat.fail(503, retry_after="7")
+    client, sleeps = _api(scicat)
+
+    list(client.datasets_changed(since=None))
+
+    assert sleeps == [7.0]
+
+
+def test_a_retry_after_beyond_the_bound_stops_with_a_clear_error(scicat: SciCatStandIn) -> None:
+    scicat.fail(429, retry_after="3600")
+    client, sleeps = _api(scicat)
+
+    with pytest.raises(CatalogueUnavailable, match="retry after 3600 s"):
+        list(client.datasets_changed(since=None))
+    assert sleeps == []
+
+
+def test_gives_up_after_the_bound_naming_the_call(scicat: SciCatStandIn) -> None:
+    scicat.fail(502, times=10)
+    client, sleeps = _api(scicat, retries=2)
+
+    with pytest.raises(CatalogueUnavailable) as caught:
+        list(client.datasets_changed(since=None))
+
+    message = str(caught.value)
+    assert "GET /api/v4/datasets/public" in message
+    assert "gave up after 3 attempts" in message
+    assert "502" in message
+    assert len(sleeps) == 2
+
+
+def test_a_timeout_is_retried(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    scicat.stall(1.5)
+    client, sleeps = _api(scicat, timeout=0.3)
+
+    assert _pids(client.datasets_changed(since=None)) == [pid(1)]
+    assert len(sleeps) == 1
+
+
+def test_a_connection_dropped_mid_page_is_retried(scicat: SciCatStandIn) -> None:
+    for n in range(3):
+        add(scicat, n, files=50)
+    scicat.drop()
+    client, sleeps = _api(scicat)
+
+    assert sorted(_pids(client.datasets_changed(since=None))) == [pid(n) for n in range(3)]
+    assert len(sleeps) == 1
+
+
+def test_an_expired_token_means_logging_in_again(scicat: SciCatStandIn) -> None:
+    for n in range(7):
+        add(scicat, n)
+    client, _ = _api(scicat, "v3")
+    pages = client.datasets_changed(since=None)
+    first = next(pages)
+
+    scicat.expire_tokens()
+    rest = list(pages)
+
+    assert len(_pids([first, *rest])) == 7
+    logins = [s for s in scicat.seen if s.path == "/api/v3/auth/login"]
+    assert len(logins) == 2
+    assert [s.status for s in scicat.seen].count(401) == 1
+
+
+def test_an_expired_ready_token_without_an_account_is_a_clear_error(
+    scicat: SciCatStandIn,
+) -> None:
+    add(scicat, 1)
+    client, _ = _api(scicat, "v3")
+    client.login()
+    token = client._token
+    scicat.expire_tokens()
+    only_token, _ = _api(scicat, "v3", username="", password="", token=token)
+
+    with pytest.raises(CatalogueRefused, match="renew SCICAT_TOKEN"):
+        list(only_token.datasets_changed(since=None))
+
+
+def test_a_wrong_password_is_refused(scicat: SciCatStandIn) -> None:
+    client, _ = _api(scicat, "v3", password="wrong")
+
+    with pytest.raises(CatalogueRefused, match="401"):
+        list(client.datasets_changed(since=None))
+
+
+def test_a_refused_filter_is_not_retried(scicat: SciCatStandIn) -> None:
+    client, sleeps = _api(scicat)
+
+    with pytest.raises(CatalogueRefused, match="400"):
+        client._list("/api/v4/datasets/public", {"where": {"$where": "1"}})
+    assert sleeps == []
+
+
+def test_v3_sees_unpublished_records_only_when_asked(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+    add(scicat, 2, published=False)
+    client, _ = _api(scicat, "v3")
+
+    assert _pids(client.datasets_changed(since=None)) == [pid(1)]
+    brief = [r for rows in client.datasets_changed_brief(since=None, published=False) for r in rows]
+    assert [r["pid"] for r in brief] == [pid(2)]
+    assert set(brief[0]) == {"pid", "updatedAt", "isPublished", "datasetlifecycle"}
+
+
+def test_v4_public_api_never_shows_unpublished_records(scicat: SciCatStandIn) -> None:
+    add(scicat, 1, published=False)
+    client, _ = _api(scicat)
+
+    assert _pids(client.datasets_changed(since=None)) == []
+    assert client.datasets_count(since=None) == 0
