@@ -345,6 +345,7 @@ class _Fault:
     retry_after: str | None = None
     seconds: float = 0.0
     path: str | None = None  # only requests whose path starts with this
+    after: int = 0  # let this many matching requests through first
 
 
 @dataclass
@@ -383,6 +384,7 @@ class SciCatStandIn:
         self._tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self._faults: list[_Fault] = []
         self._seen: list[Seen] = []
+        self.stalled = 0  # requests that hit a stall so far
         self._lock = threading.RLock()
         self._random = random.Random(seed)
         self._clock = datetime(2025, 1, 1, tzinfo=UTC)
@@ -429,6 +431,7 @@ class SciCatStandIn:
             self._tokens.clear()
             self._faults.clear()
             self._seen.clear()
+            self.stalled = 0
             self._clock = datetime(2025, 1, 1, tzinfo=UTC)
 
     # -- time -----------------------------------------------------------------------------------
@@ -602,9 +605,12 @@ class SciCatStandIn:
         with self._lock:
             self._faults.append(_Fault("drop", times, path=path))
 
-    def stall(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
+    def stall(
+        self, seconds: float, *, times: int = 1, path: str | None = None, after: int = 0
+    ) -> None:
+        """Answer the next request(s) only after ``seconds`` (after ``after`` others)."""
         with self._lock:
-            self._faults.append(_Fault("stall", times, seconds=seconds, path=path))
+            self._faults.append(_Fault("stall", times, seconds=seconds, path=path, after=after))
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -615,6 +621,9 @@ class SciCatStandIn:
         with self._lock:
             for fault in self._faults:
                 if fault.path is None or path.startswith(fault.path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -925,6 +934,8 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = fault.retry_after
         else:
             if fault is not None and fault.kind == "stall":
+                with standin._lock:
+                    standin.stalled += 1
                 time.sleep(fault.seconds)
             try:
                 try:

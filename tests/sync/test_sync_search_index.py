@@ -1,0 +1,95 @@
+"""Every change the sync makes reaches a real OpenSearch index, after the transaction commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from catalogue.models import Dataset
+from catalogue.search import DatasetQuery, backend
+from catalogue.search.opensearch import OpenSearchBackend
+from sync import live
+from sync.models import SyncKind, SyncRun, SyncStatus
+from tests.standins.scicat import SciCatStandIn
+from tests.sync.support import add, pid
+
+pytestmark = [pytest.mark.opensearch]
+
+
+@pytest.fixture
+def index(settings: Any, opensearch_url: str, transactional_db: None) -> OpenSearchBackend:
+    settings.OPENSEARCH_URL = opensearch_url
+    settings.OPENSEARCH_INDEX = f"test-sync-{uuid.uuid4().hex[:12]}"
+    chosen = backend()
+    assert isinstance(chosen, OpenSearchBackend)
+    return chosen
+
+
+def _indexed(index: OpenSearchBackend, text: str = "") -> set[str]:
+    index.ensure_index()
+    index.refresh()
+    page = index.search(DatasetQuery(text=text, per_page=100))
+    return set(Dataset.objects.filter(pk__in=page.ids).values_list("pid", flat=True))
+
+
+def test_synced_records_are_indexed_updated_and_removed(
+    scicat_any: SciCatStandIn, index: OpenSearchBackend
+) -> None:
+    for n in range(5):
+        add(scicat_any, n)
+
+    live.catalogue_sync()
+    assert _indexed(index) == {pid(n) for n in range(5)}
+
+    scicat_any.update_dataset(pid(2), datasetName="Grazing incidence on gold")
+    scicat_any.unpublish(pid(3))
+    scicat_any.delete_dataset(pid(4))
+    live.catalogue_sync()
+
+    assert _indexed(index) == {pid(0), pid(1), pid(2)}
+    assert _indexed(index, "gold") == {pid(2)}
+
+    scicat_any.publish(pid(3))
+    live.catalogue_reconcile()
+    assert _indexed(index) == {pid(0), pid(1), pid(2), pid(3)}
+
+
+def test_the_run_after_a_crash_reindexes_what_the_dead_run_changed(
+    scicat: SciCatStandIn, index: OpenSearchBackend, settings: Any
+) -> None:
+    for n in range(3):
+        add(scicat, n)
+    # A run that committed its pages and died before the index heard of them.
+    settings.OPENSEARCH_URL = ""
+    live.catalogue_sync()
+    SyncRun.objects.update(status=SyncStatus.RUNNING, finished_at=None)
+    settings.OPENSEARCH_URL = index.url
+    assert _indexed(index) == set()
+
+    live.catalogue_sync()
+
+    assert SyncRun.objects.filter(status=SyncStatus.ABANDONED, kind=SyncKind.INCREMENTAL).exists()
+    assert _indexed(index) == {pid(n) for n in range(3)}
+
+
+def test_nothing_is_indexed_before_the_page_commits(
+    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(scicat, 1)
+    seen_during_transaction: list[set[str]] = []
+    original = live._advance
+
+    def spy(ctx: Any, name: str, position: datetime | None) -> None:
+        seen_during_transaction.append(_indexed(index))
+        original(ctx, name, position)
+
+    monkeypatch.setattr(live, "_advance", spy)
+
+    live.catalogue_sync()
+
+    assert seen_during_transaction[0] == set()
+    assert _indexed(index) == {pid(1)}
+    assert datetime.now(UTC) - timedelta(minutes=5) < Dataset.objects.get().modified
