@@ -223,6 +223,15 @@ register(
         requires=("setup",),
     )
 )
+register(
+    Scenario(
+        "sync",
+        "bench.scenarios.sync:run",
+        "live sync (sync.live.catalogue_sync) of the export from a SciCat stand-in over HTTP into "
+        "the database and OpenSearch, then an incremental sync with nothing changed",
+        requires=("setup",),
+    )
+)
 DEFAULT_SCENARIOS = ("import", "catalogue")
 
 

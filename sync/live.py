@@ -26,13 +26,16 @@ quarantined with their error and do not stop the run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import queue
 import socket
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -61,6 +64,7 @@ from sync.services import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DATASETS = "datasets"
 UNPUBLISHED = "datasets-unpublished"
@@ -243,6 +247,47 @@ def _start(ctx: _Run, name: str, *, full: bool, since: datetime | None) -> datet
 
 
 # -- importing pages ----------------------------------------------------------------------------
+
+
+def _prefetched(pages: Iterator[T]) -> Iterator[T]:
+    """The same pages, the next one read (HTTP and JSON) in a thread while this one is imported.
+
+    The thread only talks to the catalogue, never to the database. An error in it comes out
+    here, at the page it concerns; leaving the loop early stops the thread.
+    """
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        slots.put(("page", page), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            slots.put(("error", exc))
+
+    reader = threading.Thread(target=read, name="catalogue-prefetch", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, item = slots.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            slots.get_nowait()  # unblock a reader waiting to hand over one more page
+        reader.join(timeout=5)
 
 
 def _quarantine(
@@ -463,7 +508,7 @@ def catalogue_sync(
             ctx.progress.total(ctx.api.datasets_count(since=start, published=True))
         except CatalogueError as exc:  # only the progress bar needs it
             logger.info("no count of changed datasets: %s", exc)
-        for page in ctx.api.datasets_changed(since=start, published=True):
+        for page in _prefetched(ctx.api.datasets_changed(since=start, published=True)):
             _import_page(ctx, page, cursor=DATASETS)
         if ctx.api.v3:
             ctx.progress.phase("unpublished datasets")

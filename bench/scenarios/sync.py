@@ -1,0 +1,358 @@
+"""The live sync: ``sync.live.catalogue_sync`` from a SciCat stand-in serving the export over HTTP.
+
+The stand-in (``tests/standins/scicat.py``) runs as a process of its own and serves the export
+through SciCat's v4 public API, each record pre-rendered with its origdatablocks, attachments,
+instrument and proposal, so that answering a page is joining bytes; its start-up (parsing the
+export) is not timed. A throwaway OpenSearch server (``tests/servers.py``) is the search index,
+so "end to end" is: HTTP, JSON, mapping, database writes and the search index, every page indexed
+after its transaction commits (no broker: the reindex task runs in-process on commit).
+
+Measured, in this process:
+
+* the full sync into an empty catalogue (``--full``): records/s over the public records the API
+  serves (the rest of N are never sent: v4 shows published records only) and over all N;
+* an incremental sync right after, with nothing changed (the watermark, the overlap window, the
+  published data and the listing pass over every public pid);
+* peak RSS of this process (the stand-in and the servers are other processes).
+
+Then it checks that the database and the index hold exactly the export's public records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.harness import Context, Metric, Outcome, Stopwatch, Target
+
+RATE_TARGET = Target(">=", 1000, database="postgres")
+INCREMENTAL_TARGET = Target("<=", 2.0)
+MEMORY_TARGET = Target("<=", 500)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Timers:
+    """Wall time spent inside a few functions during the sync (where the time goes)."""
+
+    TARGETS = (
+        ("sync.live", "_import_page", "page import in total (one transaction per page)"),
+        ("sync.live", "records_import", "mapping and database writes"),
+        ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
+        ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
+        ("sync.scicat.api", "SciCatApi._list", "catalogue requests (in a thread, overlapping)"),
+    )
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> _Timers:
+        import importlib
+
+        for module, path, label in self.TARGETS:
+            owner: Any = importlib.import_module(module)
+            *parents, name = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            original = getattr(owner, name)
+            setattr(owner, name, self._wrap(label, original))
+            self._undo.append((owner, name, original))
+        return self
+
+    def _wrap(self, label: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+
+        return timed
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _start_standin(export: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    ready = workdir / "scicat-standin.url"
+    ready.unlink(missing_ok=True)
+    log = (workdir / "scicat-standin.log").open("wb")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.standins.scicat",
+            "--export",
+            str(export),
+            "--ready-file",
+            str(ready),
+        ],
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    while not ready.exists() or not ready.read_text():
+        if process.poll() is not None:
+            raise RuntimeError(f"the SciCat stand-in stopped; see {workdir / 'scicat-standin.log'}")
+        time.sleep(0.2)
+    return process, ready.read_text().strip(), time.perf_counter() - started
+
+
+def _empty_catalogue() -> int:
+    """Start from an empty database even when other scenarios ran before (flush: TRUNCATE)."""
+    from django.core.management import call_command
+
+    from catalogue.models import Dataset
+
+    count = Dataset.objects.count()
+    if count:
+        call_command("flush", interactive=False, verbosity=0)
+    return count
+
+
+def _index_count(url: str, index: str) -> int:
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[url], timeout=60)
+    client.indices.refresh(index=index)
+    return int(client.count(index=index)["count"])
+
+
+def _celery_to(broker: str) -> None:
+    """Point the portal's Celery app at ``broker``: tasks are sent, not run in this process."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
+    app._pool = None
+    pools.reset()
+
+
+def _start_worker(
+    env: dict[str, str], workdir: Path, stack: contextlib.ExitStack
+) -> subprocess.Popen[bytes]:
+    log = stack.enter_context((workdir / "celery-worker.log").open("wb"))
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(_stop, worker)
+    return worker
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_for_index(url: str, index: str, expected: int, *, timeout: float = 3600) -> int:
+    deadline = time.monotonic() + timeout
+    count = -1
+    while time.monotonic() < deadline:
+        try:
+            count = _index_count(url, index)
+        except Exception:  # the index may not exist yet
+            count = -1
+        if count >= expected:
+            return count
+        time.sleep(0.2)
+    return count
+
+
+def run(ctx: Context) -> Outcome:
+    from django.conf import settings
+
+    from catalogue.models import DataFile, Dataset
+    from sync import live
+    from tests.servers import (
+        OpenSearchServer,
+        RedisServer,
+        ServerError,
+        opensearch_missing,
+        redis_missing,
+    )
+
+    outcome = Outcome()
+    workdir = ctx.workpath
+    export = Path(ctx.export)
+    public_expected = int(ctx.summary["public"])
+    mode = os.environ.get("BENCH_SYNC_INDEX", "worker")
+
+    removed = _empty_catalogue()
+    if removed:
+        outcome.note(f"emptied the catalogue first ({removed:,} datasets from earlier scenarios)")
+
+    with contextlib.ExitStack() as stack:
+        search: OpenSearchServer | None = None
+        reason = opensearch_missing()
+        if reason is None:
+            search = OpenSearchServer()
+            try:
+                search.start()
+                stack.callback(search.stop)
+            except ServerError as exc:
+                reason, search = str(exc), None
+        if search is None:
+            outcome.note(f"OpenSearch cannot run here ({reason}); measured without a search index")
+        index = f"bench-sync-{uuid.uuid4().hex[:8]}"
+        settings.OPENSEARCH_URL = search.url if search else ""
+        settings.OPENSEARCH_INDEX = index
+
+        worker = None
+        if search is not None and mode == "worker" and redis_missing() is None:
+            redis = RedisServer()
+            redis.start()
+            stack.callback(redis.stop)
+            env = {
+                **os.environ,
+                "CELERY_BROKER_URL": redis.url,
+                "OPENSEARCH_URL": search.url,
+                "OPENSEARCH_INDEX": index,
+            }
+            worker = _start_worker(env, workdir, stack)
+            _celery_to(redis.url)
+            outcome.note(
+                "search index: a Celery worker process (solo pool) takes the reindex tasks from "
+                "Redis, as in production; end to end = until the index holds every public record"
+            )
+        elif search is not None:
+            outcome.note("search index: reindex tasks run in this process after each commit")
+
+        standin, url, load_seconds = _start_standin(export, workdir)
+        stack.callback(_stop, standin)
+        outcome.note(
+            f"SciCat stand-in (own process) loaded the export in {load_seconds:.1f} s (not timed)"
+        )
+        settings.SCICAT_URL = url
+        settings.SCICAT_API_VERSION = "v4"
+        settings.REDIS_URL = ""
+        settings.VAR_DIR = workdir
+
+        done = [0, 0]
+
+        def advance(records: int) -> None:
+            done[0] += records
+            done[1] += 1
+            if done[1] % 20 == 0:
+                print(f"    {done[0]:,} records synced", flush=True)
+
+        started = time.perf_counter()
+        with _Timers() as timers, Stopwatch() as full:
+            run_full = live.catalogue_sync(
+                full=True, trigger="bench", progress=live.Progress(advance=advance)
+            )
+        stored_public = Dataset.objects.public().count()
+        indexed = None
+        if search is not None:
+            indexed = _wait_for_index(search.url, index, stored_public)
+        end_to_end = time.perf_counter() - started
+        full_peak = _peak_mb()
+        files = DataFile.objects.count()
+
+        with Stopwatch() as incremental:
+            run_incremental = live.catalogue_sync(trigger="bench")
+        peak = _peak_mb()
+        if worker is not None and worker.poll() is not None:
+            outcome.note(f"the Celery worker stopped early (exit {worker.returncode})")
+
+    fetched = run_full.fetched
+    outcome.add(
+        Metric(
+            "sync.rate",
+            "full sync: public records/s, HTTP to database and index",
+            fetched / end_to_end,
+            "/s",
+            "higher",
+            RATE_TARGET,
+            f"{fetched:,} records in {end_to_end:.1f} s",
+        ),
+        Metric("sync.rate_all", "full sync: all N / wall time", ctx.n / end_to_end, "/s", "higher"),
+        Metric("sync.seconds", "full sync: wall time, end to end", end_to_end, "s"),
+        Metric(
+            "sync.index_lag",
+            "full sync: index catching up after the last page",
+            end_to_end - full.wall,
+            "s",
+        ),
+        Metric("sync.files_rate", "full sync: files/s stored", files / end_to_end, "/s", "higher"),
+        Metric(
+            "sync.cpu_share",
+            "full sync: own CPU / wall (rest: waiting for HTTP, database, index)",
+            100 * full.cpu / full.wall,
+            "%",
+        ),
+        Metric(
+            "sync.incremental",
+            "incremental sync, nothing changed: wall time",
+            incremental.wall,
+            "s",
+            "lower",
+            INCREMENTAL_TARGET,
+            f"{run_incremental.requests} requests, {run_incremental.fetched} records re-read "
+            "in the overlap window",
+        ),
+        Metric(
+            "sync.peak_rss",
+            "full + incremental sync: peak RSS of the syncing process",
+            peak,
+            "MB",
+            "lower",
+            MEMORY_TARGET,
+            f"{full_peak:.0f} MB after the full sync",
+        ),
+    )
+    mismatches = []
+    if stored_public != public_expected:
+        mismatches.append(f"public datasets: {stored_public:,}, expected {public_expected:,}")
+    if indexed is not None and indexed != stored_public:
+        mismatches.append(f"index: {indexed:,} documents for {stored_public:,} public datasets")
+    if run_full.failed:
+        mismatches.append(f"{run_full.failed} records failed: {run_full.errors[:3]}")
+    changed = run_incremental.created + run_incremental.updated + run_incremental.withdrawn
+    if changed:
+        mismatches.append(f"the incremental sync changed {changed} records")
+    outcome.note(
+        f"full sync: {run_full.created:,} created, {run_full.requests} requests "
+        f"({run_full.retries} retried), {files:,} files; index: "
+        + (f"{indexed:,} documents" if indexed is not None else "none")
+        + "; "
+        + ("matches the export" if not mismatches else "MISMATCH: " + "; ".join(mismatches))
+    )
+    outcome.note(
+        "where the sync's time went (wall s; the reader thread overlaps the rest): "
+        + "; ".join(f"{label} {seconds:.1f}" for label, seconds in timers.seconds.items())
+    )
+    outcome.note(
+        f"incremental: {run_incremental.requests} requests, "
+        f"{run_incremental.unchanged} unchanged, {changed} changed"
+    )
+    outcome.note(
+        f"page size {settings.SCICAT_PAGE_SIZE}, id page size {settings.SCICAT_ID_PAGE_SIZE}; "
+        f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs shared by this process, "
+        "the stand-in, the database, OpenSearch and the worker)"
+    )
+    return outcome
