@@ -98,7 +98,15 @@ class References:
         return cls(parsed_instruments, parsed_proposals)
 
 
-def records_import(
+@dataclass
+class MappedRecords:
+    """One page of catalogue records after the policy and the mapping: what to write."""
+
+    public: list[DatasetIn] = field(default_factory=list)
+    not_public: list[str] = field(default_factory=list)
+
+
+def records_map(
     *,
     records: Sequence[Mapping[str, Any]],
     blocks: Mapping[str, Sequence[Mapping[str, Any]]] | None,
@@ -106,24 +114,23 @@ def records_import(
     references: References,
     report: ImportReport,
     now: datetime | None = None,
-) -> None:
-    """Import one page of catalogue dataset records.
+) -> MappedRecords:
+    """Apply the embargo policy to one page of records and map the public ones.
 
-    ``blocks`` / ``attachments`` map pids to their origdatablocks / attachments; None means the
-    page came without them and the stored files / thumbnails are left as they are.
+    No database here (the live sync maps the next page in a thread while it writes this one).
+    Records that cannot be mapped are reported and left out.
     """
     now = now or timezone.now()
-    public: list[DatasetIn] = []
-    not_public: list[str] = []
+    mapped = MappedRecords()
     for raw in records:
         try:
             pid = scicat.dataset_pid(raw)
             if not policy.is_public(
                 is_published=scicat.is_published(raw), embargo_end=scicat.embargo_end(raw), now=now
             ):
-                not_public.append(pid)
+                mapped.not_public.append(pid)
                 continue
-            public.append(
+            mapped.public.append(
                 scicat.dataset_from(
                     raw,
                     instruments=references.instruments,
@@ -136,6 +143,12 @@ def records_import(
             )
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}", kind="dataset", pid=exc.pid)
+    return mapped
+
+
+def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
+    """Upsert a mapped page's public records in batches and withdraw the ones no longer public."""
+    public, not_public = mapped.public, mapped.not_public
     # Automatic DOIs (PORTAL_AUTO_DOI) are for records that become public now: new here, or
     # published again by the catalogue.
     auto_doi = settings.PORTAL_AUTO_DOI != "off" and bool(public)
@@ -154,6 +167,32 @@ def records_import(
         )
     if auto_doi and (fresh := [item.pid for item in public if item.pid not in was_public]):
         transaction.on_commit(lambda: publications_auto_create(dataset_pids=fresh), robust=True)
+
+
+def records_import(
+    *,
+    records: Sequence[Mapping[str, Any]],
+    blocks: Mapping[str, Sequence[Mapping[str, Any]]] | None,
+    attachments: Mapping[str, Sequence[Mapping[str, Any]]] | None,
+    references: References,
+    report: ImportReport,
+    now: datetime | None = None,
+) -> None:
+    """Import one page of catalogue dataset records: :func:`records_map`, then
+    :func:`records_write`.
+
+    ``blocks`` / ``attachments`` map pids to their origdatablocks / attachments; None means the
+    page came without them and the stored files / thumbnails are left as they are.
+    """
+    mapped = records_map(
+        records=records,
+        blocks=blocks,
+        attachments=attachments,
+        references=references,
+        report=report,
+        now=now,
+    )
+    records_write(mapped=mapped, report=report)
 
 
 def published_data_import(*, records: Sequence[Mapping[str, Any]], report: ImportReport) -> None:
