@@ -58,9 +58,12 @@ from sync.scicat.api import ApiConfig, CatalogueError, Page, SciCatApi, updated_
 from sync.services import (
     UNPUBLISHED_REASON,
     ImportReport,
+    MappedRecords,
     References,
     published_data_import,
     records_import,
+    records_map,
+    records_write,
 )
 
 logger = logging.getLogger(__name__)
@@ -328,23 +331,42 @@ def _quarantine(
         ctx.quarantined -= done
 
 
-def _import_page(ctx: _Run, page: Page, *, cursor: str | None) -> None:
-    """One page of full dataset records, in one transaction with its watermark."""
+@dataclass
+class _Prepared:
+    """A page of full records, mapped and ready to be written."""
+
+    page: Page
+    mapped: MappedRecords
+    report: ImportReport
+    stamps: dict[str, datetime | None]
+
+
+def _prepare(page: Page) -> _Prepared:
+    """Map a page (no database: this may run in the reader thread)."""
     report = ImportReport()
     references = References.parse(page.instruments, page.proposals, report)
+    mapped = records_map(
+        records=page.records,
+        blocks=page.blocks,
+        attachments=page.attachments,
+        references=references,
+        report=report,
+    )
     stamps = {str(r.get("pid")): updated_at(r) for r in page.records}
+    page.records.clear()  # the raw records are not needed any more: keep memory flat
+    return _Prepared(page, mapped, report, stamps)
+
+
+def _import_page(ctx: _Run, page: Page | _Prepared, *, cursor: str | None) -> None:
+    """One page of full dataset records, in one transaction with its watermark."""
+    prepared = page if isinstance(page, _Prepared) else _prepare(page)
+    last = max((s for s in prepared.stamps.values() if s is not None), default=None)
     with transaction.atomic():
-        records_import(
-            records=page.records,
-            blocks=page.blocks,
-            attachments=page.attachments,
-            references=references,
-            report=report,
-        )
-        _quarantine(ctx, "dataset", stamps, stamps, report)
+        records_write(mapped=prepared.mapped, report=prepared.report)
+        _quarantine(ctx, "dataset", prepared.stamps, prepared.stamps, prepared.report)
         if cursor:
-            _advance(ctx, cursor, page.last_updated_at)
-    _account(ctx, report, len(page))
+            _advance(ctx, cursor, last)
+    _account(ctx, prepared.report, len(prepared.stamps))
 
 
 def _account(ctx: _Run, report: ImportReport, records: int) -> None:
@@ -508,8 +530,9 @@ def catalogue_sync(
             ctx.progress.total(ctx.api.datasets_count(since=start, published=True))
         except CatalogueError as exc:  # only the progress bar needs it
             logger.info("no count of changed datasets: %s", exc)
-        for page in _prefetched(ctx.api.datasets_changed(since=start, published=True)):
-            _import_page(ctx, page, cursor=DATASETS)
+        pages = ctx.api.datasets_changed(since=start, published=True)
+        for prepared in _prefetched(_prepare(page) for page in pages):
+            _import_page(ctx, prepared, cursor=DATASETS)
         if ctx.api.v3:
             ctx.progress.phase("unpublished datasets")
             unpublished_from = _start(ctx, UNPUBLISHED, full=full, since=since)

@@ -30,6 +30,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.databases import process_tree_cpu
 from bench.harness import Context, Metric, Outcome, Stopwatch, Target
 
 RATE_TARGET = Target(">=", 1000, database="postgres")
@@ -169,6 +170,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _postmaster(settings: Any) -> int:
+    """The PostgreSQL server's process id (the bench's throwaway server runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+        data = Path(cursor.fetchone()[0])
+    return int((data / "postmaster.pid").read_text(encoding="ascii").split()[0])
+
+
 def _wait_for_index(url: str, index: str, expected: int, *, timeout: float = 3600) -> int:
     deadline = time.monotonic() + timeout
     count = -1
@@ -260,6 +271,14 @@ def run(ctx: Context) -> Outcome:
             if done[1] % 20 == 0:
                 print(f"    {done[0]:,} records synced", flush=True)
 
+        processes = {"stand-in": standin.pid}
+        if worker is not None:
+            processes["Celery worker"] = worker.pid
+        if search is not None and search._process is not None:
+            processes["OpenSearch"] = search._process.pid
+        if ctx.database == "postgres":
+            processes["PostgreSQL"] = _postmaster(settings)
+        cpu_before = {name: process_tree_cpu(pid) or 0.0 for name, pid in processes.items()}
         started = time.perf_counter()
         with _Timers() as timers, Stopwatch() as full:
             run_full = live.catalogue_sync(
@@ -270,6 +289,11 @@ def run(ctx: Context) -> Outcome:
         if search is not None:
             indexed = _wait_for_index(search.url, index, stored_public)
         end_to_end = time.perf_counter() - started
+        cpu = {
+            name: (process_tree_cpu(pid) or 0.0) - cpu_before[name]
+            for name, pid in processes.items()
+        }
+        cpu = {"sync process": full.cpu, **cpu}
         full_peak = _peak_mb()
         files = DataFile.objects.count()
 
@@ -324,6 +348,27 @@ def run(ctx: Context) -> Outcome:
             MEMORY_TARGET,
             f"{full_peak:.0f} MB after the full sync",
         ),
+    )
+    total_cpu = sum(cpu.values())
+    outcome.add(
+        Metric(
+            "sync.cpu_per_record",
+            "full sync: CPU of all processes per record",
+            1000 * total_cpu / max(1, fetched),
+            "ms",
+            detail=", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items()),
+        ),
+        Metric(
+            "sync.cpu_bound_rate",
+            f"full sync: rate that CPU allows on {os.cpu_count()} idle cores",
+            (os.cpu_count() or 1) * fetched / max(total_cpu, 1e-9),
+            "/s",
+            "higher",
+        ),
+    )
+    outcome.note(
+        "CPU seconds during the full sync: "
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
     )
     mismatches = []
     if stored_public != public_expected:
