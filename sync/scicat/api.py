@@ -29,6 +29,7 @@ URL-encoded wherever they go into a path.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -202,14 +203,16 @@ class SciCatApi:
     def _published_data_path(self) -> str:
         return "/api/v3/publisheddata" if self.v3 else "/api/v4/publisheddata"
 
-    def _op(self, name: str) -> str:
-        return name if self.v3 else f"${name}"
+    def _op(self, name: str, *, loopback: bool | None = None) -> str:
+        return name if (self.v3 if loopback is None else loopback) else f"${name}"
 
     def _in(self, values: Sequence[str]) -> dict[str, list[str]]:
         return {self._op("inq" if self.v3 else "in"): list(values)}
 
-    def _limits(self, *, limit: int, order: Sequence[str], skip: int = 0) -> dict[str, Any]:
-        if self.v3:  # one sort key only: "field:direction"
+    def _limits(
+        self, *, limit: int, order: Sequence[str], skip: int = 0, loopback: bool | None = None
+    ) -> dict[str, Any]:
+        if self.v3 if loopback is None else loopback:  # one sort key only: "field:direction"
             return {"limit": limit, "skip": skip, "order": f"{order[0]}:asc"}
         return {"limit": limit, "skip": skip, "sort": {key: "asc" for key in order}}
 
@@ -378,15 +381,21 @@ class SciCatApi:
         fields: Sequence[str] | None,
         include: bool,
         page_size: int,
+        loopback: bool | None = None,
     ) -> Iterator[list[Raw]]:
-        """Records with ``updatedAt >= since`` (all when None), in pages, oldest first."""
+        """Records with ``updatedAt >= since`` (all when None), in pages, oldest first.
+
+        ``loopback``: the filter dialect (LoopBack operators, one ``order``); the API version's
+        dialect when None.
+        """
+        op = functools.partial(self._op, loopback=loopback)
         lower, inclusive = since, True
         seen: set[str] = set()  # keys already given out that carry the timestamp ``lower``
 
         def query(condition: dict[str, Any], order: Sequence[str]) -> list[Raw]:
             filter_: dict[str, Any] = {
                 "where": {**where, **condition},
-                "limits": self._limits(limit=page_size, order=order),
+                "limits": self._limits(limit=page_size, order=order, loopback=loopback),
             }
             if fields:
                 filter_["fields"] = list(fields)
@@ -397,7 +406,7 @@ class SciCatApi:
         while True:
             condition = {}
             if lower is not None:
-                condition["updatedAt"] = {self._op("gte" if inclusive else "gt"): iso(lower)}
+                condition["updatedAt"] = {op("gte" if inclusive else "gt"): iso(lower)}
             rows = query(condition, ("updatedAt", key))
             fresh = [r for r in rows if not (updated_at(r) == lower and r.get(key) in seen)]
             if len(rows) < page_size:
@@ -408,7 +417,7 @@ class SciCatApi:
             if lower is not None and last == lower:
                 # More records share this timestamp than fit in a page: sweep them by key.
                 yield from self._sweep_tie(
-                    query, lower=lower, key=key, seen=seen, page_size=page_size
+                    query, lower=lower, key=key, seen=seen, page_size=page_size, op=op
                 )
                 inclusive, seen = False, set()
                 continue
@@ -425,12 +434,13 @@ class SciCatApi:
         key: str,
         seen: set[str],
         page_size: int,
+        op: Callable[[str], str],
     ) -> Iterator[list[Raw]]:
         after: str | None = None
         while True:
             condition: dict[str, Any] = {"updatedAt": iso(lower)}
             if after is not None:
-                condition[key] = {self._op("gt"): after}
+                condition[key] = {op("gt"): after}
             rows = query(condition, (key,))
             fresh = [r for r in rows if r.get(key) not in seen]
             if fresh:
@@ -560,6 +570,12 @@ class SciCatApi:
     # -- published data (DOIs) ----------------------------------------------------------------
 
     def published_data_changed(self, *, since: datetime | None) -> Iterator[list[Raw]]:
+        """Published data (DOIs) changed since ``since`` (all when None), oldest first.
+
+        Both versions filter published data the LoopBack way (v4's controller runs the same
+        filter pipe as v3): ``gte``, and one ``order``. Anonymous v4 callers see only
+        published DOIs.
+        """
         yield from self._changed(
             self._published_data_path,
             where={},
@@ -568,29 +584,8 @@ class SciCatApi:
             fields=None,
             include=False,
             page_size=self.config.page_size,
+            loopback=True,
         )
-
-    def published_data_ids(self) -> Iterator[list[Raw]]:
-        """``{"doi", "updatedAt", "status"}`` of all published data the API shows."""
-        after: str | None = None
-        while True:
-            condition: dict[str, Any] = {}
-            if after is not None:
-                condition["doi"] = {self._op("gt"): after}
-            rows = self._list(
-                self._published_data_path,
-                {
-                    "where": condition,
-                    "fields": ["doi", "updatedAt", "status"],
-                    "limits": self._limits(limit=self.config.id_page_size, order=("doi",)),
-                },
-            )
-            keys = [r["doi"] for r in rows if isinstance(r.get("doi"), str)]
-            if keys:
-                yield rows
-            if len(rows) < self.config.id_page_size or not keys:
-                return
-            after = max(keys)
 
 
 def _message(content: bytes) -> str:

@@ -16,8 +16,8 @@ It answers the parts of SciCat's API the portal's sync reads, as the real backen
   ``isPublished`` records. MongoDB operators (``$gt``, ``$in``, ``$or``, ...); ``limits`` with
   ``limit`` (default 10), ``skip`` and a ``sort`` object (default ``createdAt`` descending); any
   other key in the filter is refused with 400, as SciCat's FilterValidationPipe does.
-* ``GET /api/v3/publisheddata`` / ``/api/v4/publisheddata``: the same filters; anonymous callers
-  see ``registered`` / ``amended`` records only.
+* ``GET /api/v3/publisheddata`` / ``/api/v4/publisheddata``: LoopBack filters in both versions
+  (``order``, not ``sort``); anonymous callers see ``registered`` / ``amended`` records only.
 * Ties: with one sort key, records sharing the value come back in a different order on every
   request (MongoDB promises no order among ties), so a client that pages on ``updatedAt`` alone
   is caught out.
@@ -798,7 +798,8 @@ class SciCatStandIn:
         self, *, v3: bool, authorized: bool, params: dict[str, list[str]]
     ) -> tuple[int, bytes]:
         raw = next(iter(params.get("filter") or []), None)
-        query = _query(raw, v3=v3, published_only=False)
+        # Both versions run published data filters through the LoopBack-style pipe (one order).
+        query = _query(raw, v3=True, published_only=False)
         with self._lock:
             records = [
                 r

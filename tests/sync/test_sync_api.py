@@ -16,7 +16,7 @@ from sync.scicat.api import (
 )
 from tests.standins.scicat import SciCatStandIn
 from tests.sync.conftest import PASSWORD, USERNAME
-from tests.sync.support import add, pid
+from tests.sync.support import add, pid, published_data
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -311,3 +311,26 @@ def test_v4_public_api_never_shows_unpublished_records(scicat: SciCatStandIn) ->
 
     assert _pids(client.datasets_changed(since=None)) == []
     assert client.datasets_count(since=None) == 0
+
+
+def test_published_data_is_read_with_loopback_filters_in_both_versions(
+    scicat_any: SciCatStandIn,
+) -> None:
+    scicat_any.put_published_data(
+        published_data("10.5072/sync-api-1", pid(1)), updated_at=T0 + timedelta(minutes=1)
+    )
+    scicat_any.put_published_data(
+        published_data("10.5072/sync-api-2", pid(1), status="private"),
+        updated_at=T0 + timedelta(minutes=2),
+    )
+    client, _ = _api(scicat_any, scicat_any_version(scicat_any))
+
+    rows = [r for page in client.published_data_changed(since=T0) for r in page]
+
+    v3 = scicat_any_version(scicat_any) == "v3"
+    assert [r["doi"] for r in rows] == (
+        ["10.5072/sync-api-1", "10.5072/sync-api-2"] if v3 else ["10.5072/sync-api-1"]
+    )
+    sent = scicat_any.requests("/api/v")[-1].filter
+    assert sent["where"] == {"updatedAt": {"gte": "2025-03-01T12:00:00.000Z"}}
+    assert sent["limits"]["order"] == "updatedAt:asc"
