@@ -124,7 +124,7 @@ def test_a_changed_record_is_updated(scicat_any: SciCatStandIn) -> None:
 
 
 def test_an_unpublished_record_is_withdrawn_within_one_sync_and_restored_when_published(
-    scicat_any: SciCatStandIn, client: Client
+    scicat_any: SciCatStandIn, client: Client, settings: Any
 ) -> None:
     for n in range(3):
         add(scicat_any, n)
@@ -145,6 +145,15 @@ def test_an_unpublished_record_is_withdrawn_within_one_sync_and_restored_when_pu
     assert response.status_code == 410
     assert "no longer publishes" in response.content.decode()
     assert client.get("/doi/10.5072/sync-0001").status_code == 200  # the DOI still resolves
+    harvest = client.get(
+        "/oai",
+        {
+            "verb": "GetRecord",
+            "metadataPrefix": "oai_dc",
+            "identifier": f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{pid(1)}",
+        },
+    )
+    assert b'status="deleted"' in harvest.content
 
     scicat_any.publish(pid(1))
     live.catalogue_sync()
@@ -411,3 +420,17 @@ def test_the_command_fails_when_the_catalogue_is_unreachable(scicat: SciCatStand
 
     with pytest.raises(CommandError, match="sync failed"):
         call_command("sync_catalogue", "--no-progress")
+
+
+def test_a_start_up_check_warns_that_v4_cannot_publish_on_the_embargo_end(settings: Any) -> None:
+    from sync.checks import sync_settings_check
+
+    settings.SCICAT_URL = "https://scicat.facility.example"
+    settings.SCICAT_API_VERSION = "v4"
+    settings.PORTAL_PUBLISH_ON_EMBARGO_END = True
+    settings.CELERY_BROKER_URL = ""
+
+    assert [m.id for m in sync_settings_check()] == ["sync.W001"]
+
+    settings.SCICAT_API_VERSION = "v3"
+    assert sync_settings_check() == []
