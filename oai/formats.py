@@ -80,13 +80,13 @@ def dublin_core(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     if isinstance(publisher, Mapping) and publisher.get("name"):
         out.append(("publisher", str(publisher["name"])))
     out += [("contributor", c) for c in _texts(data, "contributors", "name")]
-    dates = data.get("dates")
-    issued = [
-        str(d["date"])
-        for d in (dates if isinstance(dates, list) else [])
-        if isinstance(d, Mapping) and d.get("dateType") == "Issued" and d.get("date")
+    # dc:date is when the record was made public: issued (a DOI), else available (the embargo
+    # end of a dataset), else the publication year.
+    dates = [d for d in data.get("dates") or [] if isinstance(d, Mapping) and d.get("date")]
+    published = [str(d["date"]) for d in dates if d.get("dateType") == "Issued"] or [
+        str(d["date"]) for d in dates if d.get("dateType") == "Available"
     ]
-    out += [("date", d) for d in issued] or [("date", str(data.get("publicationYear", "")))]
+    out += [("date", d) for d in published] or [("date", str(data.get("publicationYear", "")))]
     types = data.get("types") if isinstance(data.get("types"), Mapping) else {}
     assert isinstance(types, Mapping)
     general, specific = types.get("resourceTypeGeneral"), types.get("resourceType")

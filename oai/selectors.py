@@ -11,6 +11,7 @@ whatever its size.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max, Min, QuerySet
 
 from catalogue.models import Dataset, Instrument
@@ -206,8 +208,41 @@ def _querysets(
 
 
 def list_size(listing: Listing) -> int:
+    """The exact number of records in the list."""
     pubs, data = _querysets(listing, instruments())
     return (pubs.count() if pubs is not None else 0) + (data.count() if data is not None else 0)
+
+
+def list_size_within(listing: Listing, *, budget_ms: int) -> tuple[int, bool]:
+    """The list's size, and whether it is exact: counted, or estimated when counting would take
+    longer than ``budget_ms`` (PostgreSQL: counting a million rows the visibility map does not
+    cover reads the whole table; its planner's estimate is then used, as the protocol allows)."""
+    if connection.vendor != "postgresql":
+        return list_size(listing), True
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Local to the transaction (or, in a savepoint, put back below / by the rollback).
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{budget_ms}ms"])
+            size = list_size(listing)
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return size, True
+    except OperationalError:  # cancelled by the timeout; the savepoint is rolled back
+        return _estimated_size(listing), False
+
+
+def _estimated_size(listing: Listing) -> int:
+    pubs, data = _querysets(listing, instruments())
+    total = pubs.count() if pubs is not None else 0  # publications are few
+    if data is not None:
+        sql, params = data.values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        total += int(plan[0]["Plan"]["Plan Rows"])
+    return total
 
 
 def list_page(

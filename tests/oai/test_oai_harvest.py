@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from django.core import signing
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from catalogue.models import Dataset
 from catalogue.services import dataset_withdraw
+from oai import selectors
+from oai.selectors import Listing
+from oai.sets import EVERYTHING
 from publishing.models import Publication
 from publishing.services import publication_withdraw
 from tests.factories import (
@@ -312,3 +315,27 @@ def test_text_is_safe_for_harvesters(oai: Oai) -> None:
     assert description == "Beam & sample\nMail: [e-mail address removed]"
     subjects = [e.text for e in tree.iterfind(".//dc:subject", NS)]
     assert subjects == ["xy"]  # a keyword that was only markup is gone
+
+
+def test_the_list_size_is_counted_within_a_budget(ten: list[Dataset]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        assert selectors.list_size_within(Listing(EVERYTHING), budget_ms=5000) == (10, True)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
+
+
+def test_a_list_too_big_to_count_in_time_gets_an_estimate(
+    oai: Oai, ten: list[Dataset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_slow(listing: Listing) -> int:
+        raise OperationalError("canceling statement due to statement timeout")
+
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(selectors, "list_size", too_slow)
+    pages = harvest(oai, metadataPrefix="oai_dc")
+    assert sum(len(headers(page)) for page in pages) == 10
+    sizes = [int(t.get("completeListSize") or 0) for p in pages if (t := token_of(p)) is not None]
+    assert all(size >= 1 for size in sizes)
+    assert sizes[-1] >= 10  # the page that ends the list never claims fewer than were sent
