@@ -25,6 +25,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -80,6 +81,42 @@ class _Timers:
     def __exit__(self, *exc: object) -> None:
         for owner, name, original in reversed(self._undo):
             setattr(owner, name, original)
+
+
+class _RssSampler:
+    """This process's resident memory, sampled in a thread while the sync runs."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.samples: list[tuple[int, float]] = []  # (records synced so far, MB)
+        self.records = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(self.every):
+            resident = int(Path("/proc/self/statm").read_text().split()[1])
+            self.samples.append((self.records, resident * page / 1e6))
+
+    def __enter__(self) -> _RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def at_quarters(self) -> str:
+        if not self.samples:
+            return "no samples"
+        total = self.samples[-1][0] or 1
+        out = []
+        for quarter in (0.25, 0.5, 0.75, 1.0):
+            window = [mb for done, mb in self.samples if done <= quarter * total]
+            if window:
+                out.append(f"{int(quarter * 100)}%: {max(window):.0f} MB")
+        return ", ".join(out)
 
 
 def _peak_mb() -> float:
@@ -268,6 +305,7 @@ def run(ctx: Context) -> Outcome:
         def advance(records: int) -> None:
             done[0] += records
             done[1] += 1
+            sampler.records = done[0]
             if done[1] % 20 == 0:
                 print(f"    {done[0]:,} records synced", flush=True)
 
@@ -279,8 +317,9 @@ def run(ctx: Context) -> Outcome:
         if ctx.database == "postgres":
             processes["PostgreSQL"] = _postmaster(settings)
         cpu_before = {name: process_tree_cpu(pid) or 0.0 for name, pid in processes.items()}
+        sampler = _RssSampler()
         started = time.perf_counter()
-        with _Timers() as timers, Stopwatch() as full:
+        with sampler, _Timers() as timers, Stopwatch() as full:
             run_full = live.catalogue_sync(
                 full=True, trigger="bench", progress=live.Progress(advance=advance)
             )
@@ -390,6 +429,10 @@ def run(ctx: Context) -> Outcome:
     outcome.note(
         "where the sync's time went (wall s; the reader thread overlaps the rest): "
         + "; ".join(f"{label} {seconds:.1f}" for label, seconds in timers.seconds.items())
+    )
+    outcome.note(
+        "resident memory of the syncing process, highest up to each quarter of the records: "
+        + sampler.at_quarters()
     )
     outcome.note(
         f"incremental: {run_incremental.requests} requests, "
