@@ -32,6 +32,7 @@ import os
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,6 +76,7 @@ PUBLISHED_DATA = "publisheddata"
 EMBARGO = "embargo"
 MASS_WITHDRAWAL_FLOOR = 20  # withdrawing this many is never "mass", whatever the percentage
 REINDEX_CHUNK = 5000
+PROGRESS_EVERY_SECONDS = 10.0  # how often a running run's counts are saved for the admin
 GONE_REASON = "The internal catalogue no longer publishes this record."
 PUBLICATION_GONE_REASON = "The internal catalogue no longer publishes this DOI's data."
 
@@ -107,6 +109,7 @@ class _Run:
     report: ImportReport = field(default_factory=ImportReport)
     quarantined: set[tuple[str, str]] = field(default_factory=set)
     touched: int = 0  # datasets created or updated: the planner statistics may need refreshing
+    shown: float = field(default_factory=time.monotonic)  # when the counts were last saved
 
     def renew(self) -> None:
         self.lock.renew()
@@ -375,6 +378,31 @@ def _account(ctx: _Run, report: ImportReport, records: int) -> None:
     ctx.record.fetched += records
     ctx.renew()
     ctx.progress.advance(records)
+    if time.monotonic() - ctx.shown >= PROGRESS_EVERY_SECONDS:
+        _show_progress(ctx)
+
+
+def _show_progress(ctx: _Run) -> None:
+    """Keep the running run's counts current in the admin during a long sync."""
+    record, report = ctx.record, ctx.report
+    for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+        setattr(record, name, getattr(report, name))
+    record.requests, record.retries = ctx.api.calls, ctx.api.retried
+    record.save(
+        update_fields=[
+            "fetched",
+            "created",
+            "updated",
+            "unchanged",
+            "withdrawn",
+            "not_public",
+            "failed",
+            "requests",
+            "retries",
+            "watermark_to",
+        ]
+    )
+    ctx.shown = time.monotonic()
 
 
 def _is_public_now(raw: Mapping[str, Any]) -> bool:
