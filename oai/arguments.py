@@ -107,7 +107,15 @@ def parse(query: Mapping[str, Sequence[str]]) -> Request:
                 )
             bounds[key] = parsed
     from_ = bounds["from"][0] if "from" in bounds else None
-    until = bounds["until"][0] + bounds["until"][1] if "until" in bounds else None
+    until = None
+    if "until" in bounds:
+        moment, granularity = bounds["until"]
+        # The end of the given day or second; the end of time needs no bound.
+        until = (
+            moment + granularity
+            if moment < datetime.max.replace(tzinfo=UTC) - granularity
+            else None
+        )
     if "from" in bounds and "until" in bounds:
         if bounds["from"][1] != bounds["until"][1]:
             raise OaiError(BAD_ARGUMENT, "from and until must have the same granularity.")

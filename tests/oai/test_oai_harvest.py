@@ -147,6 +147,8 @@ def _modified(dataset: Dataset) -> datetime:
         ({"from": "2024-03-01", "until": "2024-03-01"}, range(10)),  # whole days
         ({"until": "2024-02-29"}, range(0)),
         ({"from": "2024-03-02"}, range(0)),
+        ({"from": "0001-01-01", "until": "9999-12-31"}, range(10)),
+        ({"until": "9999-12-31T23:59:59Z"}, range(10)),
     ],
 )
 def test_selective_harvesting_by_date(
