@@ -87,14 +87,14 @@ def _fresh(scicat: SciCatStandIn) -> None:
 
 
 @hypothesis_settings(
-    max_examples=40,
+    max_examples=75,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     version=st.sampled_from(["v3", "v4"]),
     policy=st.booleans(),
-    steps=st.lists(changes, min_size=1, max_size=25),
+    steps=st.lists(changes, min_size=1, max_size=30),
 )
 def test_after_a_sync_the_portal_shows_exactly_the_catalogues_public_records(
     scicat: SciCatStandIn, settings: Any, version: str, policy: bool, steps: list[Change]
