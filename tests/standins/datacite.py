@@ -36,11 +36,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from datacite import schema45
+
+from tests.standins import LoopbackServer
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 # Attributes DataCite manages itself; they are answered, never taken from a request.
@@ -359,8 +360,10 @@ class _Server(ThreadingHTTPServer):
         return None
 
 
-class DataCiteStandIn:
+class DataCiteStandIn(LoopbackServer):
     """The stand-in server; ``url`` is what ``DATACITE_URL`` points at."""
+
+    thread_name = "datacite-standin"
 
     def __init__(self, accounts: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> None:
         accounts = accounts or {"psf.portal": ("stand-in-password", ("10.99999",))}
@@ -369,42 +372,12 @@ class DataCiteStandIn:
                 user.lower(): Account(pw, prefixes) for user, (pw, prefixes) in accounts.items()
             }
         )
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
-    # -- life ------------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        server = _Server(("127.0.0.1", 0), _Handler)
+    def _build_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
+        server = _Server(address, _Handler)
         server.state = self.state
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="datacite-standin")
-        self._thread.daemon = True
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return server
 
     # -- faults ----------------------------------------------------------------------------------
 

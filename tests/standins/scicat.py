@@ -52,9 +52,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.standins import LoopbackServer
 
 Raw = dict[str, Any]
 RELATIONS = ("origdatablocks", "attachments", "instruments", "proposals", "datablocks", "samples")
@@ -367,8 +368,10 @@ class _Catalogue:
             self.dirty = False
 
 
-class SciCatStandIn:
+class SciCatStandIn(LoopbackServer):
     """The stand-in server. ``with SciCatStandIn() as scicat: scicat.url``."""
+
+    thread_name = "scicat-standin"
 
     def __init__(
         self,
@@ -388,42 +391,12 @@ class SciCatStandIn:
         self._lock = threading.RLock()
         self._random = random.Random(seed)
         self._clock = datetime(2025, 1, 1, tzinfo=UTC)
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(port=port)
 
-    # -- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        self._server = _Server(("127.0.0.1", self._port), _Handler)
-        self._server.standin = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="scicat-standin", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the stand-in is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _build_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
+        server = _Server(address, _Handler)
+        server.standin = self
+        return server
 
     def reset(self) -> None:
         with self._lock:
