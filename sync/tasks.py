@@ -8,6 +8,7 @@ Celery a few times more, with backoff; other failures are recorded on the run an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -39,56 +40,39 @@ def _outcome(run: SyncRun) -> dict[str, Any]:
     }
 
 
-def _skipped(exc: Exception) -> dict[str, Any]:
-    logger.info("sync skipped: %s", exc)
-    return {"skipped": str(exc)}
-
-
-def _off(exc: Exception) -> dict[str, Any]:
-    logger.info("sync not run: %s", exc)
-    return {"off": str(exc)}
+def _attempt(start: Callable[[], SyncRun]) -> dict[str, Any]:
+    """Run one sync; another sync holding the lock, or no catalogue configured, is no error."""
+    try:
+        return _outcome(start())
+    except SyncLockHeld as exc:
+        logger.info("sync skipped: %s", exc)
+        return {"skipped": str(exc)}
+    except live.SyncNotConfigured as exc:
+        logger.info("sync not run: %s", exc)
+        return {"off": str(exc)}
 
 
 @shared_task(**_RETRY)
 def catalogue_sync(full: bool = False) -> dict[str, Any]:
     """The incremental sync (beat, every SYNC_INTERVAL_MINUTES), or a full one."""
-    try:
-        return _outcome(live.catalogue_sync(full=full, trigger="celery"))
-    except SyncLockHeld as exc:
-        return _skipped(exc)
-    except live.SyncNotConfigured as exc:
-        return _off(exc)
+    return _attempt(lambda: live.catalogue_sync(full=full, trigger="celery"))
 
 
 @shared_task(**_RETRY)
 def catalogue_reconcile() -> dict[str, Any]:
     """The nightly reconciliation."""
-    try:
-        return _outcome(live.catalogue_reconcile(trigger="celery", wait=600))
-    except SyncLockHeld as exc:
-        return _skipped(exc)
-    except live.SyncNotConfigured as exc:
-        return _off(exc)
+    return _attempt(lambda: live.catalogue_reconcile(trigger="celery", wait=600))
 
 
 @shared_task(**_RETRY)
 def embargo_check() -> dict[str, Any]:
     """The hourly embargo-end check."""
-    try:
-        return _outcome(live.embargo_check(trigger="celery", wait=120))
-    except SyncLockHeld as exc:
-        return _skipped(exc)
-    except live.SyncNotConfigured as exc:
-        return _off(exc)
+    return _attempt(lambda: live.embargo_check(trigger="celery", wait=120))
 
 
 @shared_task(**_RETRY)
 def records_sync(pids: list[str]) -> dict[str, Any]:
     """These records, now (e.g. from an admin action)."""
-    try:
-        run = live.records_sync(pids=[str(pid) for pid in pids], trigger="celery", wait=60)
-        return _outcome(run)
-    except SyncLockHeld as exc:
-        return _skipped(exc)
-    except live.SyncNotConfigured as exc:
-        return _off(exc)
+    return _attempt(
+        lambda: live.records_sync(pids=[str(pid) for pid in pids], trigger="celery", wait=60)
+    )
