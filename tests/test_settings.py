@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_int, env_list, env_str, env_url
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.child_settings import load_settings
 
 
 def _settings_in_child(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    child_env.update({"PORTAL_VAR_DIR": str(tmp_path), **env})
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-            "'portal.settings'; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
-            "settings.OPENSEARCH_URL or '-')",
-        ],
-        cwd=ROOT,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return load_settings(
+        tmp_path,
+        "s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.OPENSEARCH_URL or '-'",
+        env,
     )
 
 

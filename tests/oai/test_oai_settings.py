@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.child_settings import load_settings
 
 
 def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    child_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_", "OAI_"))
-    }
-    child_env.update({"PORTAL_VAR_DIR": str(tmp_path), **env})
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; "
-        "django.setup(); from django.conf import settings as s; "
-        "print(s.OAI_REPOSITORY_IDENTIFIER, ','.join(s.OAI_ADMIN_EMAIL), s.OAI_PAGE_SIZE)"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return load_settings(
+        tmp_path,
+        "s.OAI_REPOSITORY_IDENTIFIER, ','.join(s.OAI_ADMIN_EMAIL), s.OAI_PAGE_SIZE",
+        env,
+        drop=("OAI_",),
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.child_settings import load_settings
+
 COMPLETE = {
     "DATACITE_URL": "https://api.test.datacite.org",
     "DATACITE_USERNAME": "psf.portal",
@@ -19,27 +18,12 @@ COMPLETE = {
 
 
 def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    child_env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "DJANGO_", "DATACITE_", "PORTAL_AUTO_DOI"))
-    }
-    child_env.update({"PORTAL_VAR_DIR": str(tmp_path), **env})
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; "
-            "django.setup(); from django.conf import settings as s; "
-            "print(s.DATACITE_URL or '-', s.DATACITE_PREFIX or '-', s.PORTAL_AUTO_DOI, "
-            "s.DATACITE_PASSWORD == 'from-a-file')",
-        ],
-        cwd=ROOT,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return load_settings(
+        tmp_path,
+        "s.DATACITE_URL or '-', s.DATACITE_PREFIX or '-', s.PORTAL_AUTO_DOI, "
+        "s.DATACITE_PASSWORD == 'from-a-file'",
+        env,
+        drop=("DATACITE_", "PORTAL_AUTO_DOI"),
     )
 
 
