@@ -60,6 +60,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("Proposal ID", "proposal", False),
 )
 SORT_LABELS = {
+    "_score": "relevance",
     "pid": "PID",
     "title": "name",
     "run_number": "run number",
@@ -256,7 +257,7 @@ def sort_label(sort: str) -> str:
 
 
 def _columns(query: DatasetQuery) -> list[dict[str, str]]:
-    current_field, current_descending = SORTS[query.sort]
+    current_field, current_descending = SORTS[query.effective_sort]
     columns = []
     for label, key, descending_first in COLUMNS:
         column = {"label": label, "key": key, "href": "", "aria_sort": "", "hint": ""}
@@ -332,7 +333,7 @@ def _table_response(
         "num_pages": num_pages,
         "per_page_choices": PER_PAGE_CHOICES,
         "sort_choices": [(key, sort_label(key)) for key in SORTS],
-        "current_sort_label": sort_label(query.sort),
+        "current_sort_label": sort_label(query.effective_sort),
     }
     template = "catalogue/dataset_list.html"
     if wants_partial(request):

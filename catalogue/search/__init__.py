@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from catalogue.search.backends import backend, dataset_search
 from catalogue.search.base import (
+    FACETS,
     SORTS,
     DatasetQuery,
+    FacetValue,
     QueryError,
     SearchBackend,
     SearchPage,
@@ -18,8 +20,10 @@ from catalogue.search.base import (
 )
 
 __all__ = [
+    "FACETS",
     "SORTS",
     "DatasetQuery",
+    "FacetValue",
     "QueryError",
     "SearchBackend",
     "SearchPage",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-# URL value -> (field, descending). The first is the default.
+# URL value -> (field, descending). "relevance" ranks by score (the default when there is text);
+# DEFAULT_SORT is the order without text.
 SORTS: dict[str, tuple[str, bool]] = {
+    "relevance": ("_score", True),
     "-start_time": ("start_time", True),
     "start_time": ("start_time", False),
     "pid": ("pid", False),
@@ -27,6 +29,19 @@ PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
 MAX_QUERY_LENGTH = 500
 
+# Facets: URL parameter (repeatable) -> label. Values within one facet combine with OR, facets
+# with AND. The order here is the sidebar's order.
+FACETS: dict[str, str] = {
+    "type": "Type",
+    "instrument": "Instrument",
+    "technique": "Technique",
+    "year": "Year",
+    "keyword": "Keyword",
+    "license": "License",
+    "proposal": "Proposal",
+    "location": "Data location",
+}
+
 
 class QueryError(ValueError):
     """A query the visitor can fix; the message says how."""
@@ -38,14 +53,46 @@ class SearchUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class DatasetQuery:
+    """One search: text in the query language, facet filters, scientific-metadata conditions.
+
+    ``filters`` holds ``(facet, values)`` pairs for the facets of :data:`FACETS` (values OR'ed,
+    facets AND'ed); ``conditions`` holds raw ``sm`` strings such as ``"sample_temperature > 20
+    degC"``, parsed by the backends (a bad one raises :class:`QueryError`). ``sort=""`` means
+    relevance when there is text, :data:`DEFAULT_SORT` otherwise.
+    """
+
     text: str = ""
-    sort: str = DEFAULT_SORT
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    conditions: tuple[str, ...] = ()
+    sort: str = ""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # Facet counts cost time; callers that only need ids (feeds, exports) switch them off.
+    facets: bool = True
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        return "relevance" if self.text.strip() else DEFAULT_SORT
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        for name, values in self.filters:
+            if name == facet:
+                return values
+        return ()
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # what goes into the URL
+    count: int  # public datasets matching the search with this value (others facets applied)
+    label: str = ""  # what the sidebar shows; the value when empty
+    selected: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +103,10 @@ class SearchPage:
     backend: str = ""
     # True when the configured backend failed and another one answered instead.
     degraded: bool = False
+    # Facet name (a key of FACETS) -> values with counts, most frequent first.
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # Dataset id -> field name -> HTML fragments (escaped text, matches wrapped in <mark>).
+    highlights: dict[int, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def first(self) -> int:

@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from catalogue.models import Dataset, Proposal
-from catalogue.search.base import SORTS, DatasetQuery, QueryError, SearchPage
+from catalogue.search.base import DEFAULT_SORT, SORTS, DatasetQuery, QueryError, SearchPage
 
 _SORT_FIELDS = {"proposal": "proposal__proposal_id"}
 # Only these can be empty; the rest sort plainly, so PostgreSQL can walk their indexes both ways.
@@ -17,6 +17,8 @@ def _order(sort: str, *, backwards: bool = False) -> list[OrderBy]:
     """The ORDER BY of ``sort``; ``backwards`` gives the same order read from its far end."""
     if sort not in SORTS:
         raise QueryError(f"Unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    if sort == "relevance":  # no ranking here yet: newest first
+        sort = DEFAULT_SORT
     field, descending = SORTS[sort]
     expr = F(_SORT_FIELDS.get(field, field))
     nullable = field in _NULLABLE
@@ -63,12 +65,12 @@ class DatabaseBackend:
         start, stop = query.offset, min(query.offset + query.per_page, total)
         if total // 2 < start < total:
             # Deep pages are read from the other end of the index, not skipped through.
-            rows = queryset.order_by(*_order(query.sort, backwards=True)).values_list(
+            rows = queryset.order_by(*_order(query.effective_sort, backwards=True)).values_list(
                 "id", flat=True
             )
             ids = list(rows[total - stop : total - start])[::-1]
         else:
-            rows = queryset.order_by(*_order(query.sort)).values_list("id", flat=True)
+            rows = queryset.order_by(*_order(query.effective_sort)).values_list("id", flat=True)
             ids = list(rows[start:stop])
         return SearchPage(ids=ids, total=total, query=query, backend=self.name)
 

@@ -184,9 +184,10 @@ class OpenSearchBackend:
     # -- search ---------------------------------------------------------------------------------
 
     def _body(self, query: DatasetQuery) -> dict[str, Any]:
-        if query.sort not in SORTS:
-            raise QueryError(f"Unknown sort {query.sort!r}; use one of: {', '.join(SORTS)}")
-        field, descending = SORTS[query.sort]
+        sort = query.effective_sort
+        if sort not in SORTS:
+            raise QueryError(f"Unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        field, descending = SORTS[sort]
         order = "desc" if descending else "asc"
         text = query.text.strip()
         if text:
@@ -204,7 +205,9 @@ class OpenSearchBackend:
         return {
             "query": match,
             "sort": [
-                {_SORT_FIELDS.get(field, field): {"order": order, "missing": "_last"}},
+                {"_score": {"order": "desc"}}
+                if field == "_score"
+                else {_SORT_FIELDS.get(field, field): {"order": order, "missing": "_last"}},
                 {"id": {"order": order}},
             ],
             "from": query.offset,
