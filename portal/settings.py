@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "publishing",
     "sync",
     "oai",
+    "landing",
 ]
 
 MIDDLEWARE = [

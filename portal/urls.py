@@ -5,6 +5,7 @@ from django.views.static import serve
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("", include("landing.urls")),
     path("", include("catalogue.urls")),
     path("", include("publishing.urls")),
     path("oai", include("oai.urls")),
