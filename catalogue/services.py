@@ -7,6 +7,7 @@ so importing the same data again changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -79,37 +81,27 @@ _SCALAR_FIELDS = (
 )
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _content_digest(value: Any) -> str:
+    if isinstance(value, bytes):  # thumbnails: their content stands in by its digest
+        return hashlib.sha256(value).hexdigest()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be part of a dataset digest")
 
 
 def dataset_digest(item: DatasetIn) -> str:
-    """A digest of everything the portal stores for ``item``: equal digests, nothing to write."""
-    doc: list[Any] = [
-        [getattr(item, name) for name in _SCALAR_FIELDS],
-        [
-            item.instrument.pid,
-            item.instrument.name,
-            item.instrument.unique_name,
-            item.instrument.facility,
-        ]
-        if item.instrument
-        else None,
-        [item.proposal.proposal_id, item.proposal.title, item.proposal.pi_name]
-        if item.proposal
-        else None,
-        [[t.pid, t.name] for t in item.techniques],
-        None
-        if item.files is None
-        else [[f.path, f.size, f.checksum, f.checksum_algorithm, _iso(f.time)] for f in item.files],
-        None
-        if item.thumbnails is None
-        else [
-            [t.source_id, t.caption, hashlib.sha256(t.content).hexdigest()] for t in item.thumbnails
-        ],
-    ]
-    text = json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """A digest of everything the portal stores for ``item``: equal digests, nothing to write.
+
+    The whole payload serialised by orjson (dataclasses, datetimes and sorted keys natively; a
+    page's worth of files in milliseconds), thumbnails by the digest of their content.
+    """
+    try:
+        text = orjson.dumps(item, default=_content_digest, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # what orjson cannot write (integers beyond 64 bits)
+        text = json.dumps(
+            dataclasses.asdict(item), default=_content_digest, sort_keys=True, ensure_ascii=False
+        ).encode()
+    return hashlib.sha256(text).hexdigest()
 
 
 # -- reference data -----------------------------------------------------------------------------
@@ -259,6 +251,91 @@ def _store_thumbnails(dataset_id: int, item: DatasetIn) -> list[Thumbnail]:
 # -- datasets -----------------------------------------------------------------------------------
 
 
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # integers beyond 64 bits: jsonb takes them
+        return json.dumps(value, ensure_ascii=False)
+
+
+def _insert_datasets(
+    items: Sequence[DatasetIn],
+    *,
+    digests: dict[str, str],
+    instruments: dict[str, Instrument],
+    proposals: dict[str, Proposal],
+    now: datetime,
+) -> dict[str, int]:
+    """Create datasets for ``items`` (none of them stored yet); returns their ids by pid.
+
+    On PostgreSQL: ids drawn from the table's sequence, rows written by COPY straight from the
+    payloads (no model instances, no client-side quoting of a multi-row INSERT), every column the
+    payload does not give at its model default. Elsewhere: ``bulk_create``.
+    """
+    if not items:
+        return {}
+    if connection.vendor != "postgresql":
+        datasets = []
+        for item in items:
+            dataset = Dataset(pid=item.pid, created=now, modified=now)
+            _apply(
+                dataset,
+                item,
+                digest=digests[item.pid],
+                instruments=instruments,
+                proposals=proposals,
+            )
+            datasets.append(dataset)
+        Dataset.objects.bulk_create(datasets)
+        return {d.pid: d.pk for d in datasets}
+    table = Dataset._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(items)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    columns = list(Dataset._meta.concrete_fields)
+    fixed: dict[str, Any] = {
+        "visibility": Visibility.PUBLIC.value,
+        "withdrawn_reason": "",
+        "withdrawn_at": None,
+        "withdrawn_by": "",
+        "created": now,
+        "modified": now,
+    }
+    defaults = {
+        f.attname: f.get_default()
+        for f in columns
+        if f.attname not in fixed
+        and f.attname not in _SCALAR_FIELDS
+        and f.attname not in _PAYLOAD_COLUMNS
+    }
+    json_fields = {f.attname for f in columns if f.get_internal_type() == "JSONField"}
+    names = [f.attname for f in columns]
+
+    def row(dataset_id: int, item: DatasetIn) -> tuple[Any, ...]:
+        values = {
+            **defaults,
+            **fixed,
+            "id": dataset_id,
+            "pid": item.pid,
+            "instrument_id": instruments[item.instrument.pid].pk if item.instrument else None,
+            "proposal_id": proposals[item.proposal.proposal_id].pk if item.proposal else None,
+            "source_digest": digests[item.pid],
+        }
+        for name in _SCALAR_FIELDS:
+            value = getattr(item, name)
+            values[name] = _json_text(value) if name in json_fields else value
+        return tuple(values[name] for name in names)
+
+    _insert_rows(table, names, (row(i, item) for i, item in zip(ids, items, strict=True)))
+    return {item.pid: i for i, item in zip(ids, items, strict=True)}
+
+
+_PAYLOAD_COLUMNS = ("id", "pid", "instrument_id", "proposal_id", "source_digest")
+
+
 def _apply(
     dataset: Dataset,
     item: DatasetIn,
@@ -310,24 +387,23 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
     techniques = _techniques(t for i in work for t in i.techniques)
     now = timezone.now()
 
-    new: list[Dataset] = []
+    fresh = [item for item in work if item.pid not in existing]
+    new_ids = _insert_datasets(
+        fresh, digests=digests, instruments=instruments, proposals=proposals, now=now
+    )
     updated: list[Dataset] = []
     for item in work:
         dataset = existing.get(item.pid)
         if dataset is None:
-            dataset = Dataset(pid=item.pid, created=now)
-            new.append(dataset)
-        else:
-            updated.append(dataset)
-            if _restorable(dataset):
-                dataset.visibility, dataset.withdrawn_reason = Visibility.PUBLIC, ""
-                dataset.withdrawn_at, dataset.withdrawn_by = None, ""
+            continue
+        updated.append(dataset)
+        if _restorable(dataset):
+            dataset.visibility, dataset.withdrawn_reason = Visibility.PUBLIC, ""
+            dataset.withdrawn_at, dataset.withdrawn_by = None, ""
         _apply(
             dataset, item, digest=digests[item.pid], instruments=instruments, proposals=proposals
         )
         dataset.modified = now
-    if new:
-        Dataset.objects.bulk_create(new)
     if updated:
         Dataset.objects.bulk_update(
             updated,
@@ -344,36 +420,31 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
             ],
             batch_size=500,
         )
-    counts.created, counts.updated = len(new), len(updated)
+    counts.created, counts.updated = len(fresh), len(updated)
 
-    saved = {d.pid: d for d in [*new, *updated]}
-    ids = [saved[item.pid].pk for item in work]
+    saved = {**new_ids, **{d.pid: d.pk for d in updated}}
+    ids = [saved[item.pid] for item in work]
     updated_ids = [d.pk for d in updated]
     if updated_ids:
         ScientificParameter.objects.filter(dataset_id__in=updated_ids).delete()
         Dataset.techniques.through.objects.filter(dataset_id__in=updated_ids).delete()
-        with_files = [saved[i.pid].pk for i in work if i.files is not None and i.pid in existing]
+        with_files = [saved[i.pid] for i in work if i.files is not None and i.pid in existing]
         DataFile.objects.filter(dataset_id__in=with_files).delete()
-        with_thumbs = [
-            saved[i.pid].pk for i in work if i.thumbnails is not None and i.pid in existing
-        ]
+        with_thumbs = [saved[i.pid] for i in work if i.thumbnails is not None and i.pid in existing]
         Thumbnail.objects.filter(dataset_id__in=with_thumbs).delete()
 
     params: list[tuple[Any, ...]] = []
-    links: list[Any] = []
+    links: list[tuple[int, int]] = []
     files: list[tuple[int, FileIn]] = []
     thumbs: list[Thumbnail] = []
     through = Dataset.techniques.through
     for item, dataset_id in zip(work, ids, strict=True):
         params.extend(_parameter_rows(dataset_id, item.scientific_metadata))
-        links.extend(
-            through(dataset_id=dataset_id, technique_id=techniques[t.pid].pk)
-            for t in item.techniques
-        )
+        links.extend((dataset_id, techniques[t.pid].pk) for t in item.techniques)
         files.extend((dataset_id, f) for f in item.files or ())
         thumbs.extend(_store_thumbnails(dataset_id, item))
     _insert_rows(ScientificParameter._meta.db_table, _PARAMETER_COLUMNS, params)
-    through.objects.bulk_create(links, batch_size=2000)
+    _insert_rows(through._meta.db_table, ("dataset_id", "technique_id"), links)
     _insert_files(files)
     Thumbnail.objects.bulk_create(thumbs)
     search_index_after_commit(dataset_ids=ids)
