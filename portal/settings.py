@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from landing.download_url import PatternError as DownloadPatternError
+from landing.download_url import parse_pattern as parse_download_pattern
 from portal.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +65,13 @@ for _rule in PORTAL_SOURCE_FOLDER_REWRITE:
         raise ImproperlyConfigured(
             f"PORTAL_SOURCE_FOLDER_REWRITE: expected 'internal-prefix=public-prefix', got {_rule!r}"
         )
+
+# Landing pages: where a visitor downloads a file. A URL pattern with {path} (required),
+# {source_folder}, {pid} or {pid_encoded} (landing/download_url.py); empty: no download links.
+try:
+    PORTAL_DOWNLOAD_URL = parse_download_pattern(env_str("PORTAL_DOWNLOAD_URL", ""))
+except DownloadPatternError as _exc:
+    raise ImproperlyConfigured(f"PORTAL_DOWNLOAD_URL: {_exc}") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

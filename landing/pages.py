@@ -1,0 +1,364 @@
+"""What a landing page shows, prepared in Python so that its templates only print.
+
+The facts every record has (creators, publisher, year, type, subjects, licence, funding, related
+works, dates, version) are read from the record's DataCite JSON (:mod:`landing.records`), the same
+dictionary every export is made from, so the page and the exports never disagree. What only a
+dataset has (files, instrument, proposal, techniques, thumbnails, data location) comes from the
+catalogue models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+from catalogue.models import DataLocation, Dataset
+from catalogue.templatetags.portal_format import human_size, orcid_url, safe_url, words
+from landing.records import LandingRecord
+from publishing.selectors import bare_doi
+
+# DataCite relation types in words: "<this record> <words> <the related work>".
+RELATION_WORDS = {
+    "IsCitedBy": "is cited by",
+    "Cites": "cites",
+    "IsSupplementTo": "is supplement to",
+    "IsSupplementedBy": "is supplemented by",
+    "IsContinuedBy": "is continued by",
+    "Continues": "continues",
+    "IsDescribedBy": "is described by",
+    "Describes": "describes",
+    "HasMetadata": "has metadata in",
+    "IsMetadataFor": "is metadata for",
+    "HasVersion": "has the version",
+    "IsVersionOf": "is a version of",
+    "IsNewVersionOf": "is a new version of",
+    "IsPreviousVersionOf": "is a previous version of",
+    "IsPartOf": "is part of",
+    "HasPart": "has the part",
+    "IsPublishedIn": "is published in",
+    "IsReferencedBy": "is referenced by",
+    "References": "references",
+    "IsDocumentedBy": "is documented by",
+    "Documents": "documents",
+    "IsCompiledBy": "is compiled by",
+    "Compiles": "compiles",
+    "IsVariantFormOf": "is a variant form of",
+    "IsOriginalFormOf": "is the original form of",
+    "IsIdenticalTo": "is identical to",
+    "IsReviewedBy": "is reviewed by",
+    "Reviews": "reviews",
+    "IsDerivedFrom": "is derived from",
+    "IsSourceOf": "is the source of",
+    "IsRequiredBy": "is required by",
+    "Requires": "requires",
+    "IsObsoletedBy": "is made obsolete by",
+    "Obsoletes": "makes obsolete",
+    "IsCollectedBy": "is collected by",
+    "Collects": "collects",
+    "IsTranslationOf": "is a translation of",
+    "HasTranslation": "has the translation",
+}
+VERSION_RELATIONS = frozenset(
+    {"HasVersion", "IsVersionOf", "IsNewVersionOf", "IsPreviousVersionOf"}
+)
+DATE_WORDS = {
+    "Collected": "Collected",
+    "Created": "Created",
+    "Issued": "Published",
+    "Available": "Available (embargo ended)",
+    "Submitted": "Submitted",
+    "Accepted": "Accepted",
+    "Updated": "Updated",
+    "Valid": "Valid",
+    "Copyrighted": "Copyrighted",
+    "Withdrawn": "Withdrawn",
+    "Other": "Date",
+}
+PANET_URL = "http://purl.org/pan-science/PaNET/"
+
+DATA_LOCATION = {
+    DataLocation.DISK: (
+        "online",
+        "Online",
+        "The files are on disk at the facility: the download links work right away.",
+    ),
+    DataLocation.TAPE: (
+        "tape",
+        "Archived on tape",
+        "The files are kept in the tape archive. A download first asks the storage to bring "
+        "them back to disk (staging), which can take from minutes to a day or more for large "
+        "datasets; a download tool that retries (aria2c, wget --tries) simply waits. For "
+        "whole datasets, ask the facility's data management team to stage them for you.",
+    ),
+    DataLocation.UNKNOWN: (
+        "unknown",
+        "Location not stated",
+        "The facility has not said whether the files are on disk or on tape.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    orcid: str
+    affiliations: list[Link]
+    organisation: bool
+
+
+@dataclass(frozen=True)
+class Related:
+    relation: str
+    identifier: str
+    kind: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    key: str
+    label: str
+    explanation: str
+
+
+@dataclass
+class Common:
+    """The parts of a page every record has, read from its DataCite JSON."""
+
+    creators: list[Person]
+    publisher: str
+    year: str
+    resource_type: str
+    resource_type_general: str
+    abstract: str
+    technical_info: list[str]
+    subjects: list[Link]
+    rights: list[Link]
+    funding: list[str]
+    related: list[Related]
+    versions: list[Related]
+    version: str
+    dates: list[Fact]
+    doi_url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
+    return (item for item in value or [] if isinstance(item, Mapping))
+
+
+def _text(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def related_url(identifier: str, kind: str) -> str:
+    kind = kind.upper()
+    if kind == "DOI":
+        return safe_url(identifier) or f"https://doi.org/{bare_doi(identifier)}"
+    if kind == "HANDLE":
+        return safe_url(identifier) or f"https://hdl.handle.net/{identifier}"
+    if kind == "ARXIV":
+        return f"https://arxiv.org/abs/{identifier.removeprefix('arXiv:')}"
+    if kind == "PMID":
+        return f"https://pubmed.ncbi.nlm.nih.gov/{identifier}/"
+    return safe_url(identifier)
+
+
+def creators(datacite: Mapping[str, Any]) -> list[Person]:
+    people = []
+    for item in _dicts(datacite.get("creators")):
+        name = _text(item, "name") or ", ".join(
+            n for n in (_text(item, "familyName"), _text(item, "givenName")) if n
+        )
+        if not name:
+            continue
+        orcid = ""
+        for identifier in _dicts(item.get("nameIdentifiers")):
+            if _text(identifier, "nameIdentifierScheme").upper() == "ORCID":
+                orcid = orcid_url(identifier.get("nameIdentifier"))
+                break
+        affiliations = []
+        for affiliation in item.get("affiliation") or []:
+            if isinstance(affiliation, Mapping) and _text(affiliation, "name"):
+                affiliations.append(
+                    Link(
+                        _text(affiliation, "name"),
+                        safe_url(affiliation.get("affiliationIdentifier")),
+                    )
+                )
+            elif isinstance(affiliation, str) and affiliation.strip():
+                affiliations.append(Link(affiliation.strip()))
+        people.append(
+            Person(name, orcid, affiliations, _text(item, "nameType") == "Organizational")
+        )
+    return people
+
+
+def _subjects(datacite: Mapping[str, Any]) -> list[Link]:
+    out = []
+    for item in _dicts(datacite.get("subjects")):
+        if subject := _text(item, "subject"):
+            out.append(Link(subject, safe_url(item.get("valueUri"))))
+    return out
+
+
+def _rights(datacite: Mapping[str, Any]) -> list[Link]:
+    out = []
+    for item in _dicts(datacite.get("rightsList")):
+        text = _text(item, "rights") or _text(item, "rightsIdentifier")
+        url = safe_url(item.get("rightsUri"))
+        if text or url:
+            out.append(Link(text or url, url))
+    return out
+
+
+def _funding(datacite: Mapping[str, Any]) -> list[str]:
+    out = []
+    for item in _dicts(datacite.get("fundingReferences")):
+        funder = _text(item, "funderName")
+        if not funder:
+            continue
+        award = item.get("awardNumber")
+        if isinstance(award, Mapping):
+            award = award.get("awardNumber")
+        text = funder
+        if isinstance(award, str) and award.strip():
+            text += f", grant {award.strip()}"
+        if title := _text(item, "awardTitle"):
+            text += f" ({title})"
+        out.append(text)
+    return out
+
+
+def _related(datacite: Mapping[str, Any], hide: set[str]) -> tuple[list[Related], list[Related]]:
+    related, versions = [], []
+    for item in _dicts(datacite.get("relatedIdentifiers")):
+        identifier = _text(item, "relatedIdentifier")
+        relation = _text(item, "relationType")
+        if not identifier or identifier in hide:
+            continue
+        kind = _text(item, "relatedIdentifierType")
+        entry = Related(
+            relation=RELATION_WORDS.get(relation) or words(relation) or "is related to",
+            identifier=identifier,
+            kind=kind,
+            url=related_url(identifier, kind),
+        )
+        (versions if relation in VERSION_RELATIONS else related).append(entry)
+    return related, versions
+
+
+def _dates(datacite: Mapping[str, Any]) -> list[Fact]:
+    out = []
+    for item in _dicts(datacite.get("dates")):
+        date = _text(item, "date")
+        kind = _text(item, "dateType")
+        if not date:
+            continue
+        start, _, end = date.partition("/")
+        value = _day_or_minute(start) + (f" to {_day_or_minute(end)}" if end else "")
+        out.append(Fact(DATE_WORDS.get(kind, words(kind).capitalize() or "Date"), value))
+    return out
+
+
+def _day_or_minute(value: str) -> str:
+    """An ISO date-time shortened to what a reader needs: ``2024-10-10 23:00`` or ``2024-10-10``."""
+    if "T" in value:
+        day, _, time = value.partition("T")
+        return f"{day} {time[:5]} UTC" if time.endswith(("Z", "+00:00")) else f"{day} {time[:5]}"
+    return value
+
+
+def common(record: LandingRecord) -> Common:
+    datacite = record.datacite
+    publisher = datacite.get("publisher")
+    if isinstance(publisher, Mapping):
+        publisher = publisher.get("name")
+    types = datacite.get("types") if isinstance(datacite.get("types"), Mapping) else {}
+    abstract, technical = "", []
+    for item in _dicts(datacite.get("descriptions")):
+        text = _text(item, "description")
+        if _text(item, "descriptionType") == "TechnicalInfo":
+            technical.append(text)
+        elif text and not abstract:
+            abstract = text
+    hide = {d.pid for d in record.datasets} if record.kind == "publication" else set()
+    related, versions = _related(datacite, hide)
+    return Common(
+        creators=creators(datacite),
+        publisher=str(publisher or ""),
+        year=str(datacite.get("publicationYear") or ""),
+        resource_type=str(types.get("resourceType") or types.get("resourceTypeGeneral") or ""),
+        resource_type_general=str(types.get("resourceTypeGeneral") or ""),
+        abstract=abstract,
+        technical_info=[t for t in technical if t],
+        subjects=_subjects(datacite),
+        rights=_rights(datacite),
+        funding=_funding(datacite),
+        related=related,
+        versions=versions,
+        version=str(datacite.get("version") or ""),
+        dates=_dates(datacite),
+        doi_url=f"https://doi.org/{record.doi}" if record.doi else "",
+    )
+
+
+def location(dataset: Dataset) -> Location:
+    key, label, explanation = DATA_LOCATION.get(
+        dataset.data_location, DATA_LOCATION[DataLocation.UNKNOWN]
+    )
+    return Location(key, label, explanation)
+
+
+def technique_url(pid: str) -> str:
+    if pid.lower().startswith("panet") and pid[5:].isdigit():
+        return f"{PANET_URL}PaNET{pid[5:]}"
+    return safe_url(pid)
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """One dataset of a publication, as its card shows it."""
+
+    dataset: Dataset
+    url: str
+    files_url: str
+    size: str
+    location: Location
+    techniques: list[Link]
+    thumbnail_url: str
+    thumbnail_alt: str
+
+
+def dataset_card(dataset: Dataset) -> DatasetCard:
+    thumbnails = list(dataset.thumbnails.all())  # prefetched
+    techniques = [Link(t.name, technique_url(t.pid)) for t in dataset.techniques.all()]
+    return DatasetCard(
+        dataset=dataset,
+        url=reverse("landing:dataset", args=[dataset.pid]),
+        files_url=reverse("landing:dataset_files", args=[dataset.pid]),
+        size=human_size(dataset.size),
+        location=location(dataset),
+        techniques=techniques,
+        thumbnail_url=thumbnails[0].image.url if thumbnails else "",
+        thumbnail_alt=(thumbnails[0].caption or f"Preview of {dataset.title}")
+        if thumbnails
+        else "",
+    )

@@ -1,0 +1,402 @@
+"""The landing pages: ``/doi/<doi>`` (a publication) and ``/datasets/<pid>`` (one dataset).
+
+One URL serves people and machines. The view asks :func:`negotiate` first (DataCite XML/JSON,
+schema.org, CSL-JSON, BibTeX, RIS, formatted citations by ``Accept``; 406 for the unknown); when
+the visitor wants HTML, it renders the page with the JSON-LD, meta tags and signposting ``Link``
+header of the same :class:`~landing.records.LandingRecord`.
+
+htmx swaps three parts, each with a plain link behind it for visitors without JavaScript:
+the citation (``?style=``), a page of files (``/files/<pid>``) and a page of a publication's
+datasets (``?datasets=``). The "download all" lists are at ``/download/<format>/doi/<doi>`` and
+``/download/<format>/datasets/<pid>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from catalogue.models import Dataset
+from catalogue.selectors import (
+    dataset_by_pid,
+    dataset_files_page,
+    dataset_techniques,
+    dataset_thumbnails,
+)
+from catalogue.templatetags.portal_format import human_size
+from catalogue.visibility import WithdrawnBy
+from landing import downloads, pages
+from landing.records import (
+    LandingRecord,
+    dataset_record,
+    publication_record,
+    record_for_doi,
+    record_for_pid,
+)
+from landing.selectors import Totals, datasets_page
+from publishing.metadata import absolute_url
+from publishing.models import Publication
+from publishing.selectors import publication_by_doi, publications_containing
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _partial(request: HttpRequest) -> bool:
+    """An htmx request for a part of the page (not a history restore, which wants it all)."""
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted  # type: ignore[union-attr]
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None
+
+
+# -- the machine-readable side (landing/negotiation.py etc., built alongside) --------------------
+# HOOKS: until those modules land, these give the page without them.
+
+
+def _negotiate(request: HttpRequest, record: LandingRecord) -> HttpResponse | None:
+    return None
+
+
+def _head(record: LandingRecord) -> SafeString:
+    """The JSON-LD ``<script>`` and the Highwire/OpenGraph ``<meta>`` tags."""
+    return mark_safe("")
+
+
+def _link_header(record: LandingRecord) -> str:
+    return ""
+
+
+CITATION_STYLES: list[tuple[str, str]] = [
+    ("apa", "APA"),
+    ("harvard", "Harvard"),
+    ("mla", "MLA"),
+    ("vancouver", "Vancouver"),
+    ("chicago", "Chicago"),
+    ("ieee", "IEEE"),
+]
+DEFAULT_STYLE = "apa"
+
+
+def _citation(record: LandingRecord, style: str) -> SafeString:
+    """The formatted citation (HTML) of ``record`` in ``style``."""
+    common = pages.common(record)
+    names = "; ".join(p.name for p in common.creators[:20])
+    from django.utils.html import format_html
+
+    return format_html(
+        "{} ({}). <i>{}</i>. {}. {}",
+        names,
+        common.year,
+        record.title,
+        common.publisher,
+        common.doi_url or record.url,
+    )
+
+
+def _exports(record: LandingRecord) -> list[dict[str, str]]:
+    """The export menu: label, URL, media type."""
+    return []
+
+
+# -- shared -----------------------------------------------------------------------------------
+
+
+def _style(request: HttpRequest) -> str:
+    style = request.GET.get("style", DEFAULT_STYLE)
+    return style if style in dict(CITATION_STYLES) else DEFAULT_STYLE
+
+
+def _citation_context(request: HttpRequest, record: LandingRecord, page_url: str) -> dict[str, Any]:
+    style = _style(request)
+    return {
+        "citation": _citation(record, style),
+        "citation_style": style,
+        "citation_styles": [
+            {
+                "key": key,
+                "label": label,
+                "href": f"{page_url}?style={key}#cite"
+                if key != DEFAULT_STYLE
+                else f"{page_url}#cite",
+                "hx": f"{page_url}?style={key}",
+                "current": key == style,
+            }
+            for key, label in CITATION_STYLES
+        ],
+    }
+
+
+def _render_citation(request: HttpRequest, record: LandingRecord, page_url: str) -> HttpResponse:
+    return render(request, "landing/_citation.html", _citation_context(request, record, page_url))
+
+
+def _with_links(response: HttpResponse, record: LandingRecord) -> HttpResponse:
+    if header := _link_header(record):
+        response["Link"] = header
+    return response
+
+
+def _downloads(record: LandingRecord) -> list[dict[str, str]]:
+    if not downloads.downloads_enabled():
+        return []
+    return [
+        {
+            "key": key,
+            "label": fmt.label,
+            "url": downloads.download_list_url(record, key),
+            "media_type": fmt.media_type.split(";")[0],
+        }
+        for key, fmt in downloads.FORMATS.items()
+    ]
+
+
+def _tombstone(request: HttpRequest, record: LandingRecord, *, kind: str) -> HttpResponse:
+    owner = record.publication if record.publication is not None else record.dataset
+    assert owner is not None
+    context = {
+        "kind": kind,
+        "title": record.title,
+        "identifier": record.identifier,
+        "reason": owner.withdrawn_reason,
+        "withdrawn_at": owner.withdrawn_at,
+        "withdrawn_by": WithdrawnBy(owner.withdrawn_by).label if owner.withdrawn_by else "",
+        "citation": _citation(record, DEFAULT_STYLE),
+        "doi_url": f"https://doi.org/{record.doi}" if record.doi else "",
+    }
+    return _with_links(render(request, "tombstone.html", context, status=410), record)
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+# -- a publication ----------------------------------------------------------------------------
+
+
+@require_safe
+@vary_on_headers("Accept", "HX-Request")
+def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
+    found = publication_by_doi(doi)
+    if found is None:
+        return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
+    record = publication_record(found)
+    if (negotiated := _negotiate(request, record)) is not None:
+        return negotiated
+    page_url = reverse("landing:publication", args=[record.doi])
+    if record.withdrawn:
+        return _tombstone(request, record, kind="publication")
+    if _partial(request) and "style" in request.GET:
+        return _render_citation(request, record, page_url)
+    page = datasets_page(found, request.GET.get("datasets"))
+    cards = [pages.dataset_card(d) for d in page.object_list]
+    datasets_links = {
+        "previous": f"{page_url}?datasets={page.number - 1}#datasets"
+        if page.has_previous()
+        else "",
+        "next": f"{page_url}?datasets={page.number + 1}#datasets" if page.has_next() else "",
+    }
+    context = {"page": page, "cards": cards, "datasets_links": datasets_links}
+    if _partial(request) and "datasets" in request.GET:
+        return render(request, "landing/publication.html#datasets", context)
+    context.update(publication_page(found, record, request=request, page_url=page_url))
+    return _with_links(render(request, "landing/publication.html", context), record)
+
+
+def publication_page(
+    found: Publication,
+    record: LandingRecord,
+    *,
+    request: HttpRequest,
+    page_url: str,
+) -> dict[str, Any]:
+    """The context of a publication's page, except its page of datasets."""
+    totals = Totals.of(record.datasets)
+    return {
+        "record": record,
+        "publication": found,
+        "common": pages.common(record),
+        "page_url": page_url,
+        "canonical_url": record.url,
+        "totals": totals,
+        "locations": [
+            {"location": pages.location(d), "count": n}
+            for d, n in _location_counts(record.datasets)
+        ],
+        "total_size": human_size(totals.size),
+        "exports": _exports(record),
+        "download_lists": _downloads(record) if totals.files else [],
+        "downloads_enabled": downloads.downloads_enabled(),
+        "landing_head": _head(record),
+        **_citation_context(request, record, page_url),
+    }
+
+
+def _location_counts(datasets: tuple[Dataset, ...]) -> list[tuple[Dataset, int]]:
+    """One dataset of each data location (disk first) with how many datasets are there."""
+    seen: dict[str, list[Dataset]] = {}
+    for item in datasets:
+        seen.setdefault(item.data_location, []).append(item)
+    order = ["disk", "tape", "unknown"]
+    keys = sorted(seen, key=lambda k: order.index(k) if k in order else len(order))
+    return [(seen[k][0], len(seen[k])) for k in keys]
+
+
+# -- a dataset --------------------------------------------------------------------------------
+
+
+def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
+    after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
+    files = dataset_files_page(
+        dataset,
+        after=after,
+        before=None if after else before,
+        last=request.GET.get("files") == "last" and not (after or before),
+    )
+    page_url = reverse("landing:dataset", args=[dataset.pid])
+    files_url = reverse("landing:dataset_files", args=[dataset.pid])
+
+    def link(query: str) -> dict[str, str]:
+        return {"href": f"{page_url}{query}#files", "hx": f"{files_url}{query}"}
+
+    links = {
+        "first": link("") if files.has_previous else None,
+        "previous": link(f"?before={files.first_id}") if files.has_previous else None,
+        "next": link(f"?after={files.last_id}") if files.has_next else None,
+        "last": link("?files=last") if files.has_next else None,
+    }
+    rows = [
+        {
+            "path": f.path,
+            "size": human_size(f.size),
+            "bytes": f.size,
+            "checksum": f.checksum,
+            "algorithm": f.checksum_algorithm,
+            "url": downloads.file_url(dataset, f.path),
+        }
+        for f in files.files
+    ]
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    on_own_page = not _partial(request) or (htmx is not None and htmx.target == "files")
+    return {
+        "dataset": dataset,
+        "files": files,
+        "file_rows": rows,
+        "files_links": links,
+        "files_id": "files" if on_own_page else f"files-{dataset.pk}",
+        "files_h": "h2" if on_own_page else "h4",
+    }
+
+
+@require_safe
+@vary_on_headers("Accept", "HX-Request")
+def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
+    found = dataset_by_pid(pid)
+    if found is None and pid.rstrip("/") and pid != pid.rstrip("/"):
+        return redirect("landing:dataset", pid.rstrip("/"))  # a link copied with a slash
+    if found is None:
+        return _not_found(request, f"There is no public dataset with the PID “{pid[:300]}”.")
+    if found.is_withdrawn:
+        record = dataset_record(found)
+        if (negotiated := _negotiate(request, record)) is not None:
+            return negotiated
+        return _tombstone(request, record, kind="dataset")
+    if _partial(request) and "style" not in request.GET:
+        return render(request, "landing/dataset.html#files", _files_context(request, found))
+    record = dataset_record(found)
+    if (negotiated := _negotiate(request, record)) is not None:
+        return negotiated
+    page_url = reverse("landing:dataset", args=[found.pid])
+    if _partial(request):
+        return _render_citation(request, record, page_url)
+    techniques = dataset_techniques(found)
+    context: dict[str, Any] = {
+        "record": record,
+        "dataset": found,
+        "common": pages.common(record),
+        "page_url": page_url,
+        "canonical_url": record.url,
+        "locations": [{"location": pages.location(found), "count": 0}],
+        "techniques": [pages.Link(t.name, pages.technique_url(t.pid)) for t in techniques],
+        "thumbnails": dataset_thumbnails(found),
+        "publications": publications_containing(found),
+        "total_size": human_size(found.size),
+        "exports": _exports(record),
+        "download_lists": _downloads(record),
+        "downloads_enabled": downloads.downloads_enabled(),
+        "landing_head": _head(record),
+        **_files_context(request, found),
+        **_citation_context(request, record, page_url),
+    }
+    return _with_links(render(request, "landing/dataset.html", context), record)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def dataset_files(request: HtmxHttpRequest, pid: str) -> HttpResponse:
+    """A page of a dataset's files (htmx); without htmx, the dataset's page at that page."""
+    found = dataset_by_pid(pid)
+    if found is None or found.is_withdrawn:
+        raise Http404("No such public dataset")
+    if not _partial(request):
+        query = request.GET.urlencode()
+        url = reverse("landing:dataset", args=[found.pid])
+        return redirect(f"{url}?{query}#files" if query else f"{url}#files")
+    return render(request, "landing/dataset.html#files", _files_context(request, found))
+
+
+# -- "download all" ---------------------------------------------------------------------------
+
+
+def _download_response(
+    record: LandingRecord, datasets: list[Dataset], fmt: str, list_url: str
+) -> StreamingHttpResponse:
+    spec = downloads.FORMATS[fmt]
+    source = downloads.download_source(record, datasets, list_url=list_url)
+    generator = {
+        "metalink": downloads.metalink,
+        "aria2": downloads.aria2_input,
+        "json": downloads.json_manifest,
+    }[fmt]
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in generator(source)), content_type=spec.media_type
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{source.filename_stem}.{spec.extension}"'
+    )
+    return response
+
+
+def _listable(fmt: str, record: LandingRecord | None) -> LandingRecord:
+    """``record`` when it has a "download all" list in ``fmt``; else 404."""
+    if fmt not in downloads.FORMATS or record is None or record.withdrawn:
+        raise Http404("No such download list")
+    if not downloads.downloads_enabled():
+        raise Http404("Downloads are not offered by this portal")
+    return record
+
+
+@require_safe
+def publication_download(request: HttpRequest, fmt: str, doi: str) -> StreamingHttpResponse:
+    record = _listable(fmt, record_for_doi(doi))
+    url = absolute_url(downloads.download_list_url(record, fmt))
+    return _download_response(record, list(record.datasets), fmt, url)
+
+
+@require_safe
+def dataset_download(request: HttpRequest, fmt: str, pid: str) -> StreamingHttpResponse:
+    record = _listable(fmt, record_for_pid(pid))
+    url = absolute_url(downloads.download_list_url(record, fmt))
+    return _download_response(record, list(record.datasets), fmt, url)
