@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from landing import views
+from landing import machine_views, views
 
 app_name = "landing"
 
@@ -21,4 +21,34 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.dataset_download,
         name="dataset_download",
     ),
+    # -- machine-readable (landing/machine_views.py): exports, linksets, sitemap, robots --------
+    path(
+        "export/<slug:key>/doi/<path:identifier>",
+        machine_views.export,
+        {"kind": "doi"},
+        name="export_publication",
+    ),
+    path(
+        "export/<slug:key>/datasets/<path:identifier>",
+        machine_views.export,
+        {"kind": "datasets"},
+        name="export_dataset",
+    ),
+    path(
+        "linkset/<slug:fmt>/doi/<path:identifier>",
+        machine_views.linkset,
+        {"kind": "doi"},
+        name="linkset_publication",
+    ),
+    path(
+        "linkset/<slug:fmt>/datasets/<path:identifier>",
+        machine_views.linkset,
+        {"kind": "datasets"},
+        name="linkset_dataset",
+    ),
+    path("sitemap.xml", machine_views.sitemap, name="sitemap"),
+    path(
+        "sitemaps/<slug:section>-<int:number>.xml", machine_views.sitemap_page, name="sitemap_page"
+    ),
+    path("robots.txt", machine_views.robots, name="robots"),
 ]

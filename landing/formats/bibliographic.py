@@ -154,7 +154,7 @@ def csl_item(record: LandingRecord) -> dict[str, Any]:
         else:
             author = {"literal": creator.name}
         authors.append(author)
-    general, specific = fields.resource_type(record)
+    _, specific = fields.resource_type(record)
     item: dict[str, Any] = {
         "id": record.identifier,
         "type": "dataset",
