@@ -223,6 +223,9 @@ def _rights(datacite: Mapping[str, Any]) -> list[Link]:
     out = []
     for item in _dicts(datacite.get("rightsList")):
         text = _text(item, "rights") or _text(item, "rightsIdentifier")
+        spdx = _text(item, "rightsIdentifier")
+        if spdx and spdx.lower() not in text.lower():
+            text = f"{text} ({spdx})"
         url = safe_url(item.get("rightsUri"))
         if text or url:
             out.append(Link(text or url, url))

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -33,6 +34,11 @@ from catalogue.selectors import (
 from catalogue.templatetags.portal_format import human_size
 from catalogue.visibility import WithdrawnBy
 from landing import downloads, pages
+from landing.citation import DEFAULT_STYLE, STYLES, CitationError, cite
+from landing.exports import EXPORTS, export_url
+from landing.formats.schemaorg import jsonld_script
+from landing.meta import head_html
+from landing.negotiation import negotiate
 from landing.records import (
     LandingRecord,
     dataset_record,
@@ -41,6 +47,7 @@ from landing.records import (
     record_for_pid,
 )
 from landing.selectors import Totals, datasets_page
+from landing.signposting import link_header
 from publishing.metadata import absolute_url
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi, publications_containing
@@ -62,53 +69,35 @@ def _int(value: str | None) -> int | None:
     return int(value) or None
 
 
-# -- the machine-readable side (landing/negotiation.py etc., built alongside) --------------------
-# HOOKS: until those modules land, these give the page without them.
-
-
-def _negotiate(request: HttpRequest, record: LandingRecord) -> HttpResponse | None:
-    return None
+# -- the machine-readable side (negotiation, signposting, meta tags, JSON-LD, citations, exports)
 
 
 def _head(record: LandingRecord) -> SafeString:
-    """The JSON-LD ``<script>`` and the Highwire/OpenGraph ``<meta>`` tags."""
-    return mark_safe("")
+    """The JSON-LD ``<script>`` and the Highwire/OpenGraph ``<meta>`` tags of the page."""
+    return format_html("{}\n{}", head_html(record), jsonld_script(record))
 
 
-def _link_header(record: LandingRecord) -> str:
-    return ""
-
-
-CITATION_STYLES: list[tuple[str, str]] = [
-    ("apa", "APA"),
-    ("harvard", "Harvard"),
-    ("mla", "MLA"),
-    ("vancouver", "Vancouver"),
-    ("chicago", "Chicago"),
-    ("ieee", "IEEE"),
-]
-DEFAULT_STYLE = "apa"
+CITATION_STYLES: list[tuple[str, str]] = [(s.key, s.label) for s in STYLES.values()]
 
 
 def _citation(record: LandingRecord, style: str) -> SafeString:
-    """The formatted citation (HTML) of ``record`` in ``style``."""
-    common = pages.common(record)
-    names = "; ".join(p.name for p in common.creators[:20])
-    from django.utils.html import format_html
-
-    return format_html(
-        "{} ({}). <i>{}</i>. {}. {}",
-        names,
-        common.year,
-        record.title,
-        common.publisher,
-        common.doi_url or record.url,
-    )
+    """The formatted citation (inline HTML, escaped by citeproc) of ``record`` in ``style``."""
+    try:
+        citation = cite(record, style)
+    except CitationError:
+        citation = cite(record, DEFAULT_STYLE)
+    return mark_safe(citation.html)  # noqa: S308 - citeproc's HTML formatter escapes the text
 
 
 def _exports(record: LandingRecord) -> list[dict[str, str]]:
-    """The export menu: label, URL, media type."""
-    return []
+    """The export menu: label, URL, media type (the export routes may not be installed yet)."""
+    try:
+        return [
+            {"label": fmt.label, "url": export_url(record, key), "media_type": fmt.media_type}
+            for key, fmt in EXPORTS.items()
+        ]
+    except NoReverseMatch:
+        return []
 
 
 # -- shared -----------------------------------------------------------------------------------
@@ -144,7 +133,7 @@ def _render_citation(request: HttpRequest, record: LandingRecord, page_url: str)
 
 
 def _with_links(response: HttpResponse, record: LandingRecord) -> HttpResponse:
-    if header := _link_header(record):
+    if header := link_header(record):
         response["Link"] = header
     return response
 
@@ -193,7 +182,7 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     if found is None:
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
     record = publication_record(found)
-    if (negotiated := _negotiate(request, record)) is not None:
+    if (negotiated := negotiate(request, record)) is not None:
         return negotiated
     page_url = reverse("landing:publication", args=[record.doi])
     if record.withdrawn:
@@ -258,7 +247,8 @@ def _location_counts(datasets: tuple[Dataset, ...]) -> list[tuple[Dataset, int]]
 
 
 def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
-    after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
+    after = _int(request.GET.get("files_after"))
+    before = _int(request.GET.get("files_before"))
     files = dataset_files_page(
         dataset,
         after=after,
@@ -273,8 +263,8 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
 
     links = {
         "first": link("") if files.has_previous else None,
-        "previous": link(f"?before={files.first_id}") if files.has_previous else None,
-        "next": link(f"?after={files.last_id}") if files.has_next else None,
+        "previous": link(f"?files_before={files.first_id}") if files.has_previous else None,
+        "next": link(f"?files_after={files.last_id}") if files.has_next else None,
         "last": link("?files=last") if files.has_next else None,
     }
     rows = [
@@ -288,8 +278,9 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         }
         for f in files.files
     ]
-    htmx: HtmxDetails | None = getattr(request, "htmx", None)
-    on_own_page = not _partial(request) or (htmx is not None and htmx.target == "files")
+    # In a publication's dataset card, the list has an id of its own (its htmx target's).
+    target = str(getattr(getattr(request, "htmx", None), "target", None) or "")
+    on_own_page = not target.startswith("files-")
     return {
         "dataset": dataset,
         "files": files,
@@ -310,13 +301,13 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         return _not_found(request, f"There is no public dataset with the PID “{pid[:300]}”.")
     if found.is_withdrawn:
         record = dataset_record(found)
-        if (negotiated := _negotiate(request, record)) is not None:
+        if (negotiated := negotiate(request, record)) is not None:
             return negotiated
         return _tombstone(request, record, kind="dataset")
     if _partial(request) and "style" not in request.GET:
         return render(request, "landing/dataset.html#files", _files_context(request, found))
     record = dataset_record(found)
-    if (negotiated := _negotiate(request, record)) is not None:
+    if (negotiated := negotiate(request, record)) is not None:
         return negotiated
     page_url = reverse("landing:dataset", args=[found.pid])
     if _partial(request):
@@ -332,6 +323,9 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         "techniques": [pages.Link(t.name, pages.technique_url(t.pid)) for t in techniques],
         "thumbnails": dataset_thumbnails(found),
         "publications": publications_containing(found),
+        "principal_investigators": [
+            str(p) for p in found.principal_investigators or [] if str(p).strip()
+        ],
         "total_size": human_size(found.size),
         "exports": _exports(record),
         "download_lists": _downloads(record),
