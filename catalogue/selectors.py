@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Q
 
-from catalogue.models import DataFile, Dataset, Instrument, Technique, Thumbnail
+from catalogue.models import (
+    DataFile,
+    Dataset,
+    Instrument,
+    ScientificParameter,
+    Technique,
+    Thumbnail,
+)
 from catalogue.search import DatasetQuery, SearchPage, dataset_search
+from catalogue.visibility import Visibility
 
 FILES_PER_PAGE = 100
 
@@ -130,3 +140,70 @@ def dataset_files_page(
         return FilesPage(page, total, per_page, len(rows) > per_page, before_key is not None)
     rows = list(files.order_by("path", "id")[: per_page + 1])
     return FilesPage(rows[:per_page], total, per_page, False, len(rows) > per_page)
+
+
+# -- scientific-metadata keys, for the condition builder's autocomplete ---------------------------
+
+PARAMETER_KEYS_CACHE = "catalogue:parameter-keys:v1"
+PARAMETER_KEYS_SECONDS = 300
+_KEY_WORD_BREAK = re.compile(r"[._\-/: ]+")
+
+
+@dataclass(frozen=True)
+class KeySuggestion:
+    key: str
+    unit: str  # the unit most values of this key carry ("" for text or unitless values)
+    count: int  # values (parameters) with this key in public datasets
+
+
+def _parameter_keys() -> list[KeySuggestion]:
+    """Every key of the public datasets' scientific metadata, most used first.
+
+    One GROUP BY over the parameters, kept in the cache for a few minutes: the key list changes
+    only with an import, and prefixes are then matched in memory (a few thousand keys at most).
+    """
+    cached: list[KeySuggestion] | None = cache.get(PARAMETER_KEYS_CACHE)
+    if cached is not None:
+        return cached
+    rows = (
+        ScientificParameter.objects.filter(dataset__visibility=Visibility.PUBLIC)
+        .values_list("key_path", "unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    units: dict[str, tuple[int, str]] = {}
+    for key, unit, n in rows:
+        counts[key] = counts.get(key, 0) + n
+        if unit and n > units.get(key, (0, ""))[0]:
+            units[key] = (n, unit)
+    keys = sorted(
+        (KeySuggestion(key, units.get(key, (0, ""))[1], n) for key, n in counts.items()),
+        key=lambda s: (-s.count, s.key),
+    )
+    cache.set(PARAMETER_KEYS_CACHE, keys, PARAMETER_KEYS_SECONDS)
+    return keys
+
+
+def parameter_key_suggestions(prefix: str, limit: int = 20) -> list[KeySuggestion]:
+    """Keys of public datasets' scientific metadata matching what a visitor typed, best first.
+
+    Keys starting with ``prefix`` come first, then keys with a word starting with it
+    (``temp`` finds ``sample_temperature``), then keys containing it; each group most used first.
+    """
+    prefix = prefix.strip().lower()
+    keys = _parameter_keys()
+    if not prefix:
+        return keys[:limit]
+    starts, words, contains = [], [], []
+    for suggestion in keys:
+        key = suggestion.key.lower()
+        if key.startswith(prefix):
+            starts.append(suggestion)
+        elif any(word.startswith(prefix) for word in _KEY_WORD_BREAK.split(key)):
+            words.append(suggestion)
+        elif prefix in key:
+            contains.append(suggestion)
+        if len(starts) >= limit:
+            break
+    return (starts + words + contains)[:limit]

@@ -1,34 +1,51 @@
-"""The public catalogue's pages: home, the dataset table and a dataset's page.
+"""The public catalogue's pages: home, the search page (the dataset table) and a dataset's page.
 
 Each page is one template; the parts htmx swaps are named partials of it, rendered alone when the
-request comes from htmx (``catalogue/dataset_list.html#results``,
+request comes from htmx (``catalogue/dataset_list.html#search-area``,
 ``catalogue/dataset_detail.html#files``).
 Every htmx link also has a real ``href``, so the pages work without JavaScript.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from catalogue.models import DataLocation, Dataset
-from catalogue.search import SORTS, DatasetQuery, QueryError
-from catalogue.search.base import (
-    DEFAULT_PER_PAGE,
-    DEFAULT_SORT,
-    MAX_QUERY_LENGTH,
-    PER_PAGE_CHOICES,
+from catalogue.search import (
+    FACETS,
+    SORTS,
+    DatasetQuery,
+    FacetValue,
+    QueryError,
+    SearchPage,
+    SearchUnavailable,
+    dataset_search,
+)
+from catalogue.search.base import DEFAULT_SORT, PER_PAGE_CHOICES
+from catalogue.search_params import (
+    OPERATORS,
+    SORT_LABELS,
+    ConditionRow,
+    SearchRequest,
+    clean_text,
+    search_url,
+    without_condition,
+    without_value,
 )
 from catalogue.selectors import (
     catalogue_counts,
@@ -38,41 +55,13 @@ from catalogue.selectors import (
     dataset_techniques,
     dataset_thumbnails,
     latest_datasets,
+    parameter_key_suggestions,
 )
 from catalogue.templatetags.portal_format import human_size, orcid_url
 from catalogue.visibility import Tombstoned, WithdrawnBy
 from publishing.selectors import latest_publications, publication_count, publications_containing
 
-# Page numbers past this are never looked up (the offset would overflow a database integer).
-MAX_PAGE = 1_000_000
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-# Table columns: (label, sort key or "" when the column does not sort, first click descending).
-COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("PID", "pid", False),
-    ("Name", "title", False),
-    ("Run no.", "run_number", False),
-    ("Source folder", "", False),
-    ("Size", "size", True),
-    ("Start time", "start_time", True),
-    ("Type", "type", False),
-    ("Thumbnail", "", False),
-    ("Proposal ID", "proposal", False),
-)
-SORT_LABELS = {
-    "_score": "relevance",
-    "pid": "PID",
-    "title": "name",
-    "run_number": "run number",
-    "size": "size",
-    "start_time": "start time",
-    "type": "type",
-    "proposal": "proposal ID",
-}
-_DIRECTION_WORDS = {
-    "start_time": ("oldest first", "newest first"),
-    "size": ("smallest first", "largest first"),
-}
+logger = logging.getLogger(__name__)
 
 DATA_LOCATION_WORDS: dict[str, str] = {
     DataLocation.DISK: (
@@ -127,11 +116,6 @@ def _int(value: str | None, default: int) -> int:
     return int(value)
 
 
-def clean_text(value: str) -> str:
-    """Search text with control characters (NUL included) removed and spaces collapsed."""
-    return " ".join(_CONTROL_CHARS.sub(" ", value).split())
-
-
 # -- home ---------------------------------------------------------------------------------------
 
 
@@ -148,44 +132,38 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/home.html", context)
 
 
-# -- the dataset table --------------------------------------------------------------------------
+# -- the search page (the dataset table) --------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TableRequest:
-    """The table's query string, read leniently: what could not be used is said in ``notices``."""
-
-    query: DatasetQuery
-    notices: list[str]
-    sort_error: str = ""
-
-    @classmethod
-    def parse(cls, params: QueryDict) -> TableRequest:
-        notices: list[str] = []
-        text = clean_text(params.get("q", ""))
-        if len(text) > MAX_QUERY_LENGTH:
-            text = text[:MAX_QUERY_LENGTH].rstrip()
-            notices.append(f"The search text was cut to its first {MAX_QUERY_LENGTH} characters.")
-        sort = params.get("sort") or DEFAULT_SORT
-        sort_error = ""
-        if sort not in SORTS:
-            sort_error = (
-                f"“{clean_text(sort)[:60]}” is not a way to sort this table. Sort by one of: "
-                + ", ".join(SORT_LABELS.values())
-                + " (choose a column heading)."
-            )
-            sort = DEFAULT_SORT
-        per_page = _int(params.get("per_page"), DEFAULT_PER_PAGE)
-        if per_page not in PER_PAGE_CHOICES:
-            notices.append(
-                f"Showing {DEFAULT_PER_PAGE} datasets per page: choose "
-                + ", ".join(str(n) for n in PER_PAGE_CHOICES[:-1])
-                + f" or {PER_PAGE_CHOICES[-1]}."
-            )
-            per_page = DEFAULT_PER_PAGE
-        page = min(max(_int(params.get("page"), 1), 1), MAX_PAGE)
-        query = DatasetQuery(text=text, sort=sort, page=page, per_page=per_page)
-        return cls(query=query, notices=notices, sort_error=sort_error)
+# Table columns: (label, sort key or "" when the column does not sort, first click descending).
+COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("PID", "pid", False),
+    ("Name", "title", False),
+    ("Run no.", "run_number", False),
+    ("Source folder", "", False),
+    ("Size", "size", True),
+    ("Start time", "start_time", True),
+    ("Type", "type", False),
+    ("Thumbnail", "", False),
+    ("Proposal ID", "proposal", False),
+)
+_DIRECTION_WORDS = {
+    "start_time": ("oldest first", "newest first"),
+    "size": ("smallest first", "largest first"),
+}
+# Facet values shown before "Show more"; selected values are always shown.
+FACET_TOP = 6
+# Highlighted fields shown under a result's name (the name itself shows its own highlight).
+SNIPPET_FIELDS = {
+    "description": "Description",
+    "keywords": "Keywords",
+    "proposal_title": "Proposal",
+    "techniques": "Technique",
+    "instrument": "Instrument",
+}
+MAX_SNIPPETS = 2
+KEY_SUGGESTIONS = 20
+_LIST_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
 
 
 @dataclass(frozen=True)
@@ -204,6 +182,25 @@ class Row:
     thumbnail_url: str
     thumbnail_alt: str
     proposal_id: str
+    # Highlighted fragments (HTML: escaped text, matches in <mark>).
+    title_html: SafeString | None = None
+    snippets: tuple[tuple[str, SafeString], ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    top: list[FacetValue]
+    more: list[FacetValue]
+    selected_count: int
+
+
+@dataclass(frozen=True)
+class Chip:
+    kind: str  # what is removed: "Text", a facet's label, "Condition"
+    label: str
+    url: str
 
 
 def _when(value: datetime | None) -> tuple[str, str]:
@@ -213,10 +210,22 @@ def _when(value: datetime | None) -> tuple[str, str]:
     return local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
 
 
-def _row(dataset: Dataset) -> Row:
+def _fragment(html: str) -> SafeString:
+    """A backend's highlight fragment, trusting nothing but <mark> and </mark>."""
+    return mark_safe(_NOT_MARK.sub("&lt;", html))  # noqa: S308 - only <mark> tags remain
+
+
+def _row(dataset: Dataset, highlights: dict[str, list[str]] | None = None) -> Row:
     thumbnails = list(dataset.thumbnails.all())  # prefetched by for_table()
     thumbnail = thumbnails[0] if thumbnails else None
     start_iso, start_text = _when(dataset.start_time)
+    highlights = highlights or {}
+    title_fragments = highlights.get("title") or []
+    snippets = [
+        (label, _fragment(" … ".join(highlights[name][:2])))
+        for name, label in SNIPPET_FIELDS.items()
+        if highlights.get(name)
+    ]
     return Row(
         pid=dataset.pid,
         url=reverse("catalogue:dataset_detail", args=[dataset.pid]),
@@ -230,30 +239,36 @@ def _row(dataset: Dataset) -> Row:
         thumbnail_url=thumbnail.image.url if thumbnail and thumbnail.image else "",
         thumbnail_alt=(thumbnail.caption or "Thumbnail") if thumbnail else "",
         proposal_id=dataset.proposal.proposal_id if dataset.proposal else "",
+        title_html=_fragment(title_fragments[0]) if len(title_fragments) == 1 else None,
+        snippets=tuple(snippets[:MAX_SNIPPETS]),
     )
 
 
 def table_url(query: DatasetQuery, **changes: Any) -> str:
-    """The table's URL for ``query`` with ``changes``; default values are left out."""
-    values = {"q": query.text, "sort": query.sort, "per_page": query.per_page, "page": query.page}
-    values.update(changes)
-    params: dict[str, Any] = {}
-    if values["q"]:
-        params["q"] = values["q"]
-    if values["sort"] != DEFAULT_SORT:
-        params["sort"] = values["sort"]
-    if values["per_page"] != DEFAULT_PER_PAGE:
-        params["per_page"] = values["per_page"]
-    if values["page"] != 1:
-        params["page"] = values["page"]
-    base = reverse("catalogue:dataset_list")
-    return f"{base}?{urlencode(params)}" if params else base
+    """The search page's URL for ``query`` with ``changes``; default values are left out."""
+    return search_url(query, **changes)
 
 
 def sort_label(sort: str) -> str:
     field, descending = SORTS[sort]
+    if field == "_score":
+        return "Relevance, best match first"
     words = _DIRECTION_WORDS.get(field, ("A to Z", "Z to A"))
     return f"{SORT_LABELS[field].capitalize()}, {words[1] if descending else words[0]}"
+
+
+def _sort_choices(query: DatasetQuery) -> list[tuple[str, str, bool]]:
+    """The "Sort by" menu: (value, label, selected). The default order's value is empty, so that
+    typing words switches an untouched menu to relevance."""
+    default = "relevance" if query.text else DEFAULT_SORT
+    current = query.effective_sort
+    choices = []
+    for key in SORTS:
+        if key == "relevance" and not query.text:
+            continue
+        value = "" if key == default else key
+        choices.append((value, sort_label(key), key == current))
+    return choices
 
 
 def _columns(query: DatasetQuery) -> list[dict[str, str]]:
@@ -283,62 +298,213 @@ def _pagination(query: DatasetQuery, num_pages: int) -> dict[str, str]:
     }
 
 
+def _facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGroup]:
+    """The sidebar: every facet with values, selected values always among the ones shown."""
+    groups = []
+    found = page.facets if page is not None else {}
+    for name, label in FACETS.items():
+        selected = query.selected(name)
+        values = [
+            dataclasses.replace(v, selected=v.value in selected, label=v.label or v.value)
+            for v in found.get(name, [])
+        ]
+        present = {v.value for v in values}
+        # A selected value the search no longer counts (or that matches nothing) stays visible,
+        # ticked, so that it can be unticked.
+        values += [FacetValue(value=v, count=0, label=v, selected=True) for v in selected]
+        values = [v for i, v in enumerate(values) if v.value not in present or i < len(present)]
+        if not values:
+            continue
+        top = values[:FACET_TOP]
+        more = values[FACET_TOP:]
+        top += [v for v in more if v.selected]
+        more = [v for v in more if not v.selected]
+        groups.append(FacetGroup(name, label, top, more, len(selected)))
+    return groups
+
+
+def _chips(query: DatasetQuery) -> list[Chip]:
+    chips = []
+    if query.text:
+        chips.append(Chip("Text", f"“{query.text}”", search_url(query, text="", page=1)))
+    for name, label in FACETS.items():
+        for value in query.selected(name):
+            chips.append(Chip(label, value, without_value(query, name, value)))
+    for index, condition in enumerate(query.conditions):
+        chips.append(Chip("Condition", condition, without_condition(query, index)))
+    return chips
+
+
+def _control_id(name: str, value: str) -> str:
+    """A checkbox id that stays the same for a value across swaps (htmx keeps focus by id)."""
+    digest = hashlib.blake2s(value.encode(), digest_size=5).hexdigest()
+    return f"f-{name}-{digest}"
+
+
+def _locate_errors(
+    query: DatasetQuery, rows: tuple[ConditionRow, ...], exc: QueryError
+) -> tuple[str, tuple[ConditionRow, ...], str]:
+    """Which part of a refused query is at fault: (text error, rows with errors, other error).
+
+    Each part is tried alone (only on this error path), so the message can stand next to the
+    field the visitor has to change.
+    """
+    text_error = ""
+    if query.text:
+        try:
+            dataset_search(DatasetQuery(text=query.text, per_page=1, facets=False))
+        except QueryError as text_exc:
+            text_error = str(text_exc)
+        except SearchUnavailable:
+            pass
+    marked = []
+    found_row_error = False
+    for row in rows:
+        if row.is_complete and row.condition in query.conditions:
+            try:
+                dataset_search(DatasetQuery(conditions=(row.condition,), per_page=1, facets=False))
+            except QueryError as row_exc:
+                row = dataclasses.replace(row, error=str(row_exc))
+                found_row_error = True
+            except SearchUnavailable:
+                pass
+        marked.append(row)
+    other = "" if text_error or found_row_error else str(exc)
+    return text_error, tuple(marked), other
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
-    table = TableRequest.parse(request.GET)
-    query, notices = table.query, list(table.notices)
+    search = SearchRequest.parse(request.GET)
+    query, notices = search.query, list(search.notices)
+    canonical = search_url(query)
+    if (
+        search.from_builder
+        and not wants_partial(request)
+        and not (search.add_row or search.has_incomplete_rows or notices or search.sort_error)
+    ):
+        # A form sent without JavaScript: the address to bookmark holds "sm", not the fields.
+        return redirect(canonical, permanent=False)
+    rows = search.rows
     try:
-        page, datasets = dataset_table_page(query)
-        if query.page > page.num_pages:
-            notices.append(
-                f"There is no page {query.page:,}; this is the last page, {page.num_pages:,}."
-            )
-            query = DatasetQuery(
-                text=query.text, sort=query.sort, page=page.num_pages, per_page=query.per_page
-            )
+        try:
             page, datasets = dataset_table_page(query)
-    except QueryError as exc:
-        return _table_response(request, query=query, error=str(exc), status=400, notices=notices)
-    return _table_response(
+            if query.page > page.num_pages:
+                notices.append(
+                    f"There is no page {query.page:,}; this is the last page, {page.num_pages:,}."
+                )
+                query = dataclasses.replace(query, page=page.num_pages)
+                page, datasets = dataset_table_page(query)
+        except QueryError as exc:
+            text_error, rows, other = _locate_errors(query, rows, exc)
+            return _search_response(
+                request,
+                search=search,
+                query=query,
+                rows=rows,
+                notices=notices,
+                text_error=text_error,
+                error=other,
+                status=400,
+            )
+    except SearchUnavailable:
+        logger.exception("dataset search failed")
+        return _search_response(
+            request,
+            search=search,
+            query=query,
+            rows=rows,
+            notices=notices,
+            error="Search is not available at the moment. Please try again in a few minutes.",
+            status=503,
+        )
+    highlights = page.highlights
+    return _search_response(
         request,
+        search=search,
         query=query,
+        rows=rows,
         page=page,
-        rows=[_row(d) for d in datasets],
+        table_rows=[_row(d, highlights.get(d.pk)) for d in datasets],
         notices=notices,
-        error=table.sort_error,
-        status=400 if table.sort_error else 200,
+        error=search.sort_error,
+        status=400 if search.sort_error else 200,
     )
 
 
-def _table_response(
+def _search_response(
     request: HtmxHttpRequest,
     *,
+    search: SearchRequest,
     query: DatasetQuery,
+    rows: tuple[ConditionRow, ...],
     notices: list[str],
     error: str = "",
+    text_error: str = "",
     status: int = 200,
-    page: Any = None,
-    rows: list[Row] | None = None,
+    page: SearchPage | None = None,
+    table_rows: list[Row] | None = None,
 ) -> HttpResponse:
     num_pages = page.num_pages if page is not None else 1
-    context = {
+    condition_rows = list(rows)
+    if search.add_row or not condition_rows:
+        condition_rows.append(ConditionRow())
+    chips = _chips(query)
+    context: dict[str, Any] = {
         "query": query,
         "page": page,
-        "rows": rows or [],
+        "rows": table_rows or [],
         "notices": notices,
         "error": error,
+        "text_error": text_error,
+        "row_errors": any(row.error for row in condition_rows),
+        "condition_rows": condition_rows,
+        "add_row": search.add_row,
+        "operators": OPERATORS,
+        "facets": [
+            (
+                group,
+                [(v, _control_id(group.name, v.value)) for v in group.top],
+                [(v, _control_id(group.name, v.value)) for v in group.more],
+            )
+            for group in _facet_groups(query, page)
+        ],
+        "chips": chips,
+        "clear_url": search_url(
+            DatasetQuery(
+                sort=query.sort if query.sort != "relevance" else "", per_page=query.per_page
+            )
+        ),
         "columns": _columns(query),
         "pagination": _pagination(query, num_pages),
         "num_pages": num_pages,
         "per_page_choices": PER_PAGE_CHOICES,
-        "sort_choices": [(key, sort_label(key)) for key in SORTS],
+        "sort_choices": _sort_choices(query),
         "current_sort_label": sort_label(query.effective_sort),
     }
     template = "catalogue/dataset_list.html"
     if wants_partial(request):
-        template += "#results"
-    return render(request, template, context, status=status)
+        template += "#search-area"
+    else:
+        context["key_suggestions"] = parameter_key_suggestions("", KEY_SUGGESTIONS)
+    response = render(request, template, context, status=status)
+    if wants_partial(request):
+        # The address bar shows the canonical URL ("sm", no empty fields), not the form's.
+        response["HX-Push-Url"] = search_url(query)
+    return response
+
+
+@require_safe
+def parameter_keys(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the condition builder: a <datalist> of keys matching what was typed."""
+    typed = clean_text(request.GET.get("key") or request.GET.get("sm_key") or "")[:100]
+    list_id = request.GET.get("list", "")
+    context = {
+        "list_id": list_id if _LIST_ID.match(list_id) else "sm-keys",
+        "key_suggestions": parameter_key_suggestions(typed, KEY_SUGGESTIONS),
+    }
+    return render(request, "catalogue/_parameter_keys.html", context)
 
 
 # -- a dataset's page ---------------------------------------------------------------------------

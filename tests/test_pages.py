@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import DataFile, Dataset, Thumbnail
-from catalogue.search import SearchPage
+from catalogue.search import FACETS, SearchPage
 from catalogue.services import dataset_withdraw
 from publishing.models import Publication
 from publishing.services import publication_withdraw
@@ -280,7 +280,7 @@ def test_unknown_sort_is_a_400_with_a_clear_message(client: Client) -> None:
 
     assert response.status_code == 400
     body = text(response)
-    assert "is not a way to sort this table" in body
+    assert "is not a way to sort these results" in body
     assert 'role="alert"' in body
     assert len(datasets_on_page(response)) == 1  # still shows the table, in the default order
 
@@ -299,16 +299,12 @@ def test_unknown_sort_is_a_400_with_a_clear_message(client: Client) -> None:
         "per_page=",
         "sort=",
         "q=%00",
-        "q=%00abc%01",
-        "q=" + "%F0%9F%94%AC" * 50,
-        "q=%25%5F%5C",
-        "q='%22;--",
-        "q=" + "a " * 5000,
         "q=" + "x" * 10_000,
         "page=2&page=abc",
     ],
 )
 def test_bad_table_parameters_never_fail(client: Client, query: str) -> None:
+    # Search text the query language refuses is a 400: tests/search_ui/test_bad_input.py.
     DatasetFactory.create_batch(3)
 
     response = client.get(f"/datasets/?{query}")
@@ -342,14 +338,15 @@ def test_long_search_text_is_cut_with_a_notice(client: Client) -> None:
     assert "The search text was cut to its first 500 characters." in text(response)
 
 
-def test_htmx_request_gets_only_the_results_partial(client: Client) -> None:
+def test_htmx_request_gets_only_the_search_area_partial(client: Client) -> None:
     DatasetFactory.create_batch(3)
 
     response = client.get("/datasets/?sort=size", headers=HX)
 
     body = text(response)
     assert response.status_code == 200
-    assert body.lstrip().startswith('<div id="results"')
+    assert body.lstrip().startswith('<div id="search-area"')
+    assert '<div id="results"' in body
     assert "<html" not in body
     assert 'id="dataset-search"' not in body
     assert len(datasets_on_page(response)) == 3
@@ -403,8 +400,10 @@ def test_dataset_table_makes_the_same_number_of_queries_for_100_rows(client: Cli
         Thumbnail.objects.create(
             dataset=dataset, source_id="t", image=f"thumbnails/{dataset.pk}.png", content_digest="x"
         )
+    queries(10)  # the condition builder's key list is then cached
     assert queries(10) == queries(100)
-    assert queries(100) <= 5  # count, ids, rows, thumbnails (+ a session-less request: nothing)
+    # count, ids, rows, thumbnails, and the facet counts (at most one query per facet)
+    assert queries(100) <= 4 + len(FACETS)
 
 
 # -- a dataset's page ---------------------------------------------------------------------------

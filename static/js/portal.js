@@ -6,6 +6,13 @@
     document.documentElement.classList.add("js");
   }
 
+  var searchForm = document.getElementById("dataset-search");
+  if (searchForm && window.htmx) {
+    // The back button asks the server for the page again rather than restoring a snapshot: a
+    // snapshot would not hold what was typed into the search box since the page loaded.
+    window.htmx.config.historyCacheSize = 0;
+  }
+
   // After htmx swaps a page of results in, move focus to its summary so that keyboard and
   // screen-reader users hear what changed (only when the swap came from a pagination link).
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -19,6 +26,67 @@
         target.setAttribute("tabindex", "-1");
       }
       target.focus({ preventScroll: true });
+    }
+  });
+
+  // -- the search page ---------------------------------------------------------------------------
+
+  if (!searchForm) {
+    return;
+  }
+  var status = document.getElementById("search-status");
+  var lastAnnounced = "";
+
+  function summaryText() {
+    var summary = document.getElementById("results-summary");
+    return summary ? summary.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var area = document.getElementById("search-area");
+    if (!area || !event.detail || event.detail.target !== area) {
+      return;
+    }
+    // A chip or "Clear all" may have changed the text: the box follows, unless it is being typed in.
+    var q = document.getElementById("q");
+    if (q && document.activeElement !== q && q.value !== area.dataset.q) {
+      q.value = area.dataset.q || "";
+    }
+    if (q) {
+      if (document.getElementById("q-error")) {
+        q.setAttribute("aria-invalid", "true");
+        q.setAttribute("aria-describedby", "q-hint q-error");
+      } else {
+        q.removeAttribute("aria-invalid");
+        q.setAttribute("aria-describedby", "q-hint");
+      }
+    }
+    // Say politely how many results there are now (the live region survives the swap).
+    var text = summaryText();
+    if (status && text && text !== lastAnnounced) {
+      lastAnnounced = text;
+      status.textContent = text;
+    }
+  });
+
+  // Choosing a parameter key offers its usual unit as the unit field's placeholder.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.name !== "sm_key") {
+      return;
+    }
+    var row = input.closest(".condition-row");
+    var unit = row && row.querySelector('input[name="sm_unit"]');
+    var list = document.getElementById("sm-keys");
+    if (!unit || !list) {
+      return;
+    }
+    for (var i = 0; i < list.options.length; i++) {
+      var option = list.options[i];
+      if (option.value === input.value && option.dataset.unit) {
+        unit.placeholder = "e.g. " + option.dataset.unit;
+        return;
+      }
     }
   });
 })();

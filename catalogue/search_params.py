@@ -1,0 +1,304 @@
+"""The search page's query string: read leniently into a :class:`DatasetQuery`, and written back.
+
+The parameters are stable (the README lists them) so that searches can be bookmarked, shared and
+scripted: ``q``, one repeatable parameter per facet of :data:`FACETS`, ``sm`` (a condition such as
+``sample_temperature > 20 degC``, repeatable), ``sort``, ``page`` and ``per_page``.
+
+The condition builder of the form sends its rows as ``sm_key`` / ``sm_op`` / ``sm_value`` /
+``sm_unit`` (one of each per row, in order); they are joined into ``sm`` strings here, and the
+canonical URL only ever holds ``sm``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Any
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from catalogue.search import FACETS, SORTS, DatasetQuery
+from catalogue.search.base import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_SORT,
+    MAX_QUERY_LENGTH,
+    PER_PAGE_CHOICES,
+)
+
+# Page numbers past this are never looked up (the offset would overflow a database integer).
+MAX_PAGE = 1_000_000
+MAX_FACET_VALUES = 20  # per facet
+MAX_VALUE_LENGTH = 200  # a facet value
+MAX_CONDITIONS = 10
+MAX_CONDITION_LENGTH = 300
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Operator in a condition -> how the builder's menu shows it.
+OPERATORS: dict[str, str] = {
+    "=": "=",
+    "!=": "≠",
+    "<": "<",
+    "<=": "≤",
+    ">": ">",
+    ">=": "≥",
+    "between": "between",
+    "contains": "contains",
+}
+_OPERATOR_WORDS: dict[str, str] = {
+    "=": "equal to",
+    "!=": "not equal to",
+    "<": "less than",
+    "<=": "at most",
+    ">": "greater than",
+    ">=": "at least",
+    "between": "between",
+    "contains": "containing",
+}
+_OPERATOR_ALIASES = {"==": "=", "<>": "!="}
+_CONDITION = re.compile(
+    r"^\s*(?P<key>[^\s=!<>]+)\s*(?P<op>==|!=|<>|<=|>=|=|<|>|(?<=\s)(?:between|contains)(?=\s))\s*"
+    r"(?P<rest>.*?)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER_UNIT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>.*)$")
+_RANGE_UNIT = re.compile(
+    rf"^(?P<low>{_NUMBER})\s*(?:and|to|-|\u2013)\s*(?P<high>{_NUMBER})\s*(?P<unit>.*)$",
+    re.IGNORECASE,
+)
+_INT = re.compile(r"^\d{1,18}$")
+
+
+def clean_text(value: str) -> str:
+    """Text with control characters (NUL included) removed and spaces collapsed."""
+    return " ".join(_CONTROL_CHARS.sub(" ", value).split())
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    value = value.strip()
+    return int(value) if _INT.match(value) else default
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """One row of the condition builder. ``error`` is the backend's message for this row."""
+
+    key: str = ""
+    op: str = ">"
+    value: str = ""
+    unit: str = ""
+    error: str = ""
+
+    @classmethod
+    def split(cls, condition: str) -> ConditionRow:
+        """The row showing ``condition``; one the builder cannot split keeps it whole as the key."""
+        match = _CONDITION.match(condition)
+        if match is None:
+            return cls(key=condition, op="")
+        key, rest = match["key"], match["rest"]
+        op = _OPERATOR_ALIASES.get(match["op"].lower(), match["op"].lower())
+        value, unit = rest, ""
+        if op == "between" and (found := _RANGE_UNIT.match(rest)):
+            value, unit = f"{found['low']} and {found['high']}", found["unit"]
+        elif op not in {"between", "contains"} and (found := _NUMBER_UNIT.match(rest)):
+            value, unit = found["number"], found["unit"]
+        return cls(key=key, op=op, value=value, unit=unit)
+
+    @property
+    def condition(self) -> str:
+        """The ``sm`` string of this row."""
+        return " ".join(part for part in (self.key, self.op, self.value, self.unit) if part)
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.key or self.value or self.unit)
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.key and (self.value or not self.op))
+
+    @property
+    def incomplete_hint(self) -> str:
+        if self.is_blank or self.is_complete:
+            return ""
+        if not self.key:
+            return "Choose a parameter for this condition; until then it is not applied."
+        return "Enter a value for this condition; until then it is not applied."
+
+    @property
+    def words(self) -> str:
+        """The condition in words, for labels of buttons that act on it."""
+        op = _OPERATOR_WORDS.get(self.op, self.op)
+        return " ".join(part for part in (self.key, op, self.value, self.unit) if part)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """The search page's query string, read leniently: what could not be used is in ``notices``."""
+
+    query: DatasetQuery
+    rows: tuple[ConditionRow, ...]
+    notices: tuple[str, ...] = ()
+    sort_error: str = ""
+    # The form's builder fields were sent (their URL is not the canonical one).
+    from_builder: bool = False
+    # The visitor asked for one more (empty) condition row.
+    add_row: bool = False
+
+    @classmethod
+    def parse(cls, params: QueryDict) -> SearchRequest:
+        notices: list[str] = []
+        text = clean_text(params.get("q", ""))
+        if len(text) > MAX_QUERY_LENGTH:
+            text = text[:MAX_QUERY_LENGTH].rstrip()
+            notices.append(f"The search text was cut to its first {MAX_QUERY_LENGTH} characters.")
+
+        filters: list[tuple[str, tuple[str, ...]]] = []
+        for facet, label in FACETS.items():
+            values: list[str] = []
+            for raw in params.getlist(facet):
+                value = clean_text(raw)[:MAX_VALUE_LENGTH]
+                if value and value not in values:
+                    values.append(value)
+            if len(values) > MAX_FACET_VALUES:
+                notices.append(
+                    f"Only the first {MAX_FACET_VALUES} values of “{label}” were used "
+                    f"({len(values)} were given)."
+                )
+                values = values[:MAX_FACET_VALUES]
+            if values:
+                filters.append((facet, tuple(values)))
+
+        rows, from_builder = _rows(params)
+        conditions = [row.condition for row in rows if row.is_complete]
+        if len(conditions) > MAX_CONDITIONS:
+            notices.append(
+                f"Only the first {MAX_CONDITIONS} conditions were used "
+                f"({len(conditions)} were given)."
+            )
+            keep = set(conditions[:MAX_CONDITIONS])
+            rows = [row for row in rows if not row.is_complete or row.condition in keep]
+            rows = rows[: MAX_CONDITIONS + 5]
+            conditions = conditions[:MAX_CONDITIONS]
+
+        sort = clean_text(params.get("sort", ""))
+        sort_error = ""
+        if sort and sort not in SORTS:
+            sort_error = (
+                f"“{sort[:60]}” is not a way to sort these results. Sort by one of: "
+                + ", ".join(label for label in SORT_LABELS.values())
+                + " (choose a column heading or the “Sort by” menu)."
+            )
+            sort = ""
+        if sort == ("relevance" if text else DEFAULT_SORT) or (sort == "relevance" and not text):
+            sort = ""  # the default order, said once
+
+        per_page = _int(params.get("per_page"), DEFAULT_PER_PAGE)
+        if per_page not in PER_PAGE_CHOICES:
+            notices.append(
+                f"Showing {DEFAULT_PER_PAGE} datasets per page: choose "
+                + ", ".join(str(n) for n in PER_PAGE_CHOICES[:-1])
+                + f" or {PER_PAGE_CHOICES[-1]}."
+            )
+            per_page = DEFAULT_PER_PAGE
+        page = min(max(_int(params.get("page"), 1), 1), MAX_PAGE)
+
+        query = DatasetQuery(
+            text=text,
+            filters=tuple(filters),
+            conditions=tuple(conditions),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+        return cls(
+            query=query,
+            rows=tuple(rows),
+            notices=tuple(notices),
+            sort_error=sort_error,
+            from_builder=from_builder,
+            add_row=bool(params.get("add_row")),
+        )
+
+    @property
+    def has_incomplete_rows(self) -> bool:
+        return any(not row.is_blank and not row.is_complete for row in self.rows)
+
+
+# Sort field -> what the menu and column hints call it.
+SORT_LABELS = {
+    "_score": "relevance",
+    "pid": "PID",
+    "title": "name",
+    "run_number": "run number",
+    "size": "size",
+    "start_time": "start time",
+    "type": "type",
+    "proposal": "proposal ID",
+}
+
+
+def _rows(params: QueryDict) -> tuple[list[ConditionRow], bool]:
+    """The builder's rows: from ``sm`` values, then from the form's ``sm_*`` fields."""
+    rows: list[ConditionRow] = []
+    for raw in params.getlist("sm"):
+        condition = clean_text(raw)[:MAX_CONDITION_LENGTH]
+        if condition:
+            rows.append(ConditionRow.split(condition))
+    fields = [params.getlist(name) for name in ("sm_key", "sm_op", "sm_value", "sm_unit")]
+    from_builder = any(fields) or "remove_row" in params
+    removed = _int(params.get("remove_row"), -1)
+    for index, (key, op, value, unit) in enumerate(zip_longest(*fields, fillvalue="")):
+        if index == removed:
+            continue
+        op = clean_text(op).lower()
+        row = ConditionRow(
+            key=clean_text(key)[:MAX_CONDITION_LENGTH],
+            op=op if op in OPERATORS or not op else ">",
+            value=clean_text(value)[:MAX_CONDITION_LENGTH],
+            unit=clean_text(unit)[:100],
+        )
+        if not row.is_blank:
+            rows.append(row)
+    return rows, from_builder
+
+
+def search_url(query: DatasetQuery, **changes: Any) -> str:
+    """The canonical URL of ``query`` with ``changes`` (DatasetQuery fields); defaults left out."""
+    if changes:
+        query = dataclasses.replace(query, **changes)
+    params: list[tuple[str, Any]] = []
+    if query.text:
+        params.append(("q", query.text))
+    for facet in FACETS:
+        params.extend((facet, value) for value in query.selected(facet))
+    params.extend(("sm", condition) for condition in query.conditions)
+    sort = query.sort
+    if sort and sort != ("relevance" if query.text else DEFAULT_SORT):
+        params.append(("sort", sort))
+    if query.per_page != DEFAULT_PER_PAGE:
+        params.append(("per_page", query.per_page))
+    if query.page != 1:
+        params.append(("page", query.page))
+    base = reverse("catalogue:dataset_list")
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def without_value(query: DatasetQuery, facet: str, value: str) -> str:
+    """The URL of ``query`` without one value of one facet (page 1)."""
+    filters = tuple(
+        (name, tuple(v for v in values if not (name == facet and v == value)))
+        for name, values in query.filters
+    )
+    return search_url(query, filters=tuple((n, v) for n, v in filters if v), page=1)
+
+
+def without_condition(query: DatasetQuery, index: int) -> str:
+    conditions = query.conditions[:index] + query.conditions[index + 1 :]
+    return search_url(query, conditions=conditions, page=1)
