@@ -209,3 +209,17 @@ class Thumbnail(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.source_id
+
+
+class SearchBacklog(models.Model):
+    """A dataset whose search-index entry could not be written (OpenSearch was down).
+
+    ``search_index --catch-up`` and the beat task ``catalogue.tasks.search_backlog_drain`` index
+    these again once OpenSearch answers, then delete the rows. One row per dataset.
+    """
+
+    dataset_id = models.BigIntegerField(unique=True)
+    queued_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"reindex dataset {self.dataset_id}"

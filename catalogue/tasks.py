@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalogue.search import SearchUnavailable, backend
+from catalogue.search.maintenance import search_backlog_drain as drain
+from catalogue.search.maintenance import search_reindex
 
 
-@shared_task(
-    autoretry_for=(SearchUnavailable,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task
 def dataset_reindex(dataset_ids: list[int]) -> int:
-    """Bring these datasets' search entries up to date; returns how many ids were handed over."""
+    """Bring these datasets' search entries up to date; returns how many ids were handed over.
+
+    When OpenSearch is down the ids go to the backlog, which ``search_backlog_drain`` applies
+    once it is back (no retry storm against a dead cluster).
+    """
     ids = [int(dataset_id) for dataset_id in dataset_ids]
-    backend().index(ids)
+    search_reindex(dataset_ids=ids)
     return len(ids)
+
+
+@shared_task
+def search_backlog_drain() -> int:
+    """Index what failed while OpenSearch was down (beat runs this every minute)."""
+    return drain()

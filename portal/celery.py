@@ -34,6 +34,12 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(minute=7),
             "options": {"expires": 3600},
         },
+        # Index updates that failed while OpenSearch was down (a no-op when the backlog is empty).
+        "search-backlog-drain": {
+            "task": "catalogue.tasks.search_backlog_drain",
+            "schedule": schedule(60),
+            "options": {"expires": 60},
+        },
         "catalogue-reconcile": {
             "task": "sync.tasks.catalogue_reconcile",
             "schedule": crontab(hour=settings.SYNC_RECONCILE_HOUR, minute=17),

@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from portal.health import readyz
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("readyz", readyz, name="readyz"),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),
     path("", include("publishing.urls")),

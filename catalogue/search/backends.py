@@ -1,9 +1,16 @@
-"""Choosing a backend, and falling back to the database when OpenSearch cannot answer."""
+"""Choosing a backend, and falling back to the database when OpenSearch cannot answer.
+
+While OpenSearch is down, searches go straight to the database for ``RETRY_AFTER`` seconds
+before trying it again, so a storm of requests does not wait for a storm of timeouts; the outage
+is logged once when it starts and once when it ends, not per request.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+import time
 from functools import cache
 
 from django.conf import settings
@@ -12,6 +19,7 @@ from catalogue.search.base import DatasetQuery, SearchBackend, SearchPage, Searc
 from catalogue.search.database import DatabaseBackend
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER = 10.0
 
 
 @cache
@@ -28,14 +36,65 @@ def backend() -> SearchBackend:
     return _configured(settings.OPENSEARCH_URL, settings.OPENSEARCH_INDEX)
 
 
+@dataclasses.dataclass
+class Outage:
+    """Whether the configured backend is down, since when, and when to try it again."""
+
+    since: float | None = None
+    retry_at: float = 0.0
+    failures: int = 0
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def failed(self, name: str, exc: BaseException) -> None:
+        with self.lock:
+            now = time.monotonic()
+            self.failures += 1
+            self.retry_at = now + RETRY_AFTER
+            if self.since is None:
+                self.since = now
+                logger.error(
+                    "search backend %s is unavailable (%s); answering from the database until "
+                    "it is back",
+                    name,
+                    exc,
+                )
+
+    def succeeded(self, name: str) -> None:
+        if self.since is None:
+            return
+        with self.lock:
+            if self.since is not None:
+                logger.warning(
+                    "search backend %s is back after %.0f s (%d failed calls)",
+                    name,
+                    time.monotonic() - self.since,
+                    self.failures,
+                )
+            self.since, self.failures, self.retry_at = None, 0, 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def skip(self) -> bool:
+        return self.since is not None and time.monotonic() < self.retry_at
+
+
+outage = Outage()
+
+
 def dataset_search(query: DatasetQuery) -> SearchPage:
     """Search with the configured backend; on failure answer from the database, marked degraded."""
     chosen = backend()
-    try:
+    if isinstance(chosen, DatabaseBackend):
         return chosen.search(query)
-    except SearchUnavailable:
-        if isinstance(chosen, DatabaseBackend):
-            raise
-        logger.exception("search backend %s failed; answering from the database", chosen.name)
-        page = DatabaseBackend().search(query)
-        return dataclasses.replace(page, degraded=True)
+    if not outage.skip():
+        try:
+            page = chosen.search(query)
+        except SearchUnavailable as exc:
+            outage.failed(chosen.name, exc)
+        else:
+            outage.succeeded(chosen.name)
+            return page
+    page = DatabaseBackend().search(query)
+    return dataclasses.replace(page, degraded=True)

@@ -1,61 +1,146 @@
-"""What the search index holds for a dataset: public fields only."""
+"""What the search index holds for a dataset: public fields only.
+
+Documents are built in batches from a handful of ``values()`` queries (datasets with instrument and
+proposal, techniques, parameters, publication DOIs), never one object at a time: a rebuild builds
+thousands per second. Withdrawn datasets have no document; the backend deletes theirs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
-from catalogue.models import Dataset
+from catalogue.models import Dataset, ScientificParameter
+
+_FIELDS = (
+    "id",
+    "pid",
+    "title",
+    "description",
+    "type",
+    "keywords",
+    "license",
+    "run_number",
+    "data_format",
+    "data_location",
+    "size",
+    "number_of_files",
+    "start_time",
+    "end_time",
+    "creation_time",
+    "principal_investigators",
+    "creators",
+    "instrument__unique_name",
+    "instrument__name",
+    "instrument__facility",
+    "proposal__proposal_id",
+    "proposal__title",
+)
 
 
-def datasets_for_index(ids: Iterable[int]) -> Iterator[Dataset]:
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _strings(value: Any) -> list[str]:
     return (
-        Dataset.objects.public()
-        .filter(pk__in=list(ids))
-        .select_related("instrument", "proposal")
-        .prefetch_related("techniques", "parameters")
-        .iterator(chunk_size=500)
+        [str(v) for v in value if isinstance(v, str | int | float)]
+        if isinstance(value, list)
+        else []
     )
 
 
-def dataset_document(dataset: Dataset) -> dict[str, Any]:
-    instrument = dataset.instrument
-    proposal = dataset.proposal
-    return {
-        "id": dataset.pk,
-        "pid": dataset.pid,
-        "title": dataset.title,
-        "description": dataset.description,
-        "type": dataset.type,
-        "keywords": list(dataset.keywords),
-        "license": dataset.license,
-        "run_number": dataset.run_number,
-        "source_folder": dataset.source_folder,
-        "data_format": dataset.data_format,
-        "data_location": dataset.data_location,
-        "size": dataset.size,
-        "number_of_files": dataset.number_of_files,
-        "start_time": dataset.start_time.isoformat() if dataset.start_time else None,
-        "end_time": dataset.end_time.isoformat() if dataset.end_time else None,
-        "creation_time": dataset.creation_time.isoformat() if dataset.creation_time else None,
-        "instrument": instrument.unique_name or instrument.name if instrument else None,
-        "facility": instrument.facility if instrument else None,
-        "proposal": proposal.proposal_id if proposal else None,
-        "proposal_title": proposal.title if proposal else None,
-        "techniques": [t.name for t in dataset.techniques.all()],
-        "technique_ids": [t.pid for t in dataset.techniques.all()],
-        "principal_investigators": list(dataset.principal_investigators),
-        "creators": [c.get("name", "") for c in dataset.creators],
-        "parameters": [
+def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The index documents of the public datasets among ``ids``, by id."""
+    from publishing.models import Publication
+
+    wanted = list(ids)
+    rows = Dataset.objects.public().filter(pk__in=wanted).order_by().values(*_FIELDS)
+    out: dict[int, dict[str, Any]] = {row["id"]: _document(row) for row in rows}
+    if not out:
+        return out
+    found = list(out)
+    through = Dataset.techniques.through.objects.filter(dataset_id__in=found)
+    for dataset_id, name, pid in through.values_list(
+        "dataset_id", "technique__name", "technique__pid"
+    ):
+        out[dataset_id]["techniques"].append(name)
+        out[dataset_id]["technique_ids"].append(pid)
+    params = ScientificParameter.objects.filter(dataset_id__in=found).order_by("id")
+    for dataset_id, key, si_value, si_max, si_unit, value, unit, text in params.values_list(
+        "dataset_id",
+        "key_path",
+        "si_value",
+        "si_value_max",
+        "si_unit",
+        "original_value",
+        "unit",
+        "text_value",
+    ):
+        out[dataset_id]["parameters"].append(
             {
-                "key": p.key_path,
-                "si_value": p.si_value,
-                "si_value_max": p.si_value_max,
-                "si_unit": p.si_unit,
-                "value": p.original_value,
-                "unit": p.unit,
-                "text": p.text_value or None,
+                "key": key,
+                "si_value": si_value,
+                "si_value_max": si_max,
+                "si_unit": si_unit,
+                "value": value[:256],
+                "unit": unit,
+                "text": text or None,
             }
-            for p in dataset.parameters.all()
-        ],
+        )
+    links = Publication.datasets.through.objects.filter(
+        dataset_id__in=found,
+        publication__in=Publication.objects.public().exclude(doi=""),
+    )
+    for dataset_id, doi in links.values_list("dataset_id", "publication__doi"):
+        out[dataset_id]["dois"].append(doi)
+    return out
+
+
+def _document(row: dict[str, Any]) -> dict[str, Any]:
+    start = row["start_time"]
+    return {
+        "id": row["id"],
+        "pid": row["pid"],
+        "title": row["title"],
+        "description": row["description"],
+        "type": row["type"],
+        "keywords": _strings(row["keywords"]),
+        "license": row["license"] or None,
+        "run_number": row["run_number"] or None,
+        "data_format": row["data_format"] or None,
+        "data_location": row["data_location"],
+        "size": row["size"],
+        "number_of_files": row["number_of_files"],
+        "start_time": _iso(start),
+        "end_time": _iso(row["end_time"]),
+        "creation_time": _iso(row["creation_time"]),
+        "year": str(start.year) if start else None,
+        "instrument": row["instrument__unique_name"] or row["instrument__name"] or None,
+        "facility": row["instrument__facility"] or None,
+        "proposal": row["proposal__proposal_id"],
+        "proposal_title": row["proposal__title"] or None,
+        "principal_investigators": _strings(row["principal_investigators"]),
+        "creators": [str(c.get("name", "")) for c in row["creators"] or [] if isinstance(c, dict)],
+        "techniques": [],
+        "technique_ids": [],
+        "dois": [],
+        "parameters": [],
     }
+
+
+def public_ids(batch: int = 5000) -> Iterator[list[int]]:
+    """Every public dataset id, in batches, by keyset (no OFFSET)."""
+    last = 0
+    while True:
+        chunk = list(
+            Dataset.objects.public()
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]

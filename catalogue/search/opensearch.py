@@ -1,111 +1,284 @@
 """The OpenSearch backend: the one module that speaks to OpenSearch.
 
-Datasets live in a versioned index (``<alias>-<version>``) behind an alias, so a rebuild can fill a
-new index and swap the alias without downtime. Documents are keyed by the dataset's primary key.
+Datasets live in a versioned index (``<alias>-v2-<timestamp>``) behind an alias, so a rebuild fills
+a new index and swaps the alias in one atomic ``_aliases`` call: searches never see a missing or
+half-filled index. Documents are keyed by the dataset's primary key and hold public fields only
+(:mod:`catalogue.search.documents`).
+
+Queries are compiled from the query language's tree (:mod:`catalogue.search.query`); facets are
+aggregations, each one filtered by every *other* facet's selection, while the selections
+themselves go into ``post_filter`` (OR within a facet, AND across facets). Pages up to
+``MAX_WINDOW`` deep use ``from``; pages near the end are read backwards from the far end; pages
+in the middle of a longer list are reached with ``search_after`` from cursors remembered every
+``MAX_WINDOW`` hits (see :meth:`OpenSearchBackend._deep_ids`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 
-from catalogue.search.base import SORTS, DatasetQuery, QueryError, SearchPage, SearchUnavailable
-from catalogue.search.documents import dataset_document, datasets_for_index
+from catalogue.search.base import (
+    FACETS,
+    SORTS,
+    DatasetQuery,
+    FacetValue,
+    QueryError,
+    SearchPage,
+    SearchUnavailable,
+)
+from catalogue.search.conditions import Condition, check_units, parse_conditions
+from catalogue.search.documents import documents
+from catalogue.search.query import And, Node, Not, Or, Phrase, Term, parse, positive_words
 
 logger = logging.getLogger(__name__)
-INDEX_VERSION = "v1"
+INDEX_VERSION = "v2"
+# OpenSearch's index.max_result_window: the deepest ``from + size`` it answers.
 MAX_WINDOW = 10_000
+FACET_SIZE = 20
+BULK_CHUNK = 1000
+UNITS_TTL = 300.0
 
 _RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
-_TEXT: dict[str, Any] = {"type": "text", "analyzer": "english", "fields": _RAW}
-MAPPING: dict[str, Any] = {
-    "settings": {
-        "number_of_shards": 1,
-        "number_of_replicas": 0,
-        "analysis": {
-            "analyzer": {
-                "prefix": {"tokenizer": "prefix", "filter": ["lowercase"]},
-            },
-            "tokenizer": {
-                "prefix": {
-                    "type": "edge_ngram",
-                    "min_gram": 2,
-                    "max_gram": 20,
-                    "token_chars": ["letter", "digit"],
-                },
-            },
-            "normalizer": {"lower": {"type": "custom", "filter": ["lowercase"]}},
+_LOWER: dict[str, Any] = {"lower": {"type": "keyword", "normalizer": "lower"}}
+_ENGLISH: dict[str, Any] = {"type": "text", "analyzer": "english", "copy_to": "text"}
+SETTINGS: dict[str, Any] = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "max_result_window": MAX_WINDOW,
+    "analysis": {
+        "analyzer": {
+            "prefix": {"tokenizer": "prefix", "filter": ["lowercase", "asciifolding"]},
+            "folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
         },
-    },
-    "mappings": {
-        "dynamic": "strict",
-        "properties": {
-            "id": {"type": "long"},
-            "pid": {"type": "keyword", "normalizer": "lower"},
-            "title": {
-                **_TEXT,
-                "fields": {
-                    **_RAW,
-                    "prefix": {"type": "text", "analyzer": "prefix", "search_analyzer": "standard"},
-                },
+        "tokenizer": {
+            "prefix": {
+                "type": "edge_ngram",
+                "min_gram": 2,
+                "max_gram": 20,
+                "token_chars": ["letter", "digit"],
             },
-            "description": {"type": "text", "analyzer": "english"},
-            "type": {"type": "keyword"},
-            "keywords": _TEXT,
-            "license": {"type": "keyword"},
-            "run_number": {"type": "keyword"},
-            "source_folder": {"type": "keyword", "ignore_above": 1024},
-            "data_format": {"type": "keyword"},
-            "data_location": {"type": "keyword"},
-            "size": {"type": "long"},
-            "number_of_files": {"type": "long"},
-            "start_time": {"type": "date"},
-            "end_time": {"type": "date"},
-            "creation_time": {"type": "date"},
-            "instrument": {"type": "keyword"},
-            "facility": {"type": "keyword"},
-            "proposal": {"type": "keyword", "normalizer": "lower"},
-            "proposal_title": {"type": "text", "analyzer": "english"},
-            "techniques": _TEXT,
-            "technique_ids": {"type": "keyword"},
-            "principal_investigators": _TEXT,
-            "creators": _TEXT,
-            "parameters": {
-                "type": "nested",
-                "properties": {
-                    "key": {"type": "keyword"},
-                    "si_value": {"type": "double"},
-                    "si_value_max": {"type": "double"},
-                    "si_unit": {"type": "keyword"},
-                    "value": {"type": "keyword", "ignore_above": 256},
-                    "unit": {"type": "keyword"},
-                    "text": {
-                        "type": "text",
-                        "fields": {"raw": {"type": "keyword", "ignore_above": 256}},
+        },
+        "normalizer": {"lower": {"type": "custom", "filter": ["lowercase"]}},
+    },
+}
+MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "long"},
+        # Identifiers: exact, case-insensitive; "identifiers" gathers them for unquoted matches.
+        "pid": {"type": "keyword", "fields": _LOWER, "copy_to": "identifiers"},
+        "run_number": {"type": "keyword", "copy_to": "identifiers"},
+        "dois": {"type": "keyword", "normalizer": "lower", "copy_to": "identifiers"},
+        "proposal": {"type": "keyword", "fields": _LOWER, "copy_to": "identifiers"},
+        "identifiers": {"type": "keyword", "normalizer": "lower"},
+        # Text: English stemming, a keyword subfield for sorting and facets.
+        "title": {
+            **_ENGLISH,
+            "fields": {
+                **_RAW,
+                "prefix": {"type": "text", "analyzer": "prefix", "search_analyzer": "folded"},
+            },
+        },
+        "description": _ENGLISH,
+        "keywords": {**_ENGLISH, "fields": _RAW},
+        "techniques": {**_ENGLISH, "fields": _RAW},
+        "technique_ids": {"type": "keyword", "normalizer": "lower"},
+        "proposal_title": _ENGLISH,
+        "principal_investigators": {"type": "text", "copy_to": "text"},
+        "creators": {"type": "text", "copy_to": "text"},
+        # Every word unstemmed, for prefix queries (dppg*) outside the title.
+        "text": {"type": "text", "analyzer": "folded"},
+        # Facets and sorts.
+        "type": {"type": "keyword"},
+        "instrument": {"type": "keyword", "fields": _LOWER},
+        "facility": {"type": "keyword"},
+        "license": {"type": "keyword"},
+        "year": {"type": "keyword"},
+        "data_location": {"type": "keyword"},
+        "data_format": {"type": "keyword"},
+        "size": {"type": "long"},
+        "number_of_files": {"type": "long"},
+        "start_time": {"type": "date"},
+        "end_time": {"type": "date"},
+        "creation_time": {"type": "date"},
+        "parameters": {
+            "type": "nested",
+            "properties": {
+                "key": {"type": "keyword"},
+                "si_value": {"type": "double"},
+                "si_value_max": {"type": "double"},
+                "si_unit": {"type": "keyword"},
+                "value": {"type": "keyword", "ignore_above": 256},
+                "unit": {"type": "keyword"},
+                "text": {
+                    "type": "text",
+                    "analyzer": "folded",
+                    "fields": {
+                        "raw": {"type": "keyword", "normalizer": "lower", "ignore_above": 256}
                     },
                 },
             },
         },
     },
 }
-_SORT_FIELDS = {"title": "title.raw", "proposal": "proposal"}
+# Facet (URL name) -> field aggregated and filtered.
+FACET_FIELDS: dict[str, str] = {
+    "type": "type",
+    "instrument": "instrument",
+    "technique": "techniques.raw",
+    "year": "year",
+    "keyword": "keywords.raw",
+    "license": "license",
+    "proposal": "proposal",
+    "location": "data_location",
+}
+_SORT_FIELDS = {"title": "title.raw", "_score": "_score"}
+# Relevance: title and keywords count most.
 _TEXT_FIELDS = [
-    "title^3",
-    "title.prefix",
-    "keywords^2",
+    "title^4",
+    "keywords^3",
+    "techniques^2",
     "description",
-    "techniques",
     "proposal_title",
-    "principal_investigators",
-    "creators",
+    "text",
 ]
-_ID_FIELDS = ["pid", "run_number", "proposal"]
+_HIGHLIGHT: dict[str, Any] = {
+    "pre_tags": ["<mark>"],
+    "post_tags": ["</mark>"],
+    "encoder": "html",
+    "require_field_match": False,
+    "fields": {
+        "title": {"number_of_fragments": 0},
+        "description": {"fragment_size": 160, "number_of_fragments": 2},
+        "keywords": {"number_of_fragments": 0},
+    },
+}
+assert set(FACET_FIELDS) == set(FACETS)
+
+_ERRORS = (OSConnectionError, TransportError)
+
+
+def _lower(text: str) -> str:
+    return text.lower()
+
+
+def _term_query(term: Term) -> dict[str, Any]:
+    word = term.text
+    if term.field == "":
+        if term.prefix:
+            return {
+                "bool": {
+                    "should": [
+                        {"match": {"title.prefix": {"query": word, "boost": 3}}},
+                        {"prefix": {"text": {"value": _lower(word)}}},
+                        {"prefix": {"identifiers": {"value": _lower(word)}}},
+                    ]
+                }
+            }
+        return {
+            "bool": {
+                "should": [
+                    {"multi_match": {"query": word, "fields": _TEXT_FIELDS, "operator": "and"}},
+                    {"term": {"identifiers": {"value": word, "boost": 10}}},
+                ]
+            }
+        }
+    return _field_query(term.field, word, prefix=term.prefix, phrase=False)
+
+
+def _field_query(field: str, value: str, *, prefix: bool, phrase: bool) -> dict[str, Any]:
+    text_fields = {"title": "title", "keyword": "keywords", "technique": "techniques"}
+    keyword_fields = {
+        "instrument": "instrument.lower",
+        "proposal": "proposal.lower",
+        "pid": "pid.lower",
+        "doi": "dois",
+    }
+    if field in text_fields:
+        name = text_fields[field]
+        if prefix:
+            query: dict[str, Any] = {"match_phrase_prefix": {name: value}}
+        elif phrase:
+            query = {"match_phrase": {name: value}}
+        else:
+            query = {"match": {name: {"query": value, "operator": "and"}}}
+        if field == "technique":
+            ids = {"prefix" if prefix else "term": {"technique_ids": _lower(value)}}
+            return {"bool": {"should": [query, ids]}}
+        return query
+    name = keyword_fields[field]
+    if prefix:
+        return {"prefix": {name: {"value": _lower(value)}}}
+    return {"term": {name: {"value": _lower(value)}}}
+
+
+def compile_node(node: Node) -> dict[str, Any]:
+    """The OpenSearch query of a query-language tree."""
+    if isinstance(node, Term):
+        return _term_query(node)
+    if isinstance(node, Phrase):
+        if node.field:
+            return _field_query(node.field, node.text, prefix=False, phrase=True)
+        return {
+            "bool": {
+                "should": [
+                    {"multi_match": {"query": node.text, "type": "phrase", "fields": _TEXT_FIELDS}},
+                    {"term": {"identifiers": {"value": node.text, "boost": 10}}},
+                ]
+            }
+        }
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [compile_node(node.child)]}}
+    if isinstance(node, And):
+        return {"bool": {"must": [compile_node(child) for child in node.children]}}
+    assert isinstance(node, Or)
+    return {"bool": {"should": [compile_node(child) for child in node.children]}}
+
+
+def compile_condition(condition: Condition) -> dict[str, Any]:
+    """A nested query: some parameter of the dataset satisfies ``condition``."""
+    key = {"term": {"parameters.key": condition.key}}
+    if not condition.numeric:
+        if condition.op == "contains":
+            text: dict[str, Any] = {"match_phrase": {"parameters.text": condition.text}}
+        else:
+            text = {"term": {"parameters.text.raw": _lower(condition.text)}}
+        inner: dict[str, Any] = {"bool": {"filter": [key, text]}}
+    else:
+        unit = {"term": {"parameters.si_unit": condition.si_unit}}
+        ranges = _ranges(condition)
+        if condition.op == "!=":
+            inner = {"bool": {"filter": [key, unit], "must_not": [{"bool": {"filter": ranges}}]}}
+        else:
+            inner = {"bool": {"filter": [key, unit, *ranges]}}
+    return {"nested": {"path": "parameters", "query": inner}}
+
+
+def _ranges(condition: Condition) -> list[dict[str, Any]]:
+    low, high = condition.bounds()
+    strict = condition.op in ("<", ">")
+    out: list[dict[str, Any]] = []
+    if high is not None:  # the stored range starts at or below the top
+        out.append({"range": {"parameters.si_value": {"lt" if strict else "lte": high}}})
+    if low is not None:  # and ends at or above the bottom
+        out.append({"range": {"parameters.si_value_max": {"gt" if strict else "gte": low}}})
+    return out
+
+
+def _facet_filter(facet: str, values: tuple[str, ...]) -> dict[str, Any]:
+    return {"terms": {FACET_FIELDS[facet]: list(values)}}
 
 
 class OpenSearchBackend:
@@ -116,6 +289,7 @@ class OpenSearchBackend:
         self.alias = index
         self.timeout = timeout
         self._index_ready = False
+        self._units: dict[str, tuple[float, set[str]]] = {}
 
     @cached_property
     def client(self) -> OpenSearch:
@@ -129,108 +303,376 @@ class OpenSearchBackend:
 
     # -- index management -----------------------------------------------------------------------
 
-    def ensure_index(self) -> str:
-        """Create the versioned index behind the alias if there is none; return its name."""
+    def _new_index_name(self) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        return f"{self.alias}-{INDEX_VERSION}-{stamp}"
+
+    def _create(self, name: str, *, bulk: bool = False) -> None:
+        settings = dict(SETTINGS)
+        if bulk:  # no refreshes while filling; turned on again by the swap
+            settings["refresh_interval"] = "-1"
+        self.client.indices.create(index=name, body={"settings": settings, "mappings": MAPPING})
+
+    def current_index(self) -> str | None:
         try:
             existing = self.client.indices.get_alias(name=self.alias)
-            self._index_ready = True
-            return next(iter(existing))
         except NotFoundError:
-            pass
-        except (OSConnectionError, TransportError) as exc:
-            raise SearchUnavailable(str(exc)) from exc
-        name = f"{self.alias}-{INDEX_VERSION}"
+            return None
+        return next(iter(existing))
+
+    def ensure_index(self) -> str:
+        """Create a versioned index behind the alias if there is none; return its name."""
         try:
-            if not self.client.indices.exists(index=name):
-                self.client.indices.create(index=name, body=MAPPING)
-            self.client.indices.put_alias(index=name, name=self.alias)
-        except (OSConnectionError, TransportError) as exc:
+            current = self.current_index()
+            if current is None:
+                current = self._new_index_name()
+                self._create(current)
+                self.client.indices.put_alias(index=current, name=self.alias)
+        except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
         self._index_ready = True
-        return name
+        return current
 
-    def _actions(self, ids: list[int]) -> Iterator[dict[str, Any]]:
-        seen: set[int] = set()
-        for dataset in datasets_for_index(ids):
-            seen.add(dataset.pk)
-            yield {
-                "_op_type": "index",
-                "_index": self.alias,
-                "_id": str(dataset.pk),
-                "_source": dataset_document(dataset),
-            }
-        for missing in set(ids) - seen:  # withdrawn or gone: must leave the index
-            yield {"_op_type": "delete", "_index": self.alias, "_id": str(missing)}
+    def _actions(self, ids: list[int], index: str) -> Iterator[dict[str, Any]]:
+        docs = documents(ids)
+        for dataset_id in ids:
+            doc = docs.get(dataset_id)
+            if doc is None:  # withdrawn or gone: must leave the index
+                yield {"_op_type": "delete", "_index": index, "_id": str(dataset_id)}
+            else:
+                yield {"_op_type": "index", "_index": index, "_id": str(dataset_id), "_source": doc}
+
+    def _bulk(self, ids: list[int], index: str) -> int:
+        """Index (or delete) these datasets in ``index``; returns how many failed."""
+        _, errors = helpers.bulk(
+            self.client,
+            self._actions(ids, index),
+            chunk_size=BULK_CHUNK,
+            max_chunk_bytes=20 * 1024 * 1024,
+            raise_on_error=False,
+            raise_on_exception=True,
+            request_timeout=max(60, self.timeout),
+        )
+        failed = [e for e in errors if not _is_missing_delete(e)]  # type: ignore[union-attr]
+        if failed:
+            logger.error("search index: %d documents failed, first: %s", len(failed), failed[0])
+        return len(failed)
 
     def index(self, dataset_ids: list[int]) -> None:
         if not dataset_ids:
             return
-        if not self._index_ready:
-            self.ensure_index()
         try:
-            helpers.bulk(
-                self.client,
-                self._actions(list(dataset_ids)),
-                chunk_size=500,
-                raise_on_error=False,
-                raise_on_exception=True,
-            )
-        except (OSConnectionError, TransportError) as exc:
+            if not self._index_ready:
+                self.ensure_index()
+            ids = list(dict.fromkeys(int(i) for i in dataset_ids))
+            for start in range(0, len(ids), BULK_CHUNK):
+                self._bulk(ids[start : start + BULK_CHUNK], self.alias)
+        except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
+
+    def index_documents(self, docs: Iterable[dict[str, Any]], index: str | None = None) -> int:
+        """Bulk-load ready-made documents (the benchmark's); returns how many were sent."""
+        sent = 0
+
+        def actions() -> Iterator[dict[str, Any]]:
+            nonlocal sent
+            for doc in docs:
+                sent += 1
+                yield {"_index": index or self.alias, "_id": str(doc["id"]), "_source": doc}
+
+        for ok, item in helpers.streaming_bulk(
+            self.client,
+            actions(),
+            chunk_size=BULK_CHUNK,
+            max_chunk_bytes=20 * 1024 * 1024,
+            raise_on_error=False,
+            request_timeout=120,
+        ):
+            if not ok:
+                logger.error("bulk: %s", item)
+        return sent
+
+    def rebuild(
+        self, ids: Iterable[list[int]], *, progress: Callable[[int], None] | None = None
+    ) -> str:
+        """Fill a new versioned index, swap the alias to it at once, delete the old one.
+
+        Searches keep using the old index until the swap; ``ids`` yields batches of dataset ids.
+        Writes made while the new index fills go to the old one; the caller re-indexes what
+        changed since the start after the swap (``search_index --rebuild`` does).
+        """
+        name = self._new_index_name()
+        try:
+            self._create(name, bulk=True)
+            for batch in ids:
+                self._bulk(batch, name)
+                if progress:
+                    progress(len(batch))
+            self.client.indices.put_settings(index=name, body={"index": {"refresh_interval": "1s"}})
+            self.client.indices.refresh(index=name)
+            self.swap(name)
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return name
+
+    def swap(self, name: str) -> list[str]:
+        """Point the alias at ``name`` in one atomic call; delete the indices it left."""
+        try:
+            old = list(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            old = []
+        actions: list[dict[str, Any]] = [
+            {"remove": {"index": index, "alias": self.alias}} for index in old if index != name
+        ]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        for index in old:
+            if index != name:
+                self.client.indices.delete(index=index, ignore_unavailable=True)
+        self._index_ready = True
+        return old
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
 
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping(request_timeout=2))
+        except Exception:
+            return False
+
     # -- search ---------------------------------------------------------------------------------
 
-    def _body(self, query: DatasetQuery) -> dict[str, Any]:
-        sort = query.effective_sort
+    def _sort(self, sort: str, *, backwards: bool = False) -> list[dict[str, Any]]:
         if sort not in SORTS:
             raise QueryError(f"Unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
         field, descending = SORTS[sort]
+        if backwards:
+            descending = not descending
         order = "desc" if descending else "asc"
-        text = query.text.strip()
-        if text:
-            match: dict[str, Any] = {
-                "bool": {
-                    "should": [
-                        {"multi_match": {"query": text, "fields": _TEXT_FIELDS, "operator": "and"}},
-                        *({"term": {name: {"value": text, "boost": 10}}} for name in _ID_FIELDS),
-                    ],
-                    "minimum_should_match": 1,
+        if field == "_score":
+            return [{"_score": {"order": order}}, {"id": {"order": order}}]
+        # Undated and the like come last in the forward order, first read backwards.
+        missing = "_first" if backwards else "_last"
+        return [
+            {_SORT_FIELDS.get(field, field): {"order": order, "missing": missing}},
+            {"id": {"order": order}},
+        ]
+
+    def _stored_units(self, key: str) -> set[str]:
+        """The SI units ``key`` is stored in (cached a few minutes per process)."""
+        now = time.monotonic()
+        cached = self._units.get(key)
+        if cached and now - cached[0] < UNITS_TTL:
+            return cached[1]
+        body = {
+            "size": 0,
+            "aggs": {
+                "p": {
+                    "nested": {"path": "parameters"},
+                    "aggs": {
+                        "k": {
+                            "filter": {"term": {"parameters.key": key}},
+                            "aggs": {"u": {"terms": {"field": "parameters.si_unit", "size": 10}}},
+                        }
+                    },
                 }
-            }
-        else:
-            match = {"match_all": {}}
-        return {
-            "query": match,
-            "sort": [
-                {"_score": {"order": "desc"}}
-                if field == "_score"
-                else {_SORT_FIELDS.get(field, field): {"order": order, "missing": "_last"}},
-                {"id": {"order": order}},
-            ],
-            "from": query.offset,
-            "size": query.per_page,
-            "track_total_hits": True,
-            "_source": False,
+            },
         }
+        answer = self.client.search(index=self.alias, body=body, request_cache=True)
+        units = {b["key"] for b in answer["aggregations"]["p"]["k"]["u"]["buckets"]}
+        if len(self._units) > 1000:
+            self._units.clear()
+        self._units[key] = (now, units)
+        return units
+
+    def body(self, query: DatasetQuery) -> dict[str, Any]:
+        """The search request of ``query`` (without paging), for the search and the benchmark."""
+        if query.effective_sort not in SORTS:
+            raise QueryError(
+                f"Unknown sort {query.effective_sort!r}; use one of: {', '.join(SORTS)}"
+            )
+        node = parse(query.text)
+        conditions = parse_conditions(query.conditions)
+        must: list[dict[str, Any]] = []
+        if node is not None:
+            must.append(compile_node(node))
+        filters = [compile_condition(c) for c in conditions]
+        main: dict[str, Any] = {"bool": {"must": must, "filter": filters}}
+        if not must and not filters:
+            main = {"match_all": {}}
+        selected = {
+            facet: values for facet, values in query.filters if facet in FACET_FIELDS and values
+        }
+        body: dict[str, Any] = {"query": main, "track_total_hits": True, "_source": False}
+        if selected:
+            body["post_filter"] = {
+                "bool": {"filter": [_facet_filter(f, v) for f, v in selected.items()]}
+            }
+        if query.facets:
+            aggs: dict[str, Any] = {}
+            for facet, field in FACET_FIELDS.items():
+                others = [_facet_filter(f, v) for f, v in selected.items() if f != facet]
+                terms = {"terms": {"field": field, "size": FACET_SIZE}}
+                if others:
+                    aggs[facet] = {
+                        "filter": {"bool": {"filter": others}},
+                        "aggs": {"values": terms},
+                    }
+                else:
+                    aggs[facet] = terms
+            body["aggs"] = aggs
+        if node is not None and positive_words(node):
+            body["highlight"] = _HIGHLIGHT
+        return body
+
+    def _run(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.client.search(index=self.alias, body=body)
+        except RequestError as exc:
+            # A query OpenSearch refuses (say, too many clauses) is the visitor's to change.
+            raise QueryError("This search cannot be run; simplify it.") from exc
 
     def search(self, query: DatasetQuery) -> SearchPage:
-        if query.offset + query.per_page > MAX_WINDOW:
-            raise QueryError(
-                f"Results past the first {MAX_WINDOW:,} cannot be paged; narrow the search."
-            )
         try:
             if not self._index_ready:
                 self.ensure_index()
-            answer = self.client.search(index=self.alias, body=self._body(query))
-        except (OSConnectionError, TransportError) as exc:
+            conditions = parse_conditions(query.conditions)
+            for condition in conditions:
+                if condition.numeric:
+                    check_units(condition, self._stored_units(condition.key))
+            body = self.body(query)
+            sort = query.effective_sort
+            start, size = query.offset, query.per_page
+            if start + size <= MAX_WINDOW:
+                answer = self._run({**body, "sort": self._sort(sort), "from": start, "size": size})
+                total = int(answer["hits"]["total"]["value"])
+                ids = [int(hit["_id"]) for hit in answer["hits"]["hits"]]
+            else:
+                answer, total, ids = self._deep(body, sort, start, size)
+        except _ERRORS as exc:
+            if isinstance(exc, RequestError):
+                raise QueryError("This search cannot be run; simplify it.") from exc
             raise SearchUnavailable(str(exc)) from exc
-        hits = answer["hits"]
         return SearchPage(
-            ids=[int(hit["_id"]) for hit in hits["hits"]],
-            total=int(hits["total"]["value"]),
+            ids=ids,
+            total=total,
             query=query,
             backend=self.name,
+            facets=_facets(answer.get("aggregations", {}), query),
+            highlights=_highlights(answer["hits"]["hits"]),
         )
+
+    def _deep(
+        self, body: dict[str, Any], sort: str, start: int, size: int
+    ) -> tuple[dict[str, Any], int, list[int]]:
+        """A page past ``MAX_WINDOW``: from the far end when near it, else by search_after."""
+        head = self._run({**body, "size": 0})  # the total and the facets
+        total = int(head["hits"]["total"]["value"])
+        if start >= total:
+            return head, total, []
+        stop = min(start + size, total)
+        plain = {k: v for k, v in body.items() if k not in ("aggs", "highlight")}
+        if total - start <= MAX_WINDOW:
+            answer = self._run(
+                {
+                    **plain,
+                    "highlight": body.get("highlight"),
+                    "sort": self._sort(sort, backwards=True),
+                    "from": total - stop,
+                    "size": stop - start,
+                }
+                if body.get("highlight")
+                else {
+                    **plain,
+                    "sort": self._sort(sort, backwards=True),
+                    "from": total - stop,
+                    "size": stop - start,
+                }
+            )
+            hits = answer["hits"]["hits"][::-1]
+        else:
+            cursor, skip = self._cursor(plain, sort, start)
+            request = {**plain, "sort": self._sort(sort), "size": skip + size}
+            if body.get("highlight"):
+                request["highlight"] = body["highlight"]
+            if cursor is not None:
+                request["search_after"] = cursor
+            answer = self._run(request)
+            hits = answer["hits"]["hits"][skip:]
+        return (
+            {"aggregations": head.get("aggregations", {}), "hits": {"hits": hits}},
+            total,
+            [int(hit["_id"]) for hit in hits],
+        )
+
+    def _cursor(self, plain: dict[str, Any], sort: str, start: int) -> tuple[Any, int]:
+        """The sort values just before a cursor at or below ``start``, and how far past it to go.
+
+        Cursors sit every ``MAX_WINDOW`` hits and are remembered in the cache for ten minutes per
+        query, so paging on from one deep page costs one request; the first visit walks there in
+        ``MAX_WINDOW`` steps that fetch sort values only.
+        """
+        step = MAX_WINDOW
+        target = (start // step) * step
+        if target == start and start > 0:
+            target -= step  # fetch [start, start + size) as the tail of one request
+        digest = hashlib.sha256(
+            json.dumps([self.alias, plain, sort], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        cursor: Any = None
+        reached = 0
+        while reached < target:
+            key = f"search-cursor:{digest}:{reached + step}"
+            found = cache.get(key)
+            if found is None:
+                request = {
+                    **plain,
+                    "sort": self._sort(sort),
+                    "size": step,
+                    "_source": False,
+                    "track_total_hits": False,
+                }
+                if cursor is not None:
+                    request["search_after"] = cursor
+                answer = self.client.search(
+                    index=self.alias, body=request, filter_path=["hits.hits.sort"]
+                )
+                hits = answer.get("hits", {}).get("hits", [])
+                if not hits:
+                    break
+                found = hits[-1]["sort"]
+                cache.set(key, found, 600)
+            cursor = found
+            reached += step
+        return cursor, start - reached
+
+
+def _is_missing_delete(error: dict[str, Any]) -> bool:
+    delete = error.get("delete") if isinstance(error, dict) else None
+    return bool(delete and delete.get("status") == 404)
+
+
+def _facets(aggs: dict[str, Any], query: DatasetQuery) -> dict[str, list[FacetValue]]:
+    out: dict[str, list[FacetValue]] = {}
+    for facet in FACET_FIELDS:
+        agg = aggs.get(facet)
+        if agg is None:
+            continue
+        buckets = (agg.get("values") or agg)["buckets"]
+        chosen = set(query.selected(facet))
+        values = [
+            FacetValue(
+                value=str(b["key"]), count=int(b["doc_count"]), selected=str(b["key"]) in chosen
+            )
+            for b in buckets
+        ]
+        seen = {v.value for v in values}
+        # A selected value with no hits left still shows, so it can be removed.
+        values += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in seen]
+        out[facet] = values
+    return out
+
+
+def _highlights(hits: list[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
+    return {int(hit["_id"]): dict(hit["highlight"]) for hit in hits if hit.get("highlight")}
