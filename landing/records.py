@@ -172,7 +172,12 @@ def _containing_publications(dataset: Dataset) -> tuple[str, list[str]]:
     """The DOI of a public publication of just ``dataset`` ("" if none), and the other DOIs."""
     rows = (
         Publication.objects.public()
-        .filter(datasets=dataset)
+        # Not filter(datasets=dataset): the count would then only see the joined row.
+        .filter(
+            pk__in=Publication.datasets.through.objects.filter(dataset=dataset).values(
+                "publication_id"
+            )
+        )
         .exclude(doi="")
         .annotate(n=Count("datasets", filter=Q(datasets__visibility=Visibility.PUBLIC)))
         .order_by("registered_at", "id")

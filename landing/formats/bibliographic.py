@@ -16,12 +16,13 @@ from landing.records import LandingRecord
 
 # -- BibTeX ---------------------------------------------------------------------------------------
 
-# LaTeX's special characters. Braces become \textbraceleft{}/\textbraceright{} rather than \{ \}:
-# BibTeX counts every brace, escaped or not, so an unbalanced "\{" would end the field early.
+# LaTeX's special characters. Braces are "\{" and "\}" when they pair up; an unpaired one is
+# \textbraceleft{}/\textbraceright{}, because BibTeX counts every brace, escaped or not, and an
+# unbalanced "\{" would end the field early.
 _LATEX = {
     "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",
-    "}": r"\textbraceright{}",
+    "{": r"\{",
+    "}": r"\}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -30,14 +31,26 @@ _LATEX = {
     "^": r"\textasciicircum{}",
     "~": r"\textasciitilde{}",
 }
+_UNPAIRED = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 _LATEX_CHARS = re.compile("[" + re.escape("".join(_LATEX)) + "]")
 _KEY_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _braces_pair(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def bibtex_escape(text: str) -> str:
     """``text`` as the content of a braced BibTeX field: LaTeX specials escaped, UTF-8 kept."""
     text = " ".join(text.split())  # one line
-    return _LATEX_CHARS.sub(lambda m: _LATEX[m.group(0)], text)
+    table = _LATEX if _braces_pair(text) else {**_LATEX, **_UNPAIRED}
+    return _LATEX_CHARS.sub(lambda m: table[m.group(0)], text)
 
 
 def _ascii_word(text: str) -> str:
