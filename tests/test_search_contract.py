@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import uuid
 from typing import Any
 
 import pytest
 
-from catalogue.models import Dataset
-from catalogue.search import DatasetQuery, QueryError, SearchBackend, backend, dataset_search
+from catalogue.models import Dataset, ScientificParameter
+from catalogue.scimeta import flatten
+from catalogue.search import (
+    FACETS,
+    DatasetQuery,
+    QueryError,
+    SearchBackend,
+    backend,
+    dataset_search,
+)
 from catalogue.services import dataset_withdraw
-from tests.factories import DatasetFactory, ProposalFactory
+from tests.factories import (
+    DatasetFactory,
+    InstrumentFactory,
+    ProposalFactory,
+    PublicationFactory,
+    TechniqueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,5 +140,259 @@ def test_deep_pages_match_the_forward_order(search_backend: SearchBackend) -> No
             i
             for page in (1, 2, 3)
             for i in dataset_search(DatasetQuery(sort=sort, per_page=3, page=page)).ids
+        ]
+        assert paged == everything, sort
+
+
+# -- the query language -----------------------------------------------------------------------
+
+
+def test_phrases_or_and_not(catalogue: list[Dataset]) -> None:
+    assert _pids(text='"pseudo reflectivity"') == [catalogue[0].pid]
+    assert _pids(text='"reflectivity pseudo"') == []
+    assert set(_pids(text="battery OR powder")) == {catalogue[1].pid, catalogue[3].pid}
+    assert _pids(text="reflectivity NOT dppg") == [catalogue[2].pid]
+    assert _pids(text="reflectivity -dppg") == [catalogue[2].pid]
+    assert set(_pids(text="(battery OR gixos) AND lithium")) == {catalogue[1].pid}
+
+
+def test_english_stemming(catalogue: list[Dataset]) -> None:
+    assert _pids(text="monolayers") == [catalogue[0].pid]
+
+
+def test_field_filters(catalogue: list[Dataset]) -> None:
+    assert _pids(text="title:silicon") == [catalogue[2].pid]
+    assert _pids(text="keyword:lipid") == [catalogue[0].pid]
+    assert _pids(text="title:lipid") == []
+    assert _pids(text="proposal:11019634") == [catalogue[0].pid]
+    instrument = catalogue[1].instrument
+    assert instrument is not None
+    assert _pids(text=f"instrument:{instrument.unique_name.lower()}") == [catalogue[1].pid]
+    assert _pids(text=f"pid:{catalogue[2].pid.upper()}") == [catalogue[2].pid]
+
+
+def test_prefix_wildcard(catalogue: list[Dataset]) -> None:
+    assert _pids(text="dpp*") == [catalogue[0].pid]
+    assert _pids(text="title:tomo*") == [catalogue[1].pid]
+    assert _pids(text="lith*") == [catalogue[1].pid]
+
+
+def test_doi_of_a_publication_matches_unquoted(
+    catalogue: list[Dataset], search_backend: SearchBackend
+) -> None:
+    publication = PublicationFactory.create(doi="10.5072/desy-pd-0001")
+    publication.datasets.add(catalogue[2])
+    _reindex(search_backend, [catalogue[2]])
+    assert _pids(text="10.5072/desy-pd-0001") == [catalogue[2].pid]
+    assert _pids(text="doi:10.5072/DESY-PD-0001") == [catalogue[2].pid]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('"unbalanced', "never closed"),
+        ("(dppg OR xrr", "never closed"),
+        ("dppg)", "closes no"),
+        ("owner:someone", "Unknown field"),
+        ("//", "no letters"),
+        ("x" * 10_000, "shorten"),
+        ("dppg AND", "both sides"),
+        ("*", "before the *"),
+    ],
+)
+def test_bad_queries_say_what_to_change(catalogue: list[Dataset], text: str, says: str) -> None:
+    with pytest.raises(QueryError, match=says):
+        dataset_search(DatasetQuery(text=text))
+
+
+def test_highlights_mark_matches_escaped(search_backend: SearchBackend) -> None:
+    dataset = DatasetFactory.create(title="<b>DPPG</b> monolayer & more")
+    _reindex(search_backend, [dataset])
+    page = dataset_search(DatasetQuery(text="dppg"))
+    (fragment,) = page.highlights[dataset.pk]["title"]
+    assert "<mark>DPPG</mark>" in fragment
+    assert "&lt;b&gt;" in fragment and "<b>" not in fragment
+
+
+def test_relevance_ranks_title_matches_first(search_backend: SearchBackend) -> None:
+    in_description = DatasetFactory.create(
+        title="Powder scan", description="Calibration next to a perovskite film."
+    )
+    in_title = DatasetFactory.create(title="Perovskite film", description="A scan.")
+    _reindex(search_backend, [in_description, in_title])
+    assert _pids(text="perovskite") == [in_title.pid, in_description.pid]
+
+
+# -- facets ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def faceted(search_backend: SearchBackend) -> dict[str, Dataset]:
+    p08, p10 = InstrumentFactory(unique_name="P08"), InstrumentFactory(unique_name="P10")
+    xrr, saxs = TechniqueFactory(name="x-ray reflectivity"), TechniqueFactory(name="SAXS")
+    when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    rows = {
+        "a": DatasetFactory.create(
+            instrument=p08, keywords=["lipid"], start_time=when, data_location="disk"
+        ),
+        "b": DatasetFactory.create(
+            instrument=p08, keywords=["lipid", "gold"], start_time=when.replace(year=2023)
+        ),
+        "c": DatasetFactory.create(
+            instrument=p10, keywords=["gold"], start_time=when, data_location="tape", type="derived"
+        ),
+        "gone": DatasetFactory.create(instrument=p10, keywords=["lipid"], start_time=when),
+    }
+    rows["a"].techniques.add(xrr)
+    rows["b"].techniques.add(xrr, saxs)
+    rows["c"].techniques.add(saxs)
+    rows["gone"].techniques.add(saxs)
+    dataset_withdraw(dataset=rows["gone"], reason="Retracted")
+    _reindex(search_backend, list(rows.values()))
+    return rows
+
+
+def _facets(**query: Any) -> dict[str, dict[str, int]]:
+    page = dataset_search(DatasetQuery(**query))
+    return {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
+
+
+def test_facet_counts_cover_public_records_only(faceted: dict[str, Dataset]) -> None:
+    facets = _facets()
+    assert facets["instrument"] == {"P08": 2, "P10": 1}
+    assert facets["technique"] == {"x-ray reflectivity": 2, "SAXS": 2}
+    assert facets["keyword"] == {"lipid": 2, "gold": 2}
+    assert facets["year"] == {"2024": 2, "2023": 1}
+    assert facets["location"] == {"disk": 2, "tape": 1}
+    assert facets["type"] == {"raw": 2, "derived": 1}
+    assert set(FACETS) == set(facets)
+
+
+def test_values_within_a_facet_combine_with_or(faceted: dict[str, Dataset]) -> None:
+    page = dataset_search(DatasetQuery(filters=(("keyword", ("lipid", "gold")),)))
+    assert page.total == 3
+    page = dataset_search(DatasetQuery(filters=(("year", ("2023", "2024")),)))
+    assert page.total == 3
+
+
+def test_facets_combine_with_and_and_keep_their_own_counts(faceted: dict[str, Dataset]) -> None:
+    query = {"filters": (("instrument", ("P08",)), ("keyword", ("gold",)))}
+    page = dataset_search(DatasetQuery(**query))  # type: ignore[arg-type]
+    assert page.ids == [faceted["b"].pk]
+    facets = _facets(**query)
+    # Each facet counts with the other facets' selections, not its own.
+    assert facets["instrument"] == {"P08": 1, "P10": 1}
+    assert facets["keyword"] == {"lipid": 2, "gold": 1}
+    assert facets["technique"] == {"x-ray reflectivity": 1, "SAXS": 1}
+    selected = {
+        v.value for v in dataset_search(DatasetQuery(**query)).facets["instrument"] if v.selected
+    }  # type: ignore[arg-type]
+    assert selected == {"P08"}
+
+
+def test_facets_apply_to_text_results(faceted: dict[str, Dataset]) -> None:
+    page = dataset_search(DatasetQuery(text="reflectivity", filters=(("technique", ("SAXS",)),)))
+    assert set(page.ids) == {faceted["b"].pk, faceted["c"].pk}
+
+
+# -- scientific-metadata conditions -------------------------------------------------------------
+
+
+@pytest.fixture
+def measured(search_backend: SearchBackend) -> dict[str, Dataset]:
+    rows = {
+        "warm": _with_metadata(
+            {
+                "sample_temperature": {"value": 295, "unit": "K"},
+                "incident_energy": {"value": 15000, "unit": "eV"},
+                "sample": {"name": "DPPG on water"},
+            }
+        ),
+        "cold": _with_metadata(
+            {
+                "sample_temperature": {"value": -10, "unit": "°C"},
+                "incident_energy": {"value": 8, "unit": "keV"},
+                "sample": {"name": "gold film"},
+            }
+        ),
+        "range": _with_metadata(
+            {"incident_energy": {"value": [18, 25], "unit": "keV", "type": "quantity_range"}}
+        ),
+    }
+    _reindex(search_backend, list(rows.values()))
+    return rows
+
+
+def _with_metadata(metadata: dict[str, Any]) -> Dataset:
+    dataset = DatasetFactory.create(scientific_metadata=metadata)
+    ScientificParameter.objects.bulk_create(
+        ScientificParameter(dataset=dataset, **dataclasses.asdict(p)) for p in flatten(metadata)
+    )
+    return dataset
+
+
+def _matching(*conditions: str) -> set[int]:
+    return set(dataset_search(DatasetQuery(conditions=conditions)).ids)
+
+
+def test_condition_converts_celsius_to_the_stored_kelvin(measured: dict[str, Dataset]) -> None:
+    assert _matching("sample_temperature > 20 degC") == {measured["warm"].pk}
+    assert _matching("sample_temperature < 0 °C") == {measured["cold"].pk}
+    assert _matching("sample_temperature = 263.15 K") == {measured["cold"].pk}
+    assert _matching("sample_temperature != 295 K") == {measured["cold"].pk}
+
+
+def test_between_in_kev_matches_electronvolts_and_ranges(measured: dict[str, Dataset]) -> None:
+    assert _matching("incident_energy between 10 and 20 keV") == {
+        measured["warm"].pk,
+        measured["range"].pk,
+    }
+    assert _matching("incident_energy >= 8000 eV", "sample_temperature <= 300 K") == {
+        measured["warm"].pk,
+        measured["cold"].pk,
+    }
+
+
+def test_text_conditions(measured: dict[str, Dataset]) -> None:
+    assert _matching("sample.name contains dppg") == {measured["warm"].pk}
+    assert _matching('sample.name = "Gold film"') == {measured["cold"].pk}
+
+
+@pytest.mark.parametrize(
+    ("condition", "says"),
+    [
+        ("sample_temperature > 20 furlongz", "Unknown unit"),
+        ("sample_temperature > 20 keV", "cannot be converted"),
+        ("sample_temperature > 20", "add one"),
+        ("sample_temperature ~ 20 K", "not a condition"),
+        ("sample_temperature >> 20 K", "Unknown operator"),
+        ("sample_temperature < warm", "compares numbers"),
+    ],
+)
+def test_bad_conditions_say_what_is_wrong(
+    measured: dict[str, Dataset], condition: str, says: str
+) -> None:
+    with pytest.raises(QueryError, match=says):
+        dataset_search(DatasetQuery(conditions=(condition,)))
+
+
+# -- paging past the window -------------------------------------------------------------------
+
+
+def test_pages_past_the_result_window(
+    search_backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalogue.search import opensearch
+
+    monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
+    datasets = DatasetFactory.create_batch(23)
+    _reindex(search_backend, datasets)
+    for sort in ("-start_time", "size", "relevance"):
+        text = "reflectivity" if sort == "relevance" else ""
+        everything = dataset_search(DatasetQuery(text=text, sort=sort, per_page=25)).ids
+        paged = [
+            i
+            for page in range(1, 9)
+            for i in dataset_search(DatasetQuery(text=text, sort=sort, per_page=3, page=page)).ids
         ]
         assert paged == everything, sort
