@@ -46,6 +46,10 @@ def make_dataset(**fields: object) -> Dataset:
 
 @pytest.fixture
 def landing(db: None) -> Landing:
+    return make_landing()
+
+
+def make_landing() -> Landing:
     first = make_dataset(title="Silicon wafer with native oxide", data_location="disk")
     second = make_dataset(title="Water surface at 293 K", data_location="tape")
     for dataset in (first, second):

@@ -137,7 +137,7 @@ def test_citation_style_is_swapped_by_htmx_and_linked_without_javascript(
     client: Client, landing: Landing
 ) -> None:
     page = text(client.get(landing.url))
-    assert f'href="{landing.url}?style=ieee#cite" hx-get="{landing.url}?style=ieee"' in page
+    assert f'href="{landing.url}?style=ieee#cite" data-hx-get="{landing.url}?style=ieee"' in page
 
     partial = client.get(f"{landing.url}?style=ieee", headers=HX)
     assert text(partial).lstrip().startswith('<div id="citation"')

@@ -1,0 +1,135 @@
+"""The landing pages in Debian's chromium (Playwright): axe, htmx swaps, no CSP violation.
+
+Screenshots (desktop and a 390 px phone) go to /tmp/landing-*.png.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalogue.models import DataFile
+from tests.landing_page.conftest import Landing, make_landing
+from tests.landing_page.test_pages import make_files
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, _require_chromium
+
+SCREENSHOTS = Path("/tmp")
+
+
+@pytest.fixture
+def records(transactional_db: None, settings: Any) -> Landing:
+    """Made before the browser starts (Playwright runs an event loop in this thread)."""
+    settings.PORTAL_DOWNLOAD_URL = (
+        "https://dcache.example.org:2880/pnfs/public/{source_folder}/{path}"
+    )
+    landing = make_landing()
+    make_files(landing.datasets[0], 250)
+    paths = DataFile.objects.filter(dataset=landing.datasets[0]).order_by("path", "id")
+    landing.second_page_first_path = paths.values_list("path", flat=True)[100]  # type: ignore[attr-defined]
+    return landing
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    _require_chromium()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            context.grant_permissions(["clipboard-read", "clipboard-write"])
+            tab = context.new_page()
+            tab.set_default_timeout(10_000)
+            yield tab
+        finally:
+            browser.close()
+            for thread in threading.enumerate():
+                if "process_request_thread" in thread.name:
+                    thread.join(timeout=5)
+
+
+def _serious(tab: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.browser
+def test_reader_cites_opens_files_and_pages_through_them(
+    records: Landing, live_server: Any, page: Any
+) -> None:
+    base = live_server.url
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.add_init_script(CSP_LISTENER)
+    found: dict[str, list[str]] = {}
+    csp: list[str] = []
+
+    def check(name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        found[name] = _serious(page)
+        csp.extend(page.evaluate("window.__cspViolations || []"))
+        page.screenshot(path=str(SCREENSHOTS / f"landing-{name}.png"), full_page=True)
+        page.evaluate(
+            "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))"
+        )
+
+    # The publication: title, DOI with a copy button, citation in APA.
+    page.goto(f"{base}{records.url}")
+    assert "Compiled X-ray reflectivity" in page.locator("h1").inner_text()
+    copy = page.locator(".identifier-box .copy-button")
+    assert copy.is_visible()
+    copy.click()
+    assert page.evaluate("navigator.clipboard.readText()") == "https://doi.org/10.5072/landing-0001"
+    check("publication")
+
+    # Another citation style comes in by htmx, in place.
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("navigation", name="Citation style").get_by_role("link", name="IEEE").click()
+    page.wait_for_selector('#citation-text[data-style="ieee"]')
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.locator("#citation-text").inner_text().startswith("[1]") is False
+    assert "Franklin" in page.locator("#citation-text").inner_text()
+
+    # A dataset card's files load when opened.
+    first = records.datasets[0]
+    page.locator(f"#files-slot-{first.pk}").locator("xpath=..").locator("summary").click()
+    page.wait_for_selector(f"#files-{first.pk} tbody tr")
+    assert page.locator(f"#files-{first.pk} tbody tr").count() == 100
+    assert page.evaluate("window.__sameDocument") is True
+    check("publication-files")
+
+    # The dataset's own page: files paged by htmx.
+    page.goto(f"{base}/datasets/{first.pid}")
+    page.evaluate("window.__sameDocument = true")
+    assert page.locator("section#files tbody tr").count() == 100
+    check("dataset")
+    page.get_by_role("navigation", name="Pages of files").get_by_role("link", name="Next").click()
+    expected = records.second_page_first_path  # type: ignore[attr-defined]
+    page.wait_for_selector(f"section#files tbody tr:first-child th:has-text('{expected}')")
+    assert page.evaluate("window.__sameDocument") is True
+
+    # A phone: nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in [("publication", records.url), ("dataset", f"/datasets/{first.pid}")]:
+        page.goto(f"{base}{path}")
+        check(f"mobile-{name}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is wider than the phone by {overflow}px"
+
+    assert {name: v for name, v in found.items() if v} == {}
+    assert csp == []
+    assert errors == []
