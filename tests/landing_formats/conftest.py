@@ -47,10 +47,10 @@ CREATORS: list[dict[str, Any]] = [
 
 
 def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Publication:
-    technique = TechniqueFactory(pid="PaNET01253", name="X-ray reflectivity")
+    technique = TechniqueFactory.create(pid="PaNET01253", name="X-ray reflectivity")
     members = []
     for n in range(datasets):
-        dataset = DatasetFactory(
+        dataset = DatasetFactory.create(
             number_of_files=files,
             start_time=dt.datetime(2024, 10, 10 + n, 8, tzinfo=dt.UTC),
             end_time=dt.datetime(2024, 10, 10 + n, 20, tzinfo=dt.UTC),
@@ -58,7 +58,7 @@ def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Pub
         )
         dataset.techniques.add(technique)
         for i in range(files):
-            DataFileFactory(dataset=dataset, path=f"raw/scan_{i:03d}.h5", size=1000 + i)
+            DataFileFactory.create(dataset=dataset, path=f"raw/scan_{i:03d}.h5", size=1000 + i)
         ScientificParameter.objects.create(
             dataset=dataset, key_path="sample.temperature", original_value="295", unit="K"
         )
@@ -96,7 +96,7 @@ def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Pub
         ],
         **fields,
     }
-    publication = PublicationFactory(**values)
+    publication = PublicationFactory.create(**values)
     publication.datasets.set(members)
     return publication
 

@@ -8,8 +8,8 @@ from landing.citation import (
     DEFAULT_STYLE,
     STYLES,
     CitationError,
-    cite,
     citations,
+    cite,
     locale_name,
     style_file,
 )

@@ -69,7 +69,8 @@ def test_datacite_xml_validates_against_the_kernel_4_xsd(
         schema = kernel_schema()
         assert schema.validate(tree), schema.error_log
     identifier = tree.find("{http://datacite.org/schema/kernel-4}identifier")
-    assert identifier is not None and identifier.text == dataset.pid
+    assert identifier is not None
+    assert identifier.text == dataset.pid
 
 
 def test_dublin_core_validates_against_oai_dc(publication: Publication) -> None:

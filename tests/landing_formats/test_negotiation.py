@@ -22,8 +22,8 @@ def record(publication: Publication) -> LandingRecord:
 
 
 def ask(record: LandingRecord, accept: str | None, query: str = "") -> object:
-    headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
-    request = RequestFactory().get(f"/doi/{record.doi}{query}", **headers)
+    headers = {"Accept": accept} if accept is not None else {}
+    request = RequestFactory().get(f"/doi/{record.doi}{query}", headers=headers)
     return negotiate(request, record)
 
 

@@ -1,0 +1,120 @@
+"""schema.org Dataset JSON-LD: extracted by extruct, with Google Dataset Search's properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import extruct
+import pytest
+
+from landing.formats.schemaorg import (
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    description,
+    jsonld_script,
+    schemaorg,
+    script_json,
+)
+from landing.records import dataset_record, publication_record
+from publishing.models import Publication
+from tests.factories import DatasetFactory
+
+REQUIRED = {"name", "description"}
+RECOMMENDED = {
+    "url",
+    "identifier",
+    "sameAs",
+    "creator",
+    "publisher",
+    "datePublished",
+    "license",
+    "keywords",
+    "measurementTechnique",
+    "variableMeasured",
+    "temporalCoverage",
+    "distribution",
+    "includedInDataCatalog",
+    "isAccessibleForFree",
+}
+
+
+def extract(html: str) -> list[dict[str, Any]]:
+    data = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])
+    return list(data["json-ld"])
+
+
+def page(script: str) -> str:
+    return f"<!doctype html><html><head><title>x</title>{script}</head><body></body></html>"
+
+
+def test_extruct_extracts_the_publication_with_every_property(publication: Publication) -> None:
+    record = publication_record(publication)
+    [data] = extract(page(jsonld_script(record)))
+    assert data["@type"] == "Dataset"
+    assert set(data) >= REQUIRED | RECOMMENDED
+    assert data["name"] == record.title
+    assert data["sameAs"] == "https://doi.org/10.5072/landing-formats-0001"
+    assert data["identifier"] == ["https://doi.org/10.5072/landing-formats-0001"]
+    assert data["url"] == record.url
+    assert data["isAccessibleForFree"] is True
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert data["datePublished"] == "2025-02-03"
+    franklin, orsted, team = data["creator"]
+    assert franklin["@type"] == "Person"
+    assert franklin["@id"] == "https://orcid.org/0000-0002-1825-0097"
+    assert franklin["affiliation"][0]["@id"] == "https://ror.org/01js2sh04"
+    assert orsted["givenName"] == "Hans Christian"
+    assert team == {"@type": "Organization", "name": "Beamline P08 team and friends"}
+    assert data["measurementTechnique"][0]["url"] == "http://purl.org/pan-science/PaNET/PaNET01253"
+    variables = {v["name"]: v for v in data["variableMeasured"]}
+    assert variables["sample.temperature"]["unitText"] == "K"
+    assert variables["sample.temperature"]["unitCode"] == "KEL"
+    assert variables["beam.energy"] == {
+        "@type": "PropertyValue",
+        "name": "beam.energy",
+        "unitText": "keV",
+    }
+    assert data["temporalCoverage"].startswith("2024-10-10T08:00:00")
+    assert {d["encodingFormat"] for d in data["distribution"]} >= {"application/metalink4+xml"}
+    assert all(d["contentUrl"].startswith("http") for d in data["distribution"])
+    assert len(data["hasPart"]) == 2
+    assert data["funder"][0]["name"] == "European Commission"
+
+
+def test_a_small_dataset_lists_its_files(publication: Publication) -> None:
+    dataset = publication.datasets.order_by("pid").first()
+    assert dataset is not None
+    data = schemaorg(dataset_record(dataset))
+    files = [d for d in data["distribution"] if "contentSize" in d]
+    assert [f["encodingFormat"] for f in files] == ["application/x-hdf5"] * 3
+    assert files[0]["contentUrl"] == (f"https://data.example.org/pub/{dataset.pid}/raw/scan_000.h5")
+    assert data["identifier"] == [f"https://hdl.handle.net/{dataset.pid}"]
+    assert "sameAs" not in data
+    assert data["temporalCoverage"] == "2024-10-10T08:00:00+00:00/2024-10-10T20:00:00+00:00"
+
+
+def test_no_download_pattern_no_distribution(publication: Publication, settings: Any) -> None:
+    settings.PORTAL_DOWNLOAD_URL = ""
+    assert "distribution" not in schemaorg(publication_record(publication))
+
+
+@pytest.mark.parametrize("abstract", ["", "Short.", "word " * 3000])
+def test_description_is_50_to_5000_characters(db: None, abstract: str) -> None:
+    record = dataset_record(DatasetFactory.create(description=abstract, title="T"))
+    text = description(record)
+    assert DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX
+    if abstract.startswith("Short"):
+        assert text.startswith("Short.")
+
+
+def test_the_script_cannot_be_closed_by_the_data() -> None:
+    text = script_json({"name": "</script><script>alert(1)</script> & <!--"})
+    assert not {"<", ">", "&"} & set(text)
+
+
+def test_jsonld_script_survives_markup_in_titles(db: None) -> None:
+    dataset = DatasetFactory.create(title="a < b </script> & c", description="x" * 60)
+    html = page(jsonld_script(dataset_record(dataset)))
+    assert html.count("</script>") == 1
+    [data] = extract(html)
+    assert data["name"] == dataset_record(dataset).title

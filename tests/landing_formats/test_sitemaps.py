@@ -1,0 +1,98 @@
+"""``/sitemap.xml`` (one urlset, or an index of pages past PAGE_SIZE) and ``/robots.txt``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from lxml import etree
+
+from catalogue.models import Dataset
+from catalogue.visibility import Visibility
+from landing import sitemaps
+from publishing.models import DoiState
+from tests.factories import DatasetFactory, PublicationFactory
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+pytestmark = pytest.mark.django_db
+
+
+def get_xml(client: Client, path: str) -> etree._Element:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    return etree.fromstring(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+
+
+def locs(tree: etree._Element) -> list[str]:
+    return [str(e.text) for e in tree.iterfind(".//sm:loc", NS)]
+
+
+@pytest.fixture
+def records(db: None) -> dict[str, Any]:
+    public = DatasetFactory.create_batch(5)
+    withdrawn = DatasetFactory.create(visibility=Visibility.WITHDRAWN)
+    findable = PublicationFactory.create(doi="10.5072/sitemap-1")
+    PublicationFactory.create(doi="10.5072/gone", visibility=Visibility.WITHDRAWN)
+    PublicationFactory.create(doi="", doi_state=DoiState.DRAFT, registered_at=None)
+    return {"public": public, "withdrawn": withdrawn, "findable": findable}
+
+
+def test_one_urlset_lists_public_records_with_lastmod(
+    client: Client, records: dict[str, Any]
+) -> None:
+    tree = get_xml(client, "/sitemap.xml")
+    assert tree.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    urls = locs(tree)
+    assert len(urls) == 6
+    assert urls[0] == "http://127.0.0.1:8000/doi/10.5072/sitemap-1"
+    assert not any("gone" in u for u in urls)
+    assert records["withdrawn"].pid not in " ".join(urls)
+    lastmods = [e.text for e in tree.iterfind(".//sm:lastmod", NS)]
+    dataset = Dataset.objects.get(pid=records["public"][0].pid)
+    assert dataset.modified.replace(microsecond=0).isoformat() in lastmods
+
+
+def test_past_the_page_size_it_is_an_index_of_pages(
+    client: Client, records: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sitemaps, "PAGE_SIZE", 2)
+    index = get_xml(client, "/sitemap.xml")
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    pages = locs(index)
+    assert [p.rsplit("/", 1)[1] for p in pages] == [
+        "publications-1.xml",
+        "datasets-1.xml",
+        "datasets-2.xml",
+        "datasets-3.xml",
+    ]
+    assert len(index.findall(".//sm:lastmod", NS)) == 4
+    seen: list[str] = []
+    for page in pages:
+        urls = locs(get_xml(client, page.removeprefix("http://127.0.0.1:8000")))
+        assert 1 <= len(urls) <= 2
+        seen += urls
+    assert len(seen) == len(set(seen)) == 6
+    assert client.get("/sitemaps/datasets-4.xml").status_code == 404
+    assert client.get("/sitemaps/datasets-0.xml").status_code == 404
+    assert client.get("/sitemaps/nothing-1.xml").status_code == 404
+
+
+def test_urls_are_escaped(client: Client, db: None) -> None:
+    DatasetFactory.create(pid="20.500.12269/a&b<c>")
+    urls = locs(get_xml(client, "/sitemap.xml"))
+    assert urls == ["http://127.0.0.1:8000/datasets/20.500.12269/a&b%3Cc%3E"]
+
+
+def test_empty_catalogue_is_an_empty_urlset(client: Client, db: None) -> None:
+    assert locs(get_xml(client, "/sitemap.xml")) == []
+
+
+def test_robots_txt(client: Client) -> None:
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text
+    for line in ("Disallow: /admin/", "Disallow: /export/", "Disallow: /linkset/", "Allow: /"):
+        assert line in text.splitlines()
