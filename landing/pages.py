@@ -79,7 +79,7 @@ DATE_WORDS = {
 }
 PANET_URL = "http://purl.org/pan-science/PaNET/"
 
-DATA_LOCATION = {
+DATA_LOCATION: dict[str, tuple[str, str, str]] = {
     DataLocation.DISK: (
         "online",
         "Online",
@@ -251,7 +251,8 @@ def _funding(datacite: Mapping[str, Any]) -> list[str]:
 
 
 def _related(datacite: Mapping[str, Any], hide: set[str]) -> tuple[list[Related], list[Related]]:
-    related, versions = [], []
+    related: list[Related] = []
+    versions: list[Related] = []
     for item in _dicts(datacite.get("relatedIdentifiers")):
         identifier = _text(item, "relatedIdentifier")
         relation = _text(item, "relationType")
@@ -294,7 +295,8 @@ def common(record: LandingRecord) -> Common:
     publisher = datacite.get("publisher")
     if isinstance(publisher, Mapping):
         publisher = publisher.get("name")
-    types = datacite.get("types") if isinstance(datacite.get("types"), Mapping) else {}
+    raw_types = datacite.get("types")
+    types: Mapping[str, Any] = raw_types if isinstance(raw_types, Mapping) else {}
     abstract, technical = "", []
     for item in _dicts(datacite.get("descriptions")):
         text = _text(item, "description")

@@ -33,7 +33,7 @@ def downloads_on(settings: pytest.FixtureRequest) -> str:
 
 
 def make_dataset(**fields: object) -> Dataset:
-    dataset = DatasetFactory(
+    dataset = DatasetFactory.create(
         description="Pseudo reflectivity of a lipid monolayer, measured with GIXOS.",
         creators=[{"name": "Lovelace, Ada", "orcid": ORCID}],
         scientific_metadata={"energy": {"value": 15000, "unit": "eV"}},
@@ -56,7 +56,7 @@ def make_landing() -> Landing:
         files = DataFileFactory.build_batch(3, dataset=dataset)
         DataFile.objects.bulk_create(files)
         Dataset.objects.filter(pk=dataset.pk).update(number_of_files=3)
-    publication = PublicationFactory(
+    publication = PublicationFactory.create(
         doi="10.5072/landing-0001",
         title="Compiled X-ray reflectivity training data",
         abstract="Raw X-ray reflectivity curves with their fits, for machine learning.",

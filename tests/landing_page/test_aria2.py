@@ -58,7 +58,7 @@ def served(tmp_path: Path, settings: Any) -> Iterator[tuple[Dataset, Path]]:
     for path, content in FILES.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_bytes(content)
-    dataset = DatasetFactory(source_folder="/p08/2024/dppg_35", number_of_files=len(FILES))
+    dataset = DatasetFactory.create(source_folder="/p08/2024/dppg_35", number_of_files=len(FILES))
     DataFile.objects.bulk_create(
         DataFile(
             dataset=dataset,
@@ -98,7 +98,7 @@ def _aria2c(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def _list(client: Client, fmt: str, dataset: Dataset, target: Path) -> Path:
     response = client.get(f"/download/{fmt}/datasets/{dataset.pid}")
     assert response.status_code == 200
-    target.write_bytes(b"".join(response.streaming_content))
+    target.write_bytes(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     return target
 
 

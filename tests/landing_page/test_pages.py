@@ -194,7 +194,7 @@ def test_unknown_media_type_is_406(client: Client, landing: Landing) -> None:
 
 
 def test_many_datasets_are_paged_and_htmx_gets_the_next_page(client: Client) -> None:
-    publication = PublicationFactory()
+    publication = PublicationFactory.create()
     publication.datasets.set(DatasetFactory.create_batch(45))
     url = f"/doi/{publication.doi}"
 
@@ -257,7 +257,7 @@ def test_without_a_download_pattern_there_are_no_download_links(
 
 
 def test_dataset_with_10000_files_pages_them_at_constant_cost(client: Client) -> None:
-    dataset = DatasetFactory()
+    dataset = DatasetFactory.create()
     make_files(dataset, 10_050)
     url = f"/datasets/{dataset.pid}"
 
@@ -391,7 +391,7 @@ def test_json_manifest_lists_datasets_and_files(
 
 
 def test_files_that_cannot_be_linked_safely_are_left_out(client: Client, downloads_on: str) -> None:
-    dataset = DatasetFactory(source_folder="/public/ds")
+    dataset = DatasetFactory.create(source_folder="/public/ds")
     DataFile.objects.bulk_create(
         [
             DataFile(dataset=dataset, path="../../etc/passwd", size=1),
