@@ -232,6 +232,16 @@ register(
         requires=("setup",),
     )
 )
+register(
+    Scenario(
+        "landing",
+        "bench.scenarios.landing:run",
+        "landing pages /datasets/<pid> and /doi/<doi> (a dataset, a publication of 5 datasets, "
+        "one of 50 datasets x 10,000 files): warm server time and HTML size; the big Metalink",
+        requires=("setup",),
+    )
+)
+
 DEFAULT_SCENARIOS = ("import", "catalogue")
 
 
