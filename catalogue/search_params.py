@@ -199,8 +199,9 @@ class SearchRequest:
         if sort == ("relevance" if text else DEFAULT_SORT) or (sort == "relevance" and not text):
             sort = ""  # the default order, said once
 
-        per_page = _int(params.get("per_page"), DEFAULT_PER_PAGE)
-        if per_page not in PER_PAGE_CHOICES:
+        raw_per_page = params.get("per_page", "").strip()
+        per_page = _int(raw_per_page, DEFAULT_PER_PAGE)
+        if per_page not in PER_PAGE_CHOICES or (raw_per_page and str(per_page) != raw_per_page):
             notices.append(
                 f"Showing {DEFAULT_PER_PAGE} datasets per page: choose "
                 + ", ".join(str(n) for n in PER_PAGE_CHOICES[:-1])
