@@ -353,7 +353,7 @@ class OpenSearchBackend:
             raise_on_exception=True,
             request_timeout=max(60, self.timeout),
         )
-        failed = [e for e in errors if not _is_missing_delete(e)]  # type: ignore[union-attr]
+        failed = [e for e in errors if not _is_missing_delete(e)]
         if failed:
             logger.error("search index: %d documents failed, first: %s", len(failed), failed[0])
         return len(failed)
