@@ -18,7 +18,13 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
     database = settings.DATABASES["default"]
     database.update(ENGINE="django.db.backends.sqlite3", NAME=str(path), OPTIONS={})
     database.update(USER="", PASSWORD="", HOST="", PORT="", CONN_MAX_AGE=0)
-    database["TEST"] = {"NAME": str(path)}
+    database["TEST"] = {
+        "NAME": str(path),
+        "MIRROR": None,
+        "CHARSET": None,
+        "COLLATION": None,
+        "MIGRATE": True,
+    }
     for connection in connections.all(initialized_only=True):
         if connection.alias == "default":
             connection.close()
