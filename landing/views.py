@@ -13,6 +13,7 @@ datasets (``?datasets=``). The "download all" lists are at ``/download/<format>/
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -61,6 +62,18 @@ def _partial(request: HttpRequest) -> bool:
     """An htmx request for a part of the page (not a history restore, which wants it all)."""
     htmx: HtmxDetails | None = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted  # type: ignore[union-attr]
+
+
+# An identifier no record can have: control characters (PostgreSQL refuses NUL) or absurd length.
+_NOT_AN_IDENTIFIER = re.compile(r"[\x00-\x1f\x7f]")
+MAX_IDENTIFIER = 1000
+
+
+def _identifier(value: str) -> str | None:
+    """``value`` when it may be looked up, else None (the view answers 404)."""
+    if len(value) > MAX_IDENTIFIER or _NOT_AN_IDENTIFIER.search(value):
+        return None
+    return value
 
 
 def _int(value: str | None) -> int | None:
@@ -178,7 +191,7 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 @require_safe
 @vary_on_headers("Accept", "HX-Request")
 def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
-    found = publication_by_doi(doi)
+    found = publication_by_doi(doi) if _identifier(doi) else None
     if found is None:
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
     record = publication_record(found)
@@ -294,7 +307,7 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
 @require_safe
 @vary_on_headers("Accept", "HX-Request")
 def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
-    found = dataset_by_pid(pid)
+    found = dataset_by_pid(pid) if _identifier(pid) else None
     if found is None and pid.rstrip("/") and pid != pid.rstrip("/"):
         return redirect("landing:dataset", pid.rstrip("/"))  # a link copied with a slash
     if found is None:
@@ -341,7 +354,7 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def dataset_files(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     """A page of a dataset's files (htmx); without htmx, the dataset's page at that page."""
-    found = dataset_by_pid(pid)
+    found = dataset_by_pid(pid) if _identifier(pid) else None
     if found is None or found.is_withdrawn:
         raise Http404("No such public dataset")
     if not _partial(request):
@@ -384,13 +397,13 @@ def _listable(fmt: str, record: LandingRecord | None) -> LandingRecord:
 
 @require_safe
 def publication_download(request: HttpRequest, fmt: str, doi: str) -> StreamingHttpResponse:
-    record = _listable(fmt, record_for_doi(doi))
+    record = _listable(fmt, record_for_doi(doi) if _identifier(doi) else None)
     url = absolute_url(downloads.download_list_url(record, fmt))
     return _download_response(record, list(record.datasets), fmt, url)
 
 
 @require_safe
 def dataset_download(request: HttpRequest, fmt: str, pid: str) -> StreamingHttpResponse:
-    record = _listable(fmt, record_for_pid(pid))
+    record = _listable(fmt, record_for_pid(pid) if _identifier(pid) else None)
     url = absolute_url(downloads.download_list_url(record, fmt))
     return _download_response(record, list(record.datasets), fmt, url)

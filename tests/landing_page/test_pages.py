@@ -473,3 +473,21 @@ def test_download_pattern_placeholders_are_checked() -> None:
     assert url == "https://dcache.example.org:2880/pnfs/public/p/x/a%20b/%231.h5"
     assert fill(DOWNLOAD_PATTERN, path="a.h5", source_folder="", pid="x") == ""
     assert fill(DOWNLOAD_PATTERN, path="x/../../y", source_folder="/p", pid="x") == ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doi/10.5072/%00abc",
+        "/datasets/20.500.12269/%00x",
+        "/files/%00",
+        "/download/metalink/doi/%00",
+        "/download/aria2/datasets/%00",
+        "/doi/" + "x" * 5000,
+        "/datasets/" + "y/" * 2000,
+        "/doi/10.5072/%FF%FE",
+        "/datasets/%C0%AF",
+    ],
+)
+def test_bad_identifiers_never_fail(client: Client, landing: Landing, path: str) -> None:
+    assert client.get(path).status_code in {301, 302, 400, 404}
