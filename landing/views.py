@@ -27,6 +27,7 @@ from django_htmx.middleware import HtmxDetails
 
 from catalogue.models import Dataset
 from catalogue.selectors import (
+    FILES_PER_PAGE,
     dataset_by_pid,
     dataset_files_page,
     dataset_techniques,
@@ -259,7 +260,14 @@ def _location_counts(datasets: tuple[Dataset, ...]) -> list[tuple[Dataset, int]]
 # -- a dataset --------------------------------------------------------------------------------
 
 
+# Files per page in a publication's dataset card (its own page shows FILES_PER_PAGE).
+CARD_FILES_PER_PAGE = 25
+
+
 def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
+    # In a publication's dataset card, the list has an id of its own (its htmx target's).
+    target = str(getattr(getattr(request, "htmx", None), "target", None) or "")
+    on_own_page = not target.startswith("files-")
     after = _int(request.GET.get("files_after"))
     before = _int(request.GET.get("files_before"))
     files = dataset_files_page(
@@ -267,6 +275,7 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         after=after,
         before=None if after else before,
         last=request.GET.get("files") == "last" and not (after or before),
+        per_page=FILES_PER_PAGE if on_own_page else CARD_FILES_PER_PAGE,
     )
     page_url = reverse("landing:dataset", args=[dataset.pid])
     files_url = reverse("landing:dataset_files", args=[dataset.pid])
@@ -291,9 +300,6 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         }
         for f in files.files
     ]
-    # In a publication's dataset card, the list has an id of its own (its htmx target's).
-    target = str(getattr(getattr(request, "htmx", None), "target", None) or "")
-    on_own_page = not target.startswith("files-")
     return {
         "dataset": dataset,
         "files": files,

@@ -108,7 +108,7 @@ def test_reader_cites_opens_files_and_pages_through_them(
     first = records.datasets[0]
     page.locator(f"#files-slot-{first.pk}").locator("xpath=..").locator("summary").click()
     page.wait_for_selector(f"#files-{first.pk} tbody tr")
-    assert page.locator(f"#files-{first.pk} tbody tr").count() == 100
+    assert page.locator(f"#files-{first.pk} tbody tr").count() == 25
     assert page.evaluate("window.__sameDocument") is True
     check("publication-files")
 
