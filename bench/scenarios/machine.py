@@ -182,6 +182,10 @@ def _sitemap(outcome: Outcome, client: Wsgi) -> None:
     status, page = client.get("/sitemaps/datasets-1.xml")
     assert status == 200
     full_page = _ms(time_calls(lambda: client.get("/sitemaps/datasets-1.xml"), times=5, warmup=1))
+    pages = body.count(b"/sitemaps/datasets-")
+    last = f"/sitemaps/datasets-{max(pages, 1)}.xml"
+    assert client.get(last)[0] == 200
+    last_page = _ms(time_calls(lambda: client.get(last), times=5, warmup=1))
     outcome.add(
         Metric(
             "sitemap_ms",
@@ -198,6 +202,7 @@ def _sitemap(outcome: Outcome, client: Wsgi) -> None:
             target=Target("<=", 1000),
             detail=f"{len(page) / 1e6:.2f} MB",
         ),
+        Metric("sitemap_last_ms", f"the last sitemap page ({last})", last_page, "ms"),
     )
 
 
