@@ -23,7 +23,6 @@ _XML = "application/xml; charset=utf-8"
 
 
 def _record(kind: str, identifier: str) -> LandingRecord:
-    identifier = identifier[:1000]
     record = record_for_doi(identifier) if kind == "doi" else record_for_pid(identifier)
     if record is None:
         raise Http404("No such record")

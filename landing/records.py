@@ -12,6 +12,7 @@ dataset lends it its DOI).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,8 @@ from publishing.metadata import (
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi
 
+MAX_IDENTIFIER = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # DataCite relations that name another version of the same work.
 VERSION_RELATIONS = frozenset(
     {"HasVersion", "IsVersionOf", "IsNewVersionOf", "IsPreviousVersionOf"}
@@ -212,13 +215,23 @@ def dataset_record(dataset: Dataset) -> LandingRecord:
     )
 
 
+def _lookable(identifier: str) -> bool:
+    """Whether ``identifier`` may be looked up: no control characters (PostgreSQL refuses NUL),
+    no absurd length."""
+    return len(identifier) <= MAX_IDENTIFIER and not _CONTROL.search(identifier)
+
+
 def record_for_doi(doi: str) -> LandingRecord | None:
     """The record of the publication ``doi`` (public or withdrawn; any case), or None."""
+    if not _lookable(doi):
+        return None
     publication = publication_by_doi(doi)
     return publication_record(publication) if publication is not None else None
 
 
 def record_for_pid(pid: str) -> LandingRecord | None:
     """The record of the dataset ``pid`` (public or withdrawn), or None."""
+    if not _lookable(pid):
+        return None
     dataset = dataset_by_pid(pid)
     return dataset_record(dataset) if dataset is not None else None

@@ -214,6 +214,9 @@ def test_export_route_matches_the_doi_in_any_case_and_encoded(
         "/export/bibtex/doi/10.5072/missing",
         "/export/bibtex/datasets/nope/nothing",
         "/export/bibtex/doi/" + "x" * 5000,
+        "/export/bibtex/doi/10.5072/%00nul",
+        "/export/bibtex/datasets/20.500.12269/%00nul",
+        "/linkset/json/datasets/%7F",
         "/linkset/yaml/doi/10.5072/landing-formats-0001",
     ],
 )
