@@ -11,6 +11,16 @@
     // The back button asks the server for the page again rather than restoring a snapshot: a
     // snapshot would not hold what was typed into the search box since the page loaded.
     window.htmx.config.historyCacheSize = 0;
+    // A query the server refuses (400) or cannot run (503) comes back as a page that says why:
+    // show it, as a browser without JavaScript would.
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "400", swap: true, error: false },
+      { code: "503", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false }
+    ];
   }
 
   // After htmx swaps a page of results in, move focus to its summary so that keyboard and
@@ -43,8 +53,10 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    // (With an outerHTML swap, the event's target is the replaced element: look the new one up.)
     var area = document.getElementById("search-area");
-    if (!area || !event.detail || event.detail.target !== area) {
+    var target = event.detail && event.detail.target;
+    if (!area || !target || target.id !== "search-area") {
       return;
     }
     // A chip or "Clear all" may have changed the text: the box follows, unless it is being typed in.

@@ -50,6 +50,10 @@ def _fresh_key_cache() -> Iterator[None]:
 
 @pytest.fixture
 def catalogue(db: None) -> dict[str, Dataset]:
+    return make_catalogue()
+
+
+def make_catalogue() -> dict[str, Dataset]:
     """Four public datasets on two instruments, with temperatures and energies in various units."""
     p08 = InstrumentFactory(pid="p08", unique_name="P08", name="P08 High-resolution diffraction")
     p21 = InstrumentFactory(pid="p21", unique_name="P21", name="P21 Swedish materials beamline")
