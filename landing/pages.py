@@ -105,6 +105,7 @@ DATA_LOCATION: dict[str, tuple[str, str, str]] = {
 class Link:
     text: str
     url: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,11 @@ def location(dataset: Dataset) -> Location:
     return Location(key, label, explanation)
 
 
+def technique_link(pid: str, name: str) -> Link:
+    """A technique named, linked to its PaNET entry, its id as a note."""
+    return Link(name or pid, technique_url(pid), pid if pid != name else "")
+
+
 def technique_url(pid: str) -> str:
     if pid.lower().startswith("panet") and pid[5:].isdigit():
         return f"{PANET_URL}PaNET{pid[5:]}"
@@ -354,7 +360,7 @@ class DatasetCard:
 
 def dataset_card(dataset: Dataset) -> DatasetCard:
     thumbnails = list(dataset.thumbnails.all())  # prefetched
-    techniques = [Link(t.name, technique_url(t.pid)) for t in dataset.techniques.all()]
+    techniques = [technique_link(t.pid, t.name) for t in dataset.techniques.all()]
     return DatasetCard(
         dataset=dataset,
         url=reverse("landing:dataset", args=[dataset.pid]),

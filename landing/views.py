@@ -339,7 +339,7 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         "page_url": page_url,
         "canonical_url": record.url,
         "locations": [{"location": pages.location(found), "count": 0}],
-        "techniques": [pages.Link(t.name, pages.technique_url(t.pid)) for t in techniques],
+        "techniques": [pages.technique_link(t.pid, t.name) for t in techniques],
         "thumbnails": dataset_thumbnails(found),
         "publications": publications_containing(found),
         "principal_investigators": [
