@@ -179,7 +179,10 @@ def _tombstone(request: HttpRequest, record: LandingRecord, *, kind: str) -> Htt
         "citation": _citation(record, DEFAULT_STYLE),
         "doi_url": f"https://doi.org/{record.doi}" if record.doi else "",
     }
-    return _with_links(render(request, "tombstone.html", context, status=410), record)
+    response = render(request, "tombstone.html", context, status=410)
+    # Only the identifier: the exports, files and linksets of a withdrawn record are gone.
+    response["Link"] = f'<{record.pid_url}>; rel="cite-as"'
+    return response
 
 
 def _not_found(request: HttpRequest, message: str) -> HttpResponse:

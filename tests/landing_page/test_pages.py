@@ -170,6 +170,25 @@ def test_page_carries_json_ld_meta_tags_and_signposting(client: Client, landing:
     assert "Accept" in response["Vary"]
 
 
+def test_page_link_header_reads_as_signposting(
+    client: Client, landing: Landing, downloads_on: str
+) -> None:
+    from signposting.linkheader import find_signposting_http_link
+
+    dataset = landing.datasets[0]
+    response = client.get(f"/datasets/{dataset.pid}")
+
+    found = find_signposting_http_link(
+        [response["Link"]], f"http://127.0.0.1:8000/datasets/{dataset.pid}"
+    )
+    assert found.citeAs is not None
+    assert found.describedBy
+    assert {str(item.target) for item in found.items} >= {
+        f"https://dcache.example.org:2880/pnfs/public/{dataset.source_folder.lstrip('/')}/{f.path}"
+        for f in DataFile.objects.filter(dataset=dataset)
+    }
+
+
 @pytest.mark.parametrize(
     ("accept", "media_type"),
     [
@@ -433,6 +452,7 @@ def test_withdrawn_publication_is_a_410_tombstone_with_reason_and_citation(
     assert "Franklin, R." in body
     assert "Silicon wafer" not in body  # no datasets, no files
     assert "/download/" not in body
+    assert response["Link"] == '<https://doi.org/10.5072/landing-0001>; rel="cite-as"'
 
 
 def test_withdrawn_dataset_is_a_410_tombstone(client: Client, landing: Landing) -> None:
