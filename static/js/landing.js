@@ -30,4 +30,20 @@
   });
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:afterSettle", function (event) { setUp(event.target); });
+
+  // After a page of files or datasets is swapped in from its pagination, move focus to the new
+  // list's heading, so that keyboard and screen-reader users hear what changed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var source = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!source || !source.closest || !source.closest(".pagination")) {
+      return;
+    }
+    var id = source.closest("section[id]") ? source.closest("section[id]").id : "";
+    var section = (id && document.getElementById(id)) || event.detail.target;
+    var heading = section && section.querySelector && section.querySelector("h2, h3, h4");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  });
 })();

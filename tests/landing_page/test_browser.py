@@ -121,6 +121,7 @@ def test_reader_cites_opens_files_and_pages_through_them(
     expected = records.second_page_first_path  # type: ignore[attr-defined]
     page.wait_for_selector(f"section#files tbody tr:first-child th:has-text('{expected}')")
     assert page.evaluate("window.__sameDocument") is True
+    page.wait_for_selector(f"#files-heading-{first.pk}:focus")
 
     # A phone: nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
