@@ -52,8 +52,8 @@ def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Pub
     for n in range(datasets):
         dataset = DatasetFactory.create(
             number_of_files=files,
-            start_time=dt.datetime(2024, 10, 10 + n, 8, tzinfo=dt.UTC),
-            end_time=dt.datetime(2024, 10, 10 + n, 20, tzinfo=dt.UTC),
+            start_time=dt.datetime(2024, 10, 10, 8, tzinfo=dt.UTC) + dt.timedelta(days=n),
+            end_time=dt.datetime(2024, 10, 10, 20, tzinfo=dt.UTC) + dt.timedelta(days=n),
             data_format="NeXus",
         )
         dataset.techniques.add(technique)

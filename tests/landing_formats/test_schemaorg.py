@@ -7,6 +7,7 @@ from typing import Any
 import extruct
 import pytest
 
+from catalogue.models import ScientificParameter
 from landing.formats.schemaorg import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
@@ -18,6 +19,7 @@ from landing.formats.schemaorg import (
 from landing.records import dataset_record, publication_record
 from publishing.models import Publication
 from tests.factories import DatasetFactory
+from tests.landing_formats.conftest import make_publication
 
 REQUIRED = {"name", "description"}
 RECOMMENDED = {
@@ -118,3 +120,18 @@ def test_jsonld_script_survives_markup_in_titles(db: None) -> None:
     assert html.count("</script>") == 1
     [data] = extract(html)
     assert data["name"] == dataset_record(dataset).title
+
+
+def test_a_big_publication_keeps_its_jsonld_small(db: None, downloads: str) -> None:
+    # 50 datasets, each with its own parameters: the page's 100 KB budget must still hold.
+    publication = make_publication(datasets=50, files=1, doi="10.5072/big-jsonld")
+    for n, dataset in enumerate(publication.datasets.all()):
+        ScientificParameter.objects.bulk_create(
+            ScientificParameter(dataset=dataset, key_path=f"detector.channel_{n}.gain", unit="dB")
+            for _ in range(3)
+        )
+    script = jsonld_script(publication_record(publication))
+    assert len(script.encode()) < 25_000
+    [data] = extract(page(script))
+    assert len(data["hasPart"]) == 50
+    assert len(data["variableMeasured"]) == 52
