@@ -411,3 +411,21 @@ def test_search_page_shows_no_private_field(client: Client, db: None) -> None:
         body = client.get(url).content.decode()
         for private in PRIVATE_STRINGS:
             assert private not in body, (url, private)
+
+
+def test_the_readme_examples_answer(client: Client, indexed: dict[str, Dataset]) -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## Searching: URL parameters", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"^(/datasets/\?\S+)$", section, flags=re.MULTILINE)
+
+    assert len(examples) >= 3
+    for url in examples:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'data-total="' in response.content.decode()
+    monolayer = client.get("/datasets/?q=DPPG+monolayer")
+    assert pids(monolayer) == ["20.500.12269/ui-monolayer"]
