@@ -1,5 +1,6 @@
 """The landing page's ``<head>`` metadata: Highwire Press ``citation_*`` tags (Google Scholar,
-Zotero), OpenGraph (link previews), a description and the canonical link.
+Zotero), OpenGraph (link previews, the first thumbnail as image), a description and the
+canonical link.
 
 :func:`head_meta` gives (attribute, key, content) triples: ``("name", "citation_title", ...)``
 and ``("property", "og:title", ...)`` are ``<meta {attribute}="{key}" content="{content}">``;
@@ -9,13 +10,17 @@ writes them all, escaped, for the template.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from catalogue.models import Thumbnail
 from landing.formats import fields
 from landing.formats.schemaorg import description
 from landing.records import LandingRecord
+from publishing.metadata import absolute_url
 
 MAX_AUTHORS = 100
 MAX_DESCRIPTION = 300
@@ -27,6 +32,17 @@ def _short(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,.;:") + "…"
+
+
+def image_url(record: LandingRecord) -> str:
+    """The absolute URL of the record's first thumbnail (for link previews), or ""."""
+    ids = [d.pk for d in record.datasets]
+    if not ids:
+        return ""
+    thumbnail = (
+        Thumbnail.objects.filter(dataset_id__in=ids).exclude(image="").order_by("id").first()
+    )
+    return urljoin(absolute_url("/"), thumbnail.image.url) if thumbnail is not None else ""
 
 
 def head_meta(record: LandingRecord) -> list[tuple[str, str, str]]:
@@ -59,6 +75,7 @@ def head_meta(record: LandingRecord) -> list[tuple[str, str, str]]:
         ("property", "og:title", title),
         ("property", "og:description", summary),
         ("property", "og:url", record.url),
+        ("property", "og:image", image_url(record)),
     ]
     return [(attribute, key, content) for attribute, key, content in out if content]
 

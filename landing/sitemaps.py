@@ -149,6 +149,9 @@ def robots_txt() -> str:
             "Disallow: /admin/",
             "Disallow: /export/",
             "Disallow: /linkset/",
+            # Pages of files (htmx) and the "download all" lists, which can be very large.
+            "Disallow: /files/",
+            "Disallow: /download/",
             "Disallow: /oai",
             # Catalogue tables with filters, sorting and file-list pages: endless variations.
             "Disallow: /*?",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
 from lxml import html as lxml_html
 
+from catalogue.models import Thumbnail
 from landing.meta import head_html, head_meta
 from landing.records import dataset_record, publication_record
 from publishing.models import Publication
@@ -46,3 +48,17 @@ def test_head_html_is_escaped_and_parses(db: None) -> None:
     assert len(description) <= 300
     assert description.endswith("…")
     assert not tree.xpath('//meta[@name="citation_doi"]')  # a dataset without DOI
+
+
+def test_og_image_is_the_first_thumbnail(publication: Publication) -> None:
+    dataset = publication.datasets.order_by("pid").first()
+    assert dataset is not None
+    Thumbnail.objects.create(
+        dataset=dataset,
+        source_id="t1",
+        image=ContentFile(b"\x89PNG\r\n", name="t1.png"),
+        content_digest="x",
+    )
+    images = [c for _, key, c in head_meta(publication_record(publication)) if key == "og:image"]
+    assert len(images) == 1
+    assert images[0].startswith("http://127.0.0.1:8000/media/thumbnails/")

@@ -94,5 +94,12 @@ def test_robots_txt(client: Client) -> None:
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     text = response.content.decode()
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text
-    for line in ("Disallow: /admin/", "Disallow: /export/", "Disallow: /linkset/", "Allow: /"):
+    for line in (
+        "Disallow: /admin/",
+        "Disallow: /export/",
+        "Disallow: /linkset/",
+        "Disallow: /files/",
+        "Disallow: /download/",
+        "Allow: /",
+    ):
         assert line in text.splitlines()
