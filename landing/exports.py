@@ -90,8 +90,10 @@ def safe_identifier(identifier: str) -> str:
 
 
 def export_url(record: LandingRecord, key: str) -> str:
-    """The portal path of an export of ``record``."""
+    """The portal path of an export of ``record`` ("" for a draft publication, which has no DOI)."""
     if record.kind == "publication":
+        if not record.doi:
+            return ""
         return reverse("landing:export_publication", args=[key, record.doi])
     assert record.dataset is not None
     return reverse("landing:export_dataset", args=[key, record.dataset.pid])

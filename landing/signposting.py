@@ -74,8 +74,10 @@ def clean_uri(value: str) -> str:
 
 
 def linkset_url(record: LandingRecord, fmt: str = "json") -> str:
-    """The portal path of a linkset of ``record`` (``json`` or ``text``)."""
+    """The portal path of a linkset of ``record`` (``json`` or ``text``; "" without a DOI)."""
     if record.kind == "publication":
+        if not record.doi:
+            return ""
         return reverse("landing:linkset_publication", args=[fmt, record.doi])
     assert record.dataset is not None
     return reverse("landing:linkset_dataset", args=[fmt, record.dataset.pid])
@@ -113,10 +115,8 @@ def links(record: LandingRecord, *, max_authors: int | None, max_items: int | No
     """The signposting links of the landing page; None limits mean all."""
     out = [Link(record.pid_url, "cite-as")]
     for key, profile in DESCRIBED_BY.items():
-        fmt = EXPORTS[key]
-        out.append(
-            Link(absolute_url(export_url(record, key)), "describedby", fmt.media_type, profile)
-        )
+        if url := export_url(record, key):
+            out.append(Link(absolute_url(url), "describedby", EXPORTS[key].media_type, profile))
     authors = [c.orcid for c in fields.creators(record) if clean_uri(c.orcid)]
     if max_authors is None or len(authors) <= max_authors:
         out += [Link(orcid, "author") for orcid in dict.fromkeys(authors)]
@@ -132,8 +132,9 @@ def links(record: LandingRecord, *, max_authors: int | None, max_items: int | No
 
 def _linkset_links(record: LandingRecord) -> list[Link]:
     return [
-        Link(absolute_url(linkset_url(record, fmt)), "linkset", media)
+        Link(absolute_url(url), "linkset", media)
         for fmt, media in LINKSET_TYPES.items()
+        if (url := linkset_url(record, fmt))
     ]
 
 

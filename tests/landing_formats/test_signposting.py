@@ -132,3 +132,11 @@ def test_urls_that_cannot_go_in_a_header_are_left_out() -> None:
 
 def test_creators_fixture_has_one_orcid() -> None:
     assert sum(1 for c in CREATORS if c.get("nameIdentifiers")) == 1
+
+
+def test_a_draft_without_doi_gets_no_machine_links(db: None) -> None:
+    draft = make_publication(doi="", doi_state="draft", registered_at=None)
+    record = publication_record(draft)
+    found = find_signposting_http_link([signposting.link_header(record)], "http://testserver/")
+    assert found.describedBy == frozenset()
+    assert found.linksets == frozenset()
