@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from catalogue.models import Dataset
 from catalogue.selectors import dataset_by_pid
@@ -148,7 +148,7 @@ def _publication_datasets(publication: Publication) -> tuple[Dataset, ...]:
         publication.datasets.public()
         .select_related("instrument")
         .only(*_DATASET_COLUMNS)
-        .order_by("-start_time", "-id")
+        .order_by(F("start_time").desc(nulls_last=True), "-id")
     )
 
 
