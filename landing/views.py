@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,7 +31,6 @@ from catalogue.selectors import (
     FILES_PER_PAGE,
     dataset_by_pid,
     dataset_files_page,
-    dataset_techniques,
     dataset_thumbnails,
 )
 from catalogue.templatetags.portal_format import human_size
@@ -328,13 +328,14 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         return _tombstone(request, record, kind="dataset")
     if _partial(request) and "style" not in request.GET:
         return render(request, "landing/dataset.html#files", _files_context(request, found))
+    prefetch_related_objects([found], "techniques")  # read by the record and the page
     record = dataset_record(found)
     if (negotiated := negotiate(request, record)) is not None:
         return negotiated
     page_url = reverse("landing:dataset", args=[found.pid])
     if _partial(request):
         return _render_citation(request, record, page_url)
-    techniques = dataset_techniques(found)
+    techniques = sorted(found.techniques.all(), key=lambda t: (t.name, t.pid))
     context: dict[str, Any] = {
         "record": record,
         "dataset": found,

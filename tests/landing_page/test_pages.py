@@ -511,3 +511,40 @@ def test_download_pattern_placeholders_are_checked() -> None:
 )
 def test_bad_identifiers_never_fail(client: Client, landing: Landing, path: str) -> None:
     assert client.get(path).status_code in {301, 302, 400, 404}
+
+
+def _queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_publication_page_costs_the_same_queries_for_3_or_25_datasets(
+    client: Client, downloads_on: str
+) -> None:
+    small, large = PublicationFactory.create(), PublicationFactory.create()
+    small.datasets.set(DatasetFactory.create_batch(3))
+    large.datasets.set(DatasetFactory.create_batch(25))
+    for dataset in large.datasets.all():
+        make_files(dataset, 50)
+    client.get(f"/doi/{small.doi}")  # warm the citation caches
+
+    few, many = _queries(client, f"/doi/{small.doi}"), _queries(client, f"/doi/{large.doi}")
+
+    assert len(few) == len(many), "\n".join(many)
+    assert len(many) <= 12, "\n".join(many)
+
+
+def test_dataset_page_costs_the_same_queries_for_500_or_5000_files(
+    client: Client, downloads_on: str
+) -> None:
+    # (A dataset of a few files lists them in its JSON-LD and Link header: a query more or two.)
+    small, large = DatasetFactory.create(), DatasetFactory.create()
+    make_files(small, 500)
+    make_files(large, 5000)
+
+    few = _queries(client, f"/datasets/{small.pid}")
+    many = _queries(client, f"/datasets/{large.pid}")
+
+    assert len(few) == len(many), "\n".join(many)
+    assert len(many) <= 14, "\n".join(many)
