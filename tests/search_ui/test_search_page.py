@@ -429,3 +429,39 @@ def test_the_readme_examples_answer(client: Client, indexed: dict[str, Dataset])
         assert 'data-total="' in response.content.decode()
     monolayer = client.get("/datasets/?q=DPPG+monolayer")
     assert pids(monolayer) == ["20.500.12269/ui-monolayer"]
+
+
+def test_opensearch_down_falls_back_to_the_database_with_a_notice(
+    client: Client, catalogue: dict[str, Dataset], settings: Any
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.OPENSEARCH_URL = f"http://127.0.0.1:{port}"
+    settings.OPENSEARCH_TIMEOUT = 1
+
+    response = client.get("/datasets/?instrument=P08")
+
+    assert response.status_code == 200
+    assert "Search is running in a reduced mode." in response.content.decode()
+    assert total(response) == 2
+
+
+def test_search_unavailable_is_a_503_page_that_says_so(
+    client: Client, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalogue import selectors
+    from catalogue.search import SearchUnavailable
+
+    def unavailable(query: Any) -> SearchPage:
+        raise SearchUnavailable("database gone")
+
+    monkeypatch.setattr(selectors, "dataset_search", unavailable)
+
+    response = client.get("/datasets/?q=lipid")
+
+    assert response.status_code == 503
+    assert "Search is not available at the moment" in response.content.decode()
+    assert page_of(response).get_element_by_id("q").get("value") == "lipid"
