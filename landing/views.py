@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
@@ -104,14 +104,11 @@ def _citation(record: LandingRecord, style: str) -> SafeString:
 
 
 def _exports(record: LandingRecord) -> list[dict[str, str]]:
-    """The export menu: label, URL, media type (the export routes may not be installed yet)."""
-    try:
-        return [
-            {"label": fmt.label, "url": export_url(record, key), "media_type": fmt.media_type}
-            for key, fmt in EXPORTS.items()
-        ]
-    except NoReverseMatch:
-        return []
+    """The export menu: label, URL, media type."""
+    return [
+        {"label": fmt.label, "url": export_url(record, key), "media_type": fmt.media_type}
+        for key, fmt in EXPORTS.items()
+    ]
 
 
 # -- shared -----------------------------------------------------------------------------------
