@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from lxml import etree
 
@@ -103,3 +109,38 @@ def test_robots_txt(client: Client) -> None:
         "Allow: /",
     ):
         assert line in text.splitlines()
+
+
+SQLITE_SCRIPT = """
+import django, os
+os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'
+django.setup()
+from django.core.management import call_command
+call_command('migrate', verbosity=0)
+from tests.factories import DatasetFactory
+DatasetFactory.create_batch(5)
+from landing import sitemaps
+sitemaps.PAGE_SIZE = 2
+print(''.join(sitemaps.sitemap(sitemaps.counts())))
+print(''.join(sitemaps.sitemap_page('datasets', 3)))
+"""
+
+
+def test_sitemap_index_on_sqlite(tmp_path: Path) -> None:
+    """The default database: the windowed lastmod query and SQLite's text timestamps."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path}/portal.sqlite3", "PORTAL_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", SQLITE_SCRIPT],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    index, page = done.stdout.split("</sitemapindex>")
+    assert index.count("<lastmod>") == 3
+    assert re.search(r"<lastmod>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00</lastmod>", index)
+    assert page.count("<url>") == 1
