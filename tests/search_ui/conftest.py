@@ -55,10 +55,14 @@ def catalogue(db: None) -> dict[str, Dataset]:
 
 def make_catalogue() -> dict[str, Dataset]:
     """Four public datasets on two instruments, with temperatures and energies in various units."""
-    p08 = InstrumentFactory(pid="p08", unique_name="P08", name="P08 High-resolution diffraction")
-    p21 = InstrumentFactory(pid="p21", unique_name="P21", name="P21 Swedish materials beamline")
-    gixos = TechniqueFactory(pid="panet01253", name="grazing incidence X-ray scattering")
-    proposal = ProposalFactory(proposal_id="11019634", title="Lipid monolayers")
+    p08 = InstrumentFactory.create(
+        pid="p08", unique_name="P08", name="P08 High-resolution diffraction"
+    )
+    p21 = InstrumentFactory.create(
+        pid="p21", unique_name="P21", name="P21 Swedish materials beamline"
+    )
+    gixos = TechniqueFactory.create(pid="panet01253", name="grazing incidence X-ray scattering")
+    proposal = ProposalFactory.create(proposal_id="11019634", title="Lipid monolayers")
     when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     monolayer = DatasetFactory.create(
         pid="20.500.12269/ui-monolayer",
