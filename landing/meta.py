@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from catalogue.models import Thumbnail
+from landing import signposting
 from landing.formats import fields
 from landing.formats.schemaorg import description
 from landing.records import LandingRecord
@@ -81,8 +82,17 @@ def head_meta(record: LandingRecord) -> list[tuple[str, str, str]]:
 
 
 def head_html(record: LandingRecord) -> SafeString:
-    """The ``<link>`` and ``<meta>`` elements of :func:`head_meta`, one per line."""
+    """The ``<link>`` and ``<meta>`` elements of :func:`head_meta`, one per line, and the FAIR
+    Signposting links (as in the ``Link`` header, without the files)."""
     triples = head_meta(record)
+    signposts = format_html_join(
+        "\n",
+        '<link rel="{}" href="{}"{}>',
+        (
+            (link.rel, link.href, format_html(' type="{}"', link.type) if link.type else "")
+            for link in signposting.html_links(record)
+        ),
+    )
     links = format_html_join(
         "\n",
         '<link rel="{}" href="{}">',
@@ -93,4 +103,4 @@ def head_html(record: LandingRecord) -> SafeString:
         '<meta {}="{}" content="{}">',
         (triple for triple in triples if triple[0] != "rel"),
     )
-    return format_html("{}\n{}", links, metas)
+    return format_html("{}\n{}\n{}", links, signposts, metas)

@@ -6,6 +6,8 @@ Handle), ``describedby`` for each metadata export (with its media type), ``item`
 ``linkset`` (both linkset formats). It stays small: with more than :data:`MAX_HEADER_AUTHORS`
 authors or :data:`MAX_HEADER_ITEMS` files those links are left to the linkset.
 
+:func:`html_links` are the same as ``<link>`` elements for the page's head (without the files).
+
 Level 2: :func:`linkset_json` (``application/linkset+json``) and :func:`linkset_text`
 (``application/linkset``, RFC 9264) hold every link, also ``describes`` from each export and
 ``collection`` from each file back to the landing page; files up to :data:`MAX_LINKSET_ITEMS`.
@@ -142,6 +144,12 @@ def link_header(record: LandingRecord) -> str:
     """The level-1 ``Link`` header value of the landing page."""
     chosen = links(record, max_authors=MAX_HEADER_AUTHORS, max_items=MAX_HEADER_ITEMS)
     return ", ".join(link.header() for link in [*chosen, *_linkset_links(record)])
+
+
+def html_links(record: LandingRecord) -> list[Link]:
+    """The level-1 links as the page's ``<link>`` elements repeat them (no file items)."""
+    chosen = links(record, max_authors=MAX_HEADER_AUTHORS, max_items=0)
+    return [*chosen, *_linkset_links(record)]
 
 
 def _contexts(record: LandingRecord) -> Iterator[tuple[str, list[Link]]]:

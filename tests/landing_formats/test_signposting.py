@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import requests
-from signposting import find_signposting_http, find_signposting_linkset
+from signposting import find_signposting_html, find_signposting_http, find_signposting_linkset
 from signposting.linkheader import find_signposting_http_link
 
 from landing import signposting
@@ -140,3 +140,11 @@ def test_a_draft_without_doi_gets_no_machine_links(db: None) -> None:
     found = find_signposting_http_link([signposting.link_header(record)], "http://testserver/")
     assert found.describedBy == frozenset()
     assert found.linksets == frozenset()
+
+
+def test_page_head_repeats_the_links(live_server: Any, publication: Publication) -> None:
+    found = find_signposting_html(f"{live_server.url}/doi/10.5072/landing-formats-0001")
+    assert str(found.citeAs.target) == DOI_URL
+    assert len(found.describedBy) == 7
+    assert len(found.linksets) == 2
+    assert found.items == frozenset()  # files only in the header and the linkset
