@@ -217,15 +217,24 @@ def _db_time(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _insert_files(rows: list[tuple[int, FileIn]]) -> None:
-    if not rows:
+def _insert_files(files: Sequence[tuple[int, Sequence[FileIn]]]) -> None:
+    """The files of each ``(dataset id, files)``: rows made as COPY takes them, no list of
+    millions of intermediate tuples."""
+    if not any(items for _, items in files):
         return
-    adapt = _db_time if connection.vendor != "postgresql" else (lambda value: value)
-    _insert_rows(
-        DataFile._meta.db_table,
-        _FILE_COLUMNS,
-        ((i, f.path, f.size, f.checksum, f.checksum_algorithm, adapt(f.time)) for i, f in rows),
-    )
+    if connection.vendor == "postgresql":
+        rows: Iterable[tuple[Any, ...]] = (
+            (i, f.path, f.size, f.checksum, f.checksum_algorithm, f.time)
+            for i, items in files
+            for f in items
+        )
+    else:
+        rows = (
+            (i, f.path, f.size, f.checksum, f.checksum_algorithm, _db_time(f.time))
+            for i, items in files
+            for f in items
+        )
+    _insert_rows(DataFile._meta.db_table, _FILE_COLUMNS, rows)
 
 
 def _store_thumbnails(dataset_id: int, item: DatasetIn) -> list[Thumbnail]:
@@ -435,13 +444,14 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
 
     params: list[tuple[Any, ...]] = []
     links: list[tuple[int, int]] = []
-    files: list[tuple[int, FileIn]] = []
+    files: list[tuple[int, Sequence[FileIn]]] = []
     thumbs: list[Thumbnail] = []
     through = Dataset.techniques.through
     for item, dataset_id in zip(work, ids, strict=True):
         params.extend(_parameter_rows(dataset_id, item.scientific_metadata))
         links.extend((dataset_id, techniques[t.pid].pk) for t in item.techniques)
-        files.extend((dataset_id, f) for f in item.files or ())
+        if item.files:
+            files.append((dataset_id, item.files))
         thumbs.extend(_store_thumbnails(dataset_id, item))
     _insert_rows(ScientificParameter._meta.db_table, _PARAMETER_COLUMNS, params)
     _insert_rows(through._meta.db_table, ("dataset_id", "technique_id"), links)

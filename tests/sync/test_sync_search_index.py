@@ -10,7 +10,7 @@ import pytest
 
 from catalogue.models import Dataset
 from catalogue.search import DatasetQuery, backend
-from catalogue.search.opensearch import OpenSearchBackend
+from catalogue.search.opensearch import OpenSearchBackend, refresh_pause
 from sync import live
 from sync.models import SyncKind, SyncRun, SyncStatus
 from tests.standins.scicat import SciCatStandIn
@@ -93,3 +93,68 @@ def test_nothing_is_indexed_before_the_page_commits(
     assert seen_during_transaction[0] == set()
     assert _indexed(index) == {pid(1)}
     assert datetime.now(UTC) - timedelta(minutes=5) < Dataset.objects.get().modified
+
+
+def _refresh_interval(index: OpenSearchBackend) -> str | None:
+    name = index.current_index()
+    assert name is not None
+    answer = index.client.indices.get_settings(index=name, name="index.refresh_interval")
+    # Not set (the default): no entry at all.
+    return answer.get(name, {}).get("settings", {}).get("index", {}).get("refresh_interval")
+
+
+def test_a_full_sync_fills_the_index_with_its_refresh_paused_and_turns_it_on_again(
+    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(4):
+        add(scicat, n)
+    during: list[str | None] = []
+    original = live._import_page
+
+    def spy(ctx: Any, page: Any, *, cursor: str | None) -> None:
+        during.append(_refresh_interval(index))
+        original(ctx, page, cursor=cursor)
+
+    monkeypatch.setattr(live, "_import_page", spy)
+
+    live.catalogue_sync(full=True)
+
+    assert set(during) == {"-1"}
+    assert _refresh_interval(index) is None  # the index's default again
+    # Searchable at once, without anyone refreshing by hand.
+    page = index.search(DatasetQuery(per_page=100))
+    assert len(page.ids) == 4
+
+
+def test_an_incremental_sync_leaves_the_refresh_alone(
+    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(scicat, 1)
+    index.ensure_index()
+    during: list[str | None] = []
+    original = live._import_page
+
+    def spy(ctx: Any, page: Any, *, cursor: str | None) -> None:
+        during.append(_refresh_interval(index))
+        original(ctx, page, cursor=cursor)
+
+    monkeypatch.setattr(live, "_import_page", spy)
+
+    live.catalogue_sync()
+
+    assert during == [None]
+
+
+def test_the_run_after_a_killed_full_sync_turns_the_refresh_on_again(
+    scicat: SciCatStandIn, index: OpenSearchBackend
+) -> None:
+    add(scicat, 1)
+    live.catalogue_sync(full=True)
+    # The full run died with the refresh paused.
+    refresh_pause(index)
+    SyncRun.objects.update(status=SyncStatus.RUNNING, finished_at=None)
+    assert _refresh_interval(index) == "-1"
+
+    live.catalogue_sync()
+
+    assert _refresh_interval(index) is None
