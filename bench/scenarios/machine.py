@@ -8,6 +8,7 @@ from the call to the full body, after warm-up.
 
 Reported:
 
+* what the machine side adds to a landing page (head tags, JSON-LD, Link header, citation);
 * citations: the cost of :func:`landing.citation.cite` for a record not seen before with the style
   already parsed (what a landing page pays after a record changed), per style and the slowest
   style's median; the first citation in a process (the style parsed too); a repeated one (cached);
@@ -175,6 +176,44 @@ def _negotiation(outcome: Outcome, client: Wsgi) -> None:
     )
 
 
+def _page_parts(outcome: Outcome) -> None:
+    """What the machine side adds to one landing page: head tags, JSON-LD, Link header, citation."""
+    from catalogue.models import Dataset
+    from landing.citation import cite
+    from landing.formats.schemaorg import jsonld_script
+    from landing.meta import head_html
+    from landing.records import publication_record, record_for_pid
+    from landing.signposting import link_header
+    from publishing.models import Publication
+
+    dataset = Dataset.objects.public().order_by("id").first()
+    publication = Publication.objects.public().exclude(doi="").order_by("id").first()
+    assert dataset is not None
+    assert publication is not None
+    for kind, make in (
+        ("dataset", lambda: record_for_pid(dataset.pid)),
+        ("publication", lambda: publication_record(publication)),
+    ):
+        record = make()
+        assert record is not None
+
+        def parts(record: Any = record) -> None:
+            head_html(record)
+            jsonld_script(record)
+            link_header(record)
+            cite(record)
+
+        outcome.add(
+            Metric(
+                f"page_parts_{kind}_ms",
+                f"head tags + JSON-LD + Link header + citation, {kind}",
+                _ms(time_calls(parts, times=REQUESTS, warmup=WARMUP)),
+                "ms",
+                target=Target("<=", 5),
+            )
+        )
+
+
 def _sitemap(outcome: Outcome, client: Wsgi) -> None:
     status, body = client.get("/sitemap.xml")
     assert status == 200
@@ -220,5 +259,6 @@ def run(ctx: Context) -> Outcome:
     client = Wsgi()
     _citations(outcome)
     _negotiation(outcome, client)
+    _page_parts(outcome)
     _sitemap(outcome, client)
     return outcome
