@@ -138,7 +138,9 @@ def bibliography(record: LandingRecord, style: str | None, locale: str | None) -
     try:
         citation = cite(record, style, locale)
     except CitationError as exc:
-        return HttpResponse(f"400 Bad Request: {exc}\n", status=400, content_type="text/plain")
+        return HttpResponse(
+            f"400 Bad Request: {exc}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
     return HttpResponse(citation.text + "\n", content_type=f"{BIBLIOGRAPHY}; charset=utf-8")
 
 
