@@ -55,11 +55,11 @@ class Link:
     type: str = ""
     profile: str = ""
 
-    def header(self, anchor: str = "") -> str:
+    def header(self, anchor: str = "", *, profile: bool = True) -> str:
         out = f'<{self.href}>; rel="{self.rel}"'
         if self.type:
             out += f'; type="{self.type}"'
-        if self.profile:
+        if self.profile and profile:
             out += f'; profile="{self.profile}"'
         if anchor:
             out += f'; anchor="{anchor}"'
@@ -143,7 +143,9 @@ def _linkset_links(record: LandingRecord) -> list[Link]:
 def link_header(record: LandingRecord) -> str:
     """The level-1 ``Link`` header value of the landing page."""
     chosen = links(record, max_authors=MAX_HEADER_AUTHORS, max_items=MAX_HEADER_ITEMS)
-    return ", ".join(link.header() for link in [*chosen, *_linkset_links(record)])
+    # Without profiles, as the page's <link> elements (HTML has no profile attribute): the
+    # same links both ways. The linksets carry the profiles.
+    return ", ".join(link.header(profile=False) for link in [*chosen, *_linkset_links(record)])
 
 
 def html_links(record: LandingRecord) -> list[Link]:
