@@ -122,6 +122,7 @@ def _person(creator: fields.Creator) -> dict[str, Any]:
     out: dict[str, Any] = {"@type": "Person" if creator.personal else "Organization"}
     if creator.orcid:
         out["@id"] = creator.orcid
+        out["sameAs"] = creator.orcid  # as Google's Dataset examples name an ORCID iD
         out["identifier"] = {
             "@type": "PropertyValue",
             "propertyID": "ORCID",
@@ -141,6 +142,7 @@ def _person(creator: fields.Creator) -> dict[str, Any]:
         if affiliation.ror:
             organisation["@id"] = affiliation.ror
             organisation["identifier"] = affiliation.ror
+            organisation["sameAs"] = affiliation.ror
         affiliations.append(organisation)
     if affiliations and creator.personal:
         out["affiliation"] = affiliations

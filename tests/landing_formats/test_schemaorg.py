@@ -64,6 +64,8 @@ def test_extruct_extracts_the_publication_with_every_property(publication: Publi
     franklin, orsted, team = data["creator"]
     assert franklin["@type"] == "Person"
     assert franklin["@id"] == "https://orcid.org/0000-0002-1825-0097"
+    assert franklin["sameAs"] == "https://orcid.org/0000-0002-1825-0097"
+    assert franklin["identifier"]["value"] == "0000-0002-1825-0097"
     assert franklin["affiliation"][0]["@id"] == "https://ror.org/01js2sh04"
     assert orsted["givenName"] == "Hans Christian"
     assert team == {"@type": "Organization", "name": "Beamline P08 team and friends"}
