@@ -80,6 +80,10 @@ MASS_WITHDRAWAL_FLOOR = 20  # withdrawing this many is never "mass", whatever th
 REINDEX_CHUNK = 5000
 PROGRESS_EVERY_SECONDS = 10.0  # how often a running run's counts are saved for the admin
 GONE_REASON = "The internal catalogue no longer publishes this record."
+DATES_NOT_FILTERABLE = (
+    "The catalogue does not filter datasets by date (SciCat v4 from before backend PR #2346): "
+    "the sync compared the full listing of public records instead."
+)
 PUBLICATION_GONE_REASON = "The internal catalogue no longer publishes this DOI's data."
 
 
@@ -585,6 +589,9 @@ def catalogue_sync(
     """Bring in what the catalogue changed (see the module docstring); returns the run."""
 
     def body(ctx: _Run) -> None:
+        if not ctx.api.dates_filterable():
+            _sync_by_listing(ctx, full=full, since=since)
+            return
         start = _start(ctx, DATASETS, full=full, since=since)
         ctx.record.watermark_from = start
         ctx.record.save(update_fields=["watermark_from"])
@@ -613,6 +620,18 @@ def catalogue_sync(
         progress=progress,
         allow_mass_withdrawal=allow_mass_withdrawal,
     )
+
+
+def _sync_by_listing(ctx: _Run, *, full: bool, since: datetime | None) -> None:
+    """The catalogue cannot list what changed since a date (SciCat v4 from before backend PR
+    #2346, see :meth:`SciCatApi.dates_filterable`): compare the listing of every public pid and
+    its ``updatedAt`` with the portal instead, and read what the portal lacks or holds in another
+    version by pid. Slower, but nothing is missed; no dataset watermark is kept."""
+    ctx.record.message = DATES_NOT_FILTERABLE
+    ctx.record.save(update_fields=["message"])
+    with _search_bulk_load() if full else contextlib.nullcontext():
+        _listing(ctx, fetch_stale=True)
+    _published_data(ctx, since=_start(ctx, PUBLISHED_DATA, full=full, since=since), track=True)
 
 
 def catalogue_reconcile(

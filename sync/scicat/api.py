@@ -11,7 +11,10 @@ Two dialects, chosen by ``SCICAT_API_VERSION``:
 ``v4``
     ``GET /api/v4/datasets/public?filter=<JSON>``, no login: only ``isPublished`` records.
     Filters use MongoDB operators (``$gte``, ``$in``); ``limits`` take ``limit``, ``skip`` and a
-    ``sort`` object, so the order can be ``updatedAt`` then ``pid``.
+    ``sort`` object, so the order can be ``updatedAt`` then ``pid``. Dates go as ISO text: the
+    list runs as a MongoDB aggregation pipeline, and SciCat casts date-like text in ``where`` to
+    dates only since backend PR #2346 (November 2025); an older backend matches nothing, which
+    :meth:`SciCatApi.dates_filterable` finds out once per run (the sync then compares listings).
 
 Every list is read in pages of an explicit size in a stable order. Reading "what changed since"
 pages by ``updatedAt``; records that share the timestamp at the end of a page are asked for
@@ -192,6 +195,7 @@ class SciCatApi:
         self._token_expires: float | None = None
         self.calls = 0
         self.retried = 0
+        self._dates_filterable: bool | None = None
         if session is None:
             session = requests.Session()
             session.mount("http://", HTTPAdapter(pool_connections=2, pool_maxsize=2))
@@ -489,6 +493,39 @@ class SciCatApi:
             include=False,
             page_size=self.config.id_page_size,
         )
+
+    def dates_filterable(self) -> bool:
+        """Whether the catalogue lists datasets by a date given as ISO text (asked once).
+
+        v3: always (LoopBack casts). v4 answers lists with a MongoDB aggregation pipeline, which
+        casts nothing: SciCat casts date-like strings in ``where`` to dates itself only since
+        SciCatProject/backend PR #2346 (November 2025). Before that, ``updatedAt >= <text>``
+        matches no record at all, so paging by ``updatedAt`` would silently read nothing; the
+        sync then compares the full listing instead (see ``sync.live``). Asked with one record:
+        any public record at all, but none updated since 1970, means the dates are not cast.
+        """
+        if self.v3:
+            return True
+        if self._dates_filterable is None:
+
+            def first(where: dict[str, Any]) -> list[Raw]:
+                return self._list(
+                    self._datasets_path,
+                    {
+                        "where": where,
+                        "fields": ["pid"],
+                        "limits": self._limits(limit=1, order=("pid",)),
+                    },
+                )
+
+            since_1970 = {"updatedAt": {"$gte": iso(datetime(1970, 1, 1, tzinfo=UTC))}}
+            self._dates_filterable = bool(first(since_1970)) or not first({})
+            if not self._dates_filterable:
+                logger.warning(
+                    "the catalogue (SciCat v4) does not filter public datasets by a date given "
+                    "as text (a backend from before PR #2346): listing every record instead"
+                )
+        return self._dates_filterable
 
     def datasets_count(self, *, since: datetime | None, published: bool | None = True) -> int:
         where = self._published(published)

@@ -16,6 +16,11 @@ It answers the parts of SciCat's API the portal's sync reads, as the real backen
   ``isPublished`` records. MongoDB operators (``$gt``, ``$in``, ``$or``, ...); ``limits`` with
   ``limit`` (default 10), ``skip`` and a ``sort`` object (default ``createdAt`` descending); any
   other key in the filter is refused with 400, as SciCat's FilterValidationPipe does.
+  Dates in ``where`` are ISO text: SciCat answers v4 lists with a MongoDB aggregation pipeline,
+  which casts nothing, and casts date-like strings to dates itself only since
+  SciCatProject/backend PR #2346 (November 2025); ``/count`` (``countDocuments``) always casts.
+  ``v4_casts_dates = False`` plays an older backend: in a v4 list, a date given as text matches
+  no record (MongoDB never finds a string equal to, or ordered against, a date).
 * ``GET /api/v3/publisheddata`` / ``/api/v4/publisheddata``: LoopBack filters in both versions
   (``order``, not ``sort``); anonymous callers see ``registered`` / ``amended`` records only.
 * Ties: with one sort key, records sharing the value come back in a different order on every
@@ -139,10 +144,12 @@ def _entry(record: Raw) -> _Entry:
 # -- filters ------------------------------------------------------------------------------------
 
 
-def _compare(value: Any, op: str, operand: Any) -> bool:
+def _compare(value: Any, op: str, operand: Any, *, cast: bool = True) -> bool:
     if isinstance(value, datetime):
+        if isinstance(operand, str) and not cast:
+            return op in {"ne", "nin"}  # a string is never equal to, or ordered against, a date
         operand = _parse_time(operand) if isinstance(operand, str) else operand
-        if not isinstance(operand, datetime):
+        if not isinstance(operand, datetime) and op not in {"in", "nin"}:
             return False
     if op == "eq":
         return value == operand
@@ -151,7 +158,8 @@ def _compare(value: Any, op: str, operand: Any) -> bool:
     if op in {"in", "nin"}:
         if not isinstance(operand, list):
             raise _Problem(400, f"${op} needs an array")
-        found = any(_compare(value, "eq", item) for item in operand)  # value may be a datetime
+        # value may be a datetime
+        found = any(_compare(value, "eq", item, cast=cast) for item in operand)
         return found if op == "in" else not found
     if value is _MISSING or value is None or isinstance(value, (dict, list)):
         return False
@@ -172,12 +180,13 @@ def _compare(value: Any, op: str, operand: Any) -> bool:
 class _Where:
     """A compiled ``where``: LoopBack (v3) or MongoDB (v4) syntax."""
 
-    def __init__(self, where: Any, *, v3: bool) -> None:
+    def __init__(self, where: Any, *, v3: bool, cast_dates: bool = True) -> None:
         if where is None:
             where = {}
         if not isinstance(where, dict):
             raise _Problem(400, "where must be an object")
         self.v3 = v3
+        self.cast_dates = cast_dates
         self.where = where
         self._check(where)
 
@@ -227,12 +236,12 @@ class _Where:
                 op = self._op(key)
                 assert op is not None
                 op = {"inq": "in", "neq": "ne"}.get(op, op)
-                if not _compare(value, op, operand):
+                if not _compare(value, op, operand, cast=self.cast_dates):
                     return False
             return True
         if isinstance(value, list):
             return condition in value
-        return _compare(value, "eq", condition)
+        return _compare(value, "eq", condition, cast=self.cast_dates)
 
     def bounds(self, name: str) -> tuple[Any, bool] | None:
         """A lower bound on a top-level field the where implies, for a fast start: (value,
@@ -262,7 +271,14 @@ class _Query:
     single_key: bool  # v3: ties come back in any order
 
 
-def _query(raw: str | None, *, v3: bool, published_only: bool, count: bool = False) -> _Query:
+def _query(
+    raw: str | None,
+    *,
+    v3: bool,
+    published_only: bool,
+    count: bool = False,
+    cast_dates: bool = True,
+) -> _Query:
     try:
         doc = json.loads(raw) if raw else {}
     except ValueError as exc:
@@ -311,7 +327,7 @@ def _query(raw: str | None, *, v3: bool, published_only: bool, count: bool = Fal
             raise _Problem(400, "limits.sort must be an object")
         order = [(name, direction == "desc") for name, direction in sort.items()]
     return _Query(
-        where=_Where(where, v3=v3),
+        where=_Where(where, v3=v3, cast_dates=cast_dates),
         fields=fields,
         include=include,
         limit=limit,
@@ -391,6 +407,7 @@ class SciCatStandIn(LoopbackServer):
         self._lock = threading.RLock()
         self._random = random.Random(seed)
         self._clock = datetime(2025, 1, 1, tzinfo=UTC)
+        self.v4_casts_dates = True  # False: a backend from before PR #2346 (see the docstring)
         super().__init__(port=port)
 
     def _build_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
@@ -406,6 +423,7 @@ class SciCatStandIn(LoopbackServer):
             self._seen.clear()
             self.stalled = 0
             self._clock = datetime(2025, 1, 1, tzinfo=UTC)
+            self.v4_casts_dates = True
 
     # -- time -----------------------------------------------------------------------------------
 
@@ -762,7 +780,7 @@ class SciCatStandIn(LoopbackServer):
                         raise _Problem(404, f"dataset: {pid} not found")
                     return 200, b""
                 return 200, self._render(entry, query, v3=v3)
-        query = _query(raw, v3=v3, published_only=not v3)
+        query = _query(raw, v3=v3, published_only=not v3, cast_dates=v3 or self.v4_casts_dates)
         with self._lock:
             rows = self._rows(query, v3=v3)
             return 200, b"[" + b",".join(self._render(e, query, v3=v3) for e in rows) + b"]"

@@ -334,3 +334,38 @@ def test_published_data_is_read_with_loopback_filters_in_both_versions(
     sent = scicat_any.requests("/api/v")[-1].filter
     assert sent["where"] == {"updatedAt": {"gte": "2025-03-01T12:00:00.000Z"}}
     assert sent["limits"]["order"] == "updatedAt:asc"
+
+
+def test_v4_lists_by_a_date_given_as_iso_text(scicat: SciCatStandIn) -> None:
+    """SciCat v4 casts date-like text in ``where`` to dates (backend PR #2346), so the watermark
+    filter ``updatedAt >= "<ISO>"`` selects by time, not by string order."""
+    add(scicat, 1, updated_at=T0)
+    add(scicat, 2, updated_at=T0 + timedelta(hours=1))
+    client, _ = _api(scicat)
+
+    assert client.dates_filterable()
+    assert _pids(client.datasets_changed(since=T0 + timedelta(minutes=30))) == [pid(2)]
+    sent = scicat.requests("/api/v4/datasets/public")[-1].filter
+    assert sent["where"]["updatedAt"] == {"$gte": "2025-03-01T12:30:00.000Z"}
+
+
+def test_an_older_v4_backend_that_cannot_filter_by_date_is_recognised(
+    scicat: SciCatStandIn,
+) -> None:
+    """Before backend PR #2346 the v4 list (an aggregation pipeline) compared the text with the
+    stored dates and matched nothing; ``/count`` cast it all along."""
+    add(scicat, 1, updated_at=T0)
+    scicat.v4_casts_dates = False
+    client, _ = _api(scicat)
+
+    assert _pids(client.datasets_changed(since=T0 - timedelta(days=1))) == []
+    assert client.datasets_count(since=T0 - timedelta(days=1)) == 1
+    assert not client.dates_filterable()
+    assert _api(scicat, "v3")[0].dates_filterable()  # LoopBack casts
+
+
+def test_an_empty_catalogue_counts_as_filtering_by_date(scicat: SciCatStandIn) -> None:
+    scicat.v4_casts_dates = False
+    client, _ = _api(scicat)
+
+    assert client.dates_filterable()

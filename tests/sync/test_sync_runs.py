@@ -434,3 +434,33 @@ def test_a_start_up_check_warns_that_v4_cannot_publish_on_the_embargo_end(settin
 
     settings.SCICAT_API_VERSION = "v3"
     assert sync_settings_check() == []
+
+
+def test_an_older_v4_backend_that_cannot_filter_by_date_is_synced_by_its_listing(
+    scicat: SciCatStandIn, client: Client
+) -> None:
+    """SciCat v4 from before backend PR #2346 matches no record for ``updatedAt >= "<ISO>"``:
+    paging by the watermark would read nothing (a full sync only its first page), so the sync
+    compares the listing of every public pid and ``updatedAt`` instead, and misses nothing."""
+    scicat.v4_casts_dates = False
+    for n in range(7):  # more than two pages of 3
+        add(scicat, n)
+    scicat.put_published_data(published_data("10.5072/sync-0009", pid(1)))
+
+    run = live.catalogue_sync(full=True)
+
+    assert run.created == 7
+    assert _public() == {pid(n) for n in range(7)}
+    assert "does not filter datasets by date" in run.message
+    assert DataFile.objects.filter(dataset__pid=pid(6)).count() == 2
+    assert client.get("/doi/10.5072/sync-0009").status_code == 200
+
+    scicat.update_dataset(pid(2), datasetName="A better title")
+    scicat.unpublish(pid(3))
+    add(scicat, 8)
+    run = live.catalogue_sync()
+
+    assert (run.created, run.updated, run.withdrawn) == (1, 1, 1)
+    assert _public() == {pid(n) for n in (0, 1, 2, 4, 5, 6, 8)}
+    assert Dataset.objects.get(pid=pid(2)).title == "A better title"
+    assert not SyncCursor.objects.filter(name=live.DATASETS).exists()
