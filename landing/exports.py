@@ -104,9 +104,17 @@ def render_bytes(record: LandingRecord, fmt: ExportFormat) -> bytes:
     return body if isinstance(body, bytes) else body.encode()
 
 
+def open_to_any_origin(response: HttpResponse) -> HttpResponse:
+    """Let scripts on any site read ``response`` (public metadata, never with credentials), as
+    DOI content negotiation does: citation tools in the browser fetch it."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Link, Content-Disposition"
+    return response
+
+
 def export_response(record: LandingRecord, fmt: ExportFormat, *, attachment: bool) -> HttpResponse:
     """The export as a response: a download (``attachment``) or inline (content negotiation)."""
     response = HttpResponse(render_bytes(record, fmt), content_type=fmt.content_type)
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="{fmt.filename(record)}"'
-    return response
+    return open_to_any_origin(response)

@@ -15,7 +15,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from landing import signposting, sitemaps
-from landing.exports import EXPORTS, export_response
+from landing.exports import EXPORTS, export_response, open_to_any_origin
 from landing.negotiation import gone
 from landing.records import LandingRecord, record_for_doi, record_for_pid
 
@@ -51,7 +51,7 @@ def linkset(request: HttpRequest, fmt: str, kind: str, identifier: str) -> HttpR
     if record.withdrawn:
         return gone(record)
     body = signposting.linkset_json(record) if fmt == "json" else signposting.linkset_text(record)
-    return HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    return open_to_any_origin(HttpResponse(body, content_type=f"{media_type}; charset=utf-8"))
 
 
 def _xml_stream(chunks: Iterable[str]) -> StreamingHttpResponse:

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from landing.citation import CitationError, cite
-from landing.exports import EXPORTS, ExportFormat, export_response
+from landing.exports import EXPORTS, ExportFormat, export_response, open_to_any_origin
 from landing.records import LandingRecord
 
 HTML = "text/html"
@@ -166,4 +166,4 @@ def negotiate(request: HttpRequest, record: LandingRecord) -> HttpResponse | Non
         response = export_response(record, _BY_MEDIA_TYPE[media_type], attachment=False)
         response["Content-Type"] = f"{media_type}; charset=utf-8"
     patch_vary_headers(response, ["Accept"])
-    return response
+    return open_to_any_origin(response)

@@ -192,6 +192,7 @@ def test_export_route_is_a_download_with_media_type_and_file_name(
         f'attachment; filename="10.5072_landing-formats-0001.{fmt.extension}"'
     )
     assert response.content
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_export_route_for_a_dataset_pid_with_slashes(client: Client, dataset: Dataset) -> None:
