@@ -161,6 +161,12 @@ def test_a_dataset_published_alone_has_the_doi_of_its_publication(
         "relatedIdentifierType": "DOI",
         "relationType": "IsPartOf",
     } in record.datacite["relatedIdentifiers"]
+    assert list(schema45.validator.iter_errors(record.datacite)) == []
+    tree = etree.fromstring(datacite_xml(record))
+    assert kernel_schema().validate(tree), kernel_schema().error_log
+    assert tree.findtext("{http://datacite.org/schema/kernel-4}identifier") == (
+        "10.5072/just-this-one"
+    )
 
 
 def test_publication_record_totals_and_versions(publication: Publication) -> None:
