@@ -35,7 +35,7 @@ class TechniqueIn:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a sync makes millions, and frozen ones cost 5x to build
 class FileIn:
     path: str
     size: int = 0

@@ -127,6 +127,11 @@ def _number(value: Any) -> float | None:
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value[:MAX_TEXT]
+    kind = type(value)
+    if kind is int:  # what json.dumps writes, without its machinery (a hot path of the import)
+        return str(value)[:MAX_TEXT]
+    if kind is float and math.isfinite(value):
+        return repr(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -136,10 +141,10 @@ def _text(value: Any) -> str:
 
 def _quantity_parts(node: dict[str, Any]) -> tuple[Any, str] | None:
     """``(value, unit)`` when ``node`` is a quantity, else None."""
-    keys = set(node)
-    if "value" in keys and keys <= _QUANTITY_KEYS and not isinstance(node["value"], dict):
+    keys = node.keys()
+    if "value" in node and keys <= _QUANTITY_KEYS and not isinstance(node["value"], dict):
         return node["value"], _unit_text(node.get("unit"))
-    if "v" in keys and keys <= _SHORT_QUANTITY_KEYS and not isinstance(node["v"], dict):
+    if "v" in node and keys <= _SHORT_QUANTITY_KEYS and not isinstance(node["v"], dict):
         return node["v"], _unit_text(node.get("u"))
     return None
 
