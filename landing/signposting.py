@@ -4,13 +4,14 @@ Level 1: :func:`link_header` is the page's HTTP ``Link`` header: ``cite-as`` (th
 Handle), ``describedby`` for each metadata export (with its media type), ``item`` for each file,
 ``author`` (ORCID iDs), ``license``, ``type`` (schema.org ``Dataset`` and ``AboutPage``) and
 ``linkset`` (both linkset formats). It stays small: with more than :data:`MAX_HEADER_AUTHORS`
-authors or :data:`MAX_HEADER_ITEMS` files those links are left to the linkset.
-
-:func:`html_links` are the same as ``<link>`` elements for the page's head (without the files).
+authors or :data:`MAX_HEADER_ITEMS` files those links are left to the linkset (as Dataverse's
+level-1 limits do). :func:`html_links` are the same links as ``<link>`` elements for the page's
+head, without the files; neither carries ``profile`` (HTML has no such attribute).
 
 Level 2: :func:`linkset_json` (``application/linkset+json``) and :func:`linkset_text`
-(``application/linkset``, RFC 9264) hold every link, also ``describes`` from each export and
-``collection`` from each file back to the landing page; files up to :data:`MAX_LINKSET_ITEMS`.
+(``application/linkset``, RFC 9264) hold every link with its profile, also ``describes`` from
+each export and ``collection`` from each file back to the landing page. Files are listed up to
+:data:`MAX_LINKSET_ITEMS`; a record with more has none (the "download all" lists name them).
 """
 
 from __future__ import annotations
