@@ -225,6 +225,16 @@ register(
 )
 register(
     Scenario(
+        "search",
+        "bench.scenarios.search:run",
+        "search page (text, facets, unit conditions) on the database backend at N, then OpenSearch "
+        "at BENCH_SEARCH_DOCS (default N; rows topped up directly): rebuild rate, page and raw "
+        "OpenSearch times",
+        requires=("import",),
+    )
+)
+register(
+    Scenario(
         "sync",
         "bench.scenarios.sync:run",
         "live sync (sync.live.catalogue_sync) of the export from a SciCat stand-in over HTTP into "
@@ -247,6 +257,15 @@ register(
         "bench.scenarios.landing:run",
         "landing pages /datasets/<pid> and /doi/<doi> (a dataset, a publication of 5 datasets, "
         "one of 50 datasets x 10,000 files): warm server time and HTML size; the big Metalink",
+        requires=("setup",),
+    )
+)
+register(
+    Scenario(
+        "search_keys",
+        "bench.scenarios.search_keys:run",
+        "the condition builder's key autocomplete (/search/keys) over N datasets x 10 parameters "
+        "written directly: cold key list, warm lookups, requests",
         requires=("setup",),
     )
 )

@@ -1,0 +1,371 @@
+"""Search: the ``/datasets/`` search page on both backends, and OpenSearch at up to a million.
+
+How it stays honest: the page is always served by the portal (``django.test.Client`` through the
+real URL conf, middleware, view, template; DEBUG off), and every id a search returns is a row of the
+database the page renders, so the 25 rows are read and drawn as a visitor would get them.
+
+1. **Database backend** at the N datasets the import wrote (realistic scientific metadata from the
+   generator): a mix of text queries, facet filters and unit conditions, each page with all
+   facets. Target: median <= 150 ms.
+2. **OpenSearch**: the database is topped up to ``--search-docs`` datasets (``BENCH_SEARCH_DOCS``,
+   default N) the way the OAI-PMH benchmark writes rows (``COPY``), with two scientific parameters
+   each (sample temperature in K or degC, incident energy in keV or eV); then
+   ``search_index --rebuild`` builds the index from the database: documents from ``values()``
+   queries, bulk requests, a new versioned index and the alias swap (datasets/s, target >= 3,000).
+   Then the same query mix with ``OPENSEARCH_URL`` set: portal server time (target median
+   <= 50 ms, p95 <= 150 ms) and, for the very same request bodies, the raw opensearch-py query time;
+   their ratio (target <= 1.5).
+
+OpenSearch runs as a throwaway server (``tests/servers.py``) with a ``BENCH_SEARCH_HEAP`` heap
+(default 3g).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
+
+DB_TARGET = Target("<=", 150)
+OS_MEDIAN_TARGET = Target("<=", 50)
+OS_P95_TARGET = Target("<=", 150)
+RATIO_TARGET = Target("<=", 1.5)
+RATE_TARGET = Target(">=", 3000)
+WARMUP = 3
+
+
+@dataclass(frozen=True)
+class Probe:
+    key: str
+    params: list[tuple[str, str]]
+
+    @property
+    def url(self) -> str:
+        return "/datasets/?" + urlencode(self.params) if self.params else "/datasets/"
+
+
+def probes(facets: dict[str, list[str]]) -> list[Probe]:
+    """The query mix: text, facets, unit conditions, combinations, a deep page."""
+
+    def top(facet: str, n: int = 0) -> str:
+        values = facets.get(facet) or ["none"]
+        return values[min(n, len(values) - 1)]
+
+    return [
+        Probe("all", []),
+        Probe("text_common", [("q", "tomography")]),
+        Probe("text_two", [("q", "helium nanodroplets")]),
+        Probe("text_phrase", [("q", '"powder diffraction"')]),
+        Probe("text_prefix", [("q", "perovsk*")]),
+        Probe("text_or", [("q", "insulin OR catalysis")]),
+        Probe("text_field", [("q", "title:imaging -tomography")]),
+        Probe("facet_one", [("instrument", top("instrument"))]),
+        Probe("facet_or", [("keyword", top("keyword")), ("keyword", top("keyword", 1))]),
+        Probe("facet_and", [("instrument", top("instrument")), ("year", top("year"))]),
+        Probe("cond_temp", [("sm", "sample_temperature > 20 degC")]),
+        Probe("cond_energy", [("sm", "incident_energy between 10 and 20 keV")]),
+        Probe(
+            "mixed",
+            [
+                ("q", "tomography"),
+                ("year", top("year")),
+                ("sm", "sample_temperature < 300 K"),
+            ],
+        ),
+        Probe("sorted", [("q", "scattering"), ("sort", "-size")]),
+        Probe("deep", [("page", "600")]),
+    ]
+
+
+def _facets_of(page: Any) -> dict[str, list[str]]:
+    return {name: [v.value for v in values] for name, values in page.facets.items()}
+
+
+def _time_pages(
+    ctx: Context, outcome: Outcome, prefix: str, mix: list[Probe], label: str
+) -> tuple[list[float], dict[str, list[float]]]:
+    from django.test import Client
+
+    client = Client()
+    every: list[float] = []
+    per: dict[str, list[float]] = {}
+    times = max(10, ctx.requests // 10)
+    for probe in mix:
+        first = client.get(probe.url)
+        if first.status_code != 200:
+            outcome.note(f"{label} {probe.url}: status {first.status_code}; not measured")
+            continue
+        total = _total(first.content)
+        for _ in range(WARMUP):
+            client.get(probe.url)
+        ms = []
+        for _ in range(times):
+            started = time.perf_counter()
+            response = client.get(probe.url)
+            response.content  # noqa: B018 - the whole body, as a server would send it
+            ms.append((time.perf_counter() - started) * 1000)
+        per[probe.key] = ms
+        every += ms
+        outcome.note(
+            f"{label} {probe.key}: {probe.url} -> {total} hits, median {median(ms):.1f} ms, "
+            f"p95 {percentile(ms, 95):.1f} ms"
+        )
+    return every, per
+
+
+def _total(body: bytes) -> str:
+    import re
+
+    found = re.search(rb'data-total="(\d+)"', body)
+    return found.group(1).decode() if found else "?"
+
+
+def _top_up(target: int, outcome: Outcome) -> None:
+    """Datasets written straight into the database up to ``target``, with two parameters each."""
+    from django.db import connection, transaction
+
+    from bench.oai import fill
+    from catalogue.models import Dataset
+    from catalogue.scimeta import conversion
+
+    before = Dataset.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    with Stopwatch() as rows:
+        written = fill(target, say=lambda text: None)
+    if not written:
+        return
+    rng = random.Random(7)
+    temperature_units = [("K", 250.0, 350.0), ("degC", -30.0, 80.0)]
+    energy_units = [("keV", 5.0, 30.0), ("eV", 5000.0, 30000.0)]
+    columns = (
+        "dataset_id, key_path, original_value, unit, number, number_max, si_value, "
+        "si_value_max, si_unit, text_value"
+    )
+    with Stopwatch() as params, transaction.atomic():
+        # All ids first: the connection cannot read rows while it is copying.
+        ids = list(
+            Dataset.objects.filter(id__gt=before).order_by("id").values_list("id", flat=True)
+        )
+        sql = f"COPY catalogue_scientificparameter ({columns}) FROM STDIN"
+        batch: list[Any] = []
+
+        def rows_for(dataset_id: int) -> list[tuple[Any, ...]]:
+            out = []
+            for key, choices in (
+                ("sample_temperature", temperature_units),
+                ("incident_energy", energy_units),
+            ):
+                unit, low, high = rng.choice(choices)
+                value = round(rng.uniform(low, high), 2)
+                conv = conversion(unit)
+                assert conv is not None
+                si = conv(value)
+                out.append(
+                    (dataset_id, key, str(value), unit, value, value, si, si, conv.si_unit, "")
+                )
+            return out
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for dataset_id in ids:
+                    for row in rows_for(dataset_id):
+                        copy.write_row(row)
+        else:
+            from catalogue.models import ScientificParameter
+
+            names = [c.strip() for c in columns.split(",")]
+            for dataset_id in ids:
+                batch += [
+                    ScientificParameter(**dict(zip(names, row, strict=True)))
+                    for row in rows_for(dataset_id)
+                ]
+                if len(batch) >= 20_000:
+                    ScientificParameter.objects.bulk_create(batch)
+                    batch = []
+            ScientificParameter.objects.bulk_create(batch)
+    outcome.note(
+        f"topped up to {target:,} datasets: {written:,} rows written directly in "
+        f"{rows.wall:.0f} s, their 2 parameters each in {params.wall:.0f} s"
+    )
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _raw_times(mix: list[Probe], times: int) -> tuple[list[float], dict[str, list[float]]]:
+    """The same OpenSearch requests the portal makes, sent with opensearch-py alone."""
+    from django.http import QueryDict
+
+    from catalogue.search import backend
+    from catalogue.search.opensearch import OpenSearchBackend
+    from catalogue.search_params import SearchRequest  # the UI's URL parsing
+
+    chosen = backend()
+    assert isinstance(chosen, OpenSearchBackend)
+    every: list[float] = []
+    per: dict[str, list[float]] = {}
+    for probe in mix:
+        query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
+        if query.offset + query.per_page > 10_000:
+            continue  # a deep page is several requests by design; compared as a whole above
+        body = {
+            **chosen.body(query),
+            "sort": chosen._sort(query.effective_sort),
+            "from": query.offset,
+            "size": query.per_page,
+        }
+        for _ in range(WARMUP):
+            chosen.client.search(index=chosen.alias, body=body)
+        ms = []
+        for _ in range(times):
+            started = time.perf_counter()
+            chosen.client.search(index=chosen.alias, body=body)
+            ms.append((time.perf_counter() - started) * 1000)
+        per[probe.key] = ms
+        every += ms
+    return every, per
+
+
+def run(ctx: Context) -> Outcome:
+    from django.conf import settings
+
+    from catalogue.models import Dataset
+    from catalogue.search import DatasetQuery, dataset_search
+
+    outcome = Outcome()
+    settings.OPENSEARCH_URL = ""
+    _analyze()
+    public = Dataset.objects.public().count()
+    facets = _facets_of(dataset_search(DatasetQuery(per_page=1)))
+    mix = probes(facets)
+    db_all, _ = _time_pages(ctx, outcome, "db", mix, f"database {ctx.database}")
+    outcome.add(
+        Metric(
+            "search.db.median",
+            f"search page, database backend at {public:,}: median",
+            median(db_all),
+            "ms",
+            "lower",
+            DB_TARGET,
+            f"p95 {percentile(db_all, 95):.1f} ms over {len(db_all)} requests of {len(mix)} kinds",
+        ),
+        Metric(
+            "search.db.p95",
+            f"search page, database backend at {public:,}: p95",
+            percentile(db_all, 95),
+            "ms",
+        ),
+    )
+    if ctx.database != "postgres" and not os.environ.get("BENCH_SEARCH_OPENSEARCH_ON_SQLITE"):
+        outcome.note("OpenSearch part runs on PostgreSQL only (the production database)")
+        return outcome
+    _opensearch_part(ctx, outcome)
+    return outcome
+
+
+def _opensearch_part(ctx: Context, outcome: Outcome) -> None:
+    import sys
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from bench.databases import REPO_ROOT, process_tree_cpu
+    from catalogue.models import Dataset
+    from catalogue.search import DatasetQuery, backend, dataset_search
+    from catalogue.search.backends import _configured
+    from catalogue.search.maintenance import search_index_rebuild
+
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from tests.servers import OpenSearchServer
+
+    docs = int(os.environ.get("BENCH_SEARCH_DOCS") or ctx.n)
+    _top_up(docs, outcome)
+    _analyze()
+    heap = os.environ.get("BENCH_SEARCH_HEAP", "3g")
+    server = OpenSearchServer(heap_min=heap, heap_max=heap, start_timeout=300)
+    server.start()
+    try:
+        settings.OPENSEARCH_URL = server.url
+        settings.OPENSEARCH_INDEX = f"bench-{uuid.uuid4().hex[:8]}"
+        _configured.cache_clear()
+        public = Dataset.objects.public().count()
+        pid = server._process.pid if server._process else None
+        cpu_before = process_tree_cpu(pid) if pid else None
+        with Stopwatch() as build:
+            name, _ = search_index_rebuild(batch=2000)
+        cpu_os = (process_tree_cpu(pid) - cpu_before) if pid and cpu_before is not None else None
+        rate = public / build.wall
+        outcome.add(
+            Metric(
+                "search.index.rate",
+                f"search_index --rebuild from the database ({public:,} datasets)",
+                rate,
+                "datasets/s",
+                "higher",
+                RATE_TARGET,
+                f"{build.wall:.0f} s wall, this process {build.cpu:.0f} s CPU"
+                + (f", OpenSearch {cpu_os:.0f} s CPU" if cpu_os is not None else ""),
+            )
+        )
+        chosen = backend()
+        stats = chosen.client.indices.stats(index=name)  # type: ignore[attr-defined]
+        size = stats["indices"][name]["total"]["store"]["size_in_bytes"]
+        outcome.note(f"index {name}: {public:,} documents, {size / 2**30:.2f} GiB, heap {heap}")
+        cache.clear()
+        facets = _facets_of(dataset_search(DatasetQuery(per_page=1)))
+        mix = probes(facets)
+        portal_all, portal = _time_pages(ctx, outcome, "os", mix, "opensearch")
+        raw_all, raw = _raw_times(mix, max(10, ctx.requests // 10))
+        ratios = {key: median(portal[key]) / median(raw[key]) for key in raw if key in portal}
+        shared = [key for key in raw if key in portal]
+        overall = median([median(portal[k]) for k in shared]) / median(
+            [median(raw[k]) for k in shared]
+        )
+        outcome.add(
+            Metric(
+                "search.os.median",
+                f"search page, OpenSearch at {public:,}: median",
+                median(portal_all),
+                "ms",
+                "lower",
+                OS_MEDIAN_TARGET,
+                f"{len(portal_all)} requests of {len(mix)} kinds",
+            ),
+            Metric(
+                "search.os.p95",
+                f"search page, OpenSearch at {public:,}: p95",
+                percentile(portal_all, 95),
+                "ms",
+                "lower",
+                OS_P95_TARGET,
+            ),
+            Metric(
+                "search.os.raw_median",
+                "the same requests, raw opensearch-py: median",
+                median(raw_all),
+                "ms",
+            ),
+            Metric(
+                "search.os.ratio",
+                "portal page time / raw OpenSearch query time (median of per-query medians)",
+                overall,
+                "",
+                "lower",
+                RATIO_TARGET,
+                ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()),
+            ),
+        )
+    finally:
+        server.stop()
+        settings.OPENSEARCH_URL = ""
+        _configured.cache_clear()
