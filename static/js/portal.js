@@ -8,9 +8,6 @@
 
   var searchForm = document.getElementById("dataset-search");
   if (searchForm && window.htmx) {
-    // The back button asks the server for the page again rather than restoring a snapshot: a
-    // snapshot would not hold what was typed into the search box since the page loaded.
-    window.htmx.config.historyCacheSize = 0;
     // A query the server refuses (400) or cannot run (503) comes back as a page that says why:
     // show it, as a browser without JavaScript would.
     window.htmx.config.responseHandling = [
@@ -78,6 +75,17 @@
     if (status && text && text !== lastAnnounced) {
       lastAnnounced = text;
       status.textContent = text;
+    }
+  });
+
+  // htmx keeps a snapshot of the page for the back button just before it shows new results. The
+  // search box is never swapped, so its markup still holds the text the page was loaded with:
+  // give it the text of the results on show, so that "back" restores both together.
+  document.addEventListener("htmx:beforeHistorySave", function () {
+    var q = document.getElementById("q");
+    var area = document.getElementById("search-area");
+    if (q && area) {
+      q.setAttribute("value", area.dataset.q || "");
     }
   });
 
