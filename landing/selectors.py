@@ -76,8 +76,3 @@ def dataset_file_rows(dataset: Dataset) -> Iterator[FileRow]:
     )
     for path, size, checksum, algorithm in rows.iterator(chunk_size=FILE_CHUNK):
         yield FileRow(path, size, checksum, algorithm)
-
-
-def datasets_file_rows(datasets: Sequence[Dataset]) -> Iterator[tuple[Dataset, Iterator[FileRow]]]:
-    for dataset in datasets:
-        yield dataset, dataset_file_rows(dataset)
