@@ -235,6 +235,29 @@ def _raw_times(mix: list[Probe], times: int) -> tuple[list[float], dict[str, lis
     return every, per
 
 
+def _layer_times(mix: list[Probe], times: int) -> dict[str, list[float]]:
+    """The portal's search layer alone (``dataset_search``: parse, request, facets), no HTML."""
+    from django.http import QueryDict
+
+    from catalogue.search import dataset_search
+    from catalogue.search_params import SearchRequest
+
+    per: dict[str, list[float]] = {}
+    for probe in mix:
+        query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
+        if query.offset + query.per_page > 10_000:
+            continue
+        for _ in range(WARMUP):
+            dataset_search(query)
+        ms = []
+        for _ in range(times):
+            started = time.perf_counter()
+            dataset_search(query)
+            ms.append((time.perf_counter() - started) * 1000)
+        per[probe.key] = ms
+    return per
+
+
 def run(ctx: Context) -> Outcome:
     from django.conf import settings
 
@@ -326,12 +349,29 @@ def _opensearch_part(ctx: Context, outcome: Outcome) -> None:
         mix = probes(facets)
         portal_all, portal = _time_pages(ctx, outcome, "os", mix, "opensearch")
         raw_all, raw = _raw_times(mix, max(10, ctx.requests // 10))
+        layer = _layer_times(mix, max(10, ctx.requests // 10))
         ratios = {key: median(portal[key]) / median(raw[key]) for key in raw if key in portal}
         shared = [key for key in raw if key in portal]
         overall = median([median(portal[k]) for k in shared]) / median(
             [median(raw[k]) for k in shared]
         )
+        layer_ratio = median([median(layer[k]) for k in shared if k in layer]) / median(
+            [median(raw[k]) for k in shared if k in layer]
+        )
         outcome.add(
+            Metric(
+                "search.os.layer_ratio",
+                "search layer (dataset_search, no HTML) / raw OpenSearch query time",
+                layer_ratio,
+                "",
+                "lower",
+                None,
+                ", ".join(
+                    f"{k} {median(layer[k]):.1f}/{median(raw[k]):.1f} ms"
+                    for k in shared
+                    if k in layer
+                ),
+            ),
             Metric(
                 "search.os.median",
                 f"search page, OpenSearch at {public:,}: median",

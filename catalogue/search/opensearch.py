@@ -19,7 +19,9 @@ import hashlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -309,8 +311,9 @@ class OpenSearchBackend:
 
     def _create(self, name: str, *, bulk: bool = False) -> None:
         settings = dict(SETTINGS)
-        if bulk:  # no refreshes while filling; turned on again by the swap
+        if bulk:  # no refreshes, no fsync per request while filling; back on before the swap
             settings["refresh_interval"] = "-1"
+            settings["translog.durability"] = "async"
         self.client.indices.create(index=name, body={"settings": settings, "mappings": MAPPING})
 
     def current_index(self) -> str | None:
@@ -398,17 +401,46 @@ class OpenSearchBackend:
         """Fill a new versioned index, swap the alias to it at once, delete the old one.
 
         Searches keep using the old index until the swap; ``ids`` yields batches of dataset ids.
-        Writes made while the new index fills go to the old one; the caller re-indexes what
-        changed since the start after the swap (``search_index --rebuild`` does).
+        Documents are built in this thread while two others send the bulk requests, so the
+        database, Python and OpenSearch work at the same time. Writes made while the new index
+        fills go to the old one; the caller re-indexes what changed since the start after the
+        swap (``search_index --rebuild`` does).
         """
         name = self._new_index_name()
+
+        def send(actions: list[dict[str, Any]]) -> int:
+            _, errors = helpers.bulk(
+                self.client,
+                actions,
+                chunk_size=BULK_CHUNK,
+                max_chunk_bytes=20 * 1024 * 1024,
+                raise_on_error=False,
+                raise_on_exception=True,
+                request_timeout=max(120, self.timeout),
+            )
+            failed = [e for e in errors if not _is_missing_delete(e)]
+            if failed:
+                logger.error("search index rebuild: %d failed, first: %s", len(failed), failed[0])
+            return len(actions)
+
         try:
             self._create(name, bulk=True)
-            for batch in ids:
-                self._bulk(batch, name)
-                if progress:
-                    progress(len(batch))
-            self.client.indices.put_settings(index=name, body={"index": {"refresh_interval": "1s"}})
+            # Documents are read from the database in this thread (its connection, its
+            # transaction); two threads send them, at most two batches ahead.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                pending: deque[Future[int]] = deque()
+                for batch in ids:
+                    pending.append(pool.submit(send, list(self._actions(batch, name))))
+                    if len(pending) > 2:
+                        pending.popleft().result()
+                    if progress:
+                        progress(len(batch))
+                while pending:
+                    pending.popleft().result()
+            self.client.indices.put_settings(
+                index=name,
+                body={"index": {"refresh_interval": "1s", "translog.durability": "request"}},
+            )
             self.client.indices.refresh(index=name)
             self.swap(name)
         except _ERRORS as exc:
@@ -691,18 +723,35 @@ def refresh_pause(backend: OpenSearchBackend) -> None:
     """
     try:
         name = backend.ensure_index()
-        backend.client.indices.put_settings(index=name, body={"index": {"refresh_interval": "-1"}})
+        backend.client.indices.put_settings(
+            index=name, body={"index": {"refresh_interval": "-1"}}, request_timeout=_ADMIN_TIMEOUT
+        )
     except _ERRORS as exc:
         raise SearchUnavailable(str(exc)) from exc
 
 
-def refresh_resume(backend: OpenSearchBackend) -> None:
-    """Periodic refresh back to the index's default, and one refresh now."""
+def refresh_resume(backend: OpenSearchBackend) -> bool:
+    """If the live index's refresh is paused: back to the index's default, and one refresh now.
+
+    Cheap when it is not paused (one settings read); True when it was.
+    """
     try:
         name = backend.current_index()
         if name is None:
-            return
-        backend.client.indices.put_settings(index=name, body={"index": {"refresh_interval": None}})
-        backend.client.indices.refresh(index=name)
+            return False
+        answer = backend.client.indices.get_settings(
+            index=name, name="index.refresh_interval", request_timeout=_ADMIN_TIMEOUT
+        )
+        index_settings = answer.get(name, {}).get("settings", {}).get("index", {})
+        if index_settings.get("refresh_interval") != "-1":
+            return False
+        backend.client.indices.put_settings(
+            index=name, body={"index": {"refresh_interval": None}}, request_timeout=_ADMIN_TIMEOUT
+        )
+        backend.client.indices.refresh(index=name, request_timeout=_ADMIN_TIMEOUT)
     except _ERRORS as exc:
         raise SearchUnavailable(str(exc)) from exc
+    return True
+
+
+_ADMIN_TIMEOUT = 120  # settings changes and a refresh after a bulk load: seconds, not the query's
