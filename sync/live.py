@@ -135,8 +135,6 @@ def _recover_abandoned() -> None:
     dead = list(SyncRun.objects.filter(status=SyncStatus.RUNNING))
     if not dead:
         return
-    if any(run.kind == SyncKind.FULL for run in dead):
-        _search_refresh_resume()  # a full run pauses the index's refresh
     since = min(run.started_at for run in dead)
     SyncRun.objects.filter(pk__in=[run.pk for run in dead]).update(
         status=SyncStatus.ABANDONED,
@@ -155,12 +153,15 @@ def _recover_abandoned() -> None:
 
 
 def _search_refresh_resume() -> None:
+    """Turn the search index's refresh on again if a full sync left it paused (every run starts
+    with this: a full sync that was killed, or could not reach OpenSearch at its end)."""
     chosen = backend()
     if not isinstance(chosen, OpenSearchBackend):
         return
     try:
-        refresh_resume(chosen)
-    except SearchUnavailable as exc:  # the backlog catches up later; the sync goes on
+        if refresh_resume(chosen):
+            logger.info("search index: refresh turned on again")
+    except SearchUnavailable as exc:  # the next run tries again; the sync goes on
         logger.warning("search index: could not turn its refresh on again: %s", exc)
 
 
@@ -168,8 +169,8 @@ def _search_refresh_resume() -> None:
 def _search_bulk_load() -> Iterator[None]:
     """A full sync fills the search index with its periodic refresh paused, one refresh at the
     end (about 40% less OpenSearch CPU); documents sent meanwhile are stored, searchable at the
-    end. A run killed on the way leaves it paused until the next run recovers it (see
-    :func:`_recover_abandoned`)."""
+    end. A run killed on the way leaves it paused until the next run starts (see
+    :func:`_search_refresh_resume`)."""
     chosen = backend()
     paused = False
     if isinstance(chosen, OpenSearchBackend):
@@ -216,6 +217,7 @@ def _execute(
     source = source_name(config)
     with sync_lock(wait=wait) as lock:
         _recover_abandoned()
+        _search_refresh_resume()
         record = SyncRun.objects.create(
             kind=kind,
             source=source,

@@ -158,3 +158,16 @@ def test_the_run_after_a_killed_full_sync_turns_the_refresh_on_again(
     live.catalogue_sync()
 
     assert _refresh_interval(index) is None
+
+
+def test_any_run_turns_the_refresh_on_again_if_a_full_sync_could_not(
+    scicat: SciCatStandIn, index: OpenSearchBackend
+) -> None:
+    add(scicat, 1)
+    live.catalogue_sync(full=True)
+    refresh_pause(index)  # OpenSearch did not answer when the full sync ended
+
+    live.catalogue_reconcile()
+
+    assert _refresh_interval(index) is None
+    assert _indexed(index) == {pid(1)}
