@@ -78,6 +78,29 @@
     }
   });
 
+  // Folded parts the visitor opened (the condition builder, "Show more" of a facet) stay open
+  // when new results come in.
+  var openDetails = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "search-area") {
+      return;
+    }
+    openDetails = [];
+    target.querySelectorAll("details[id][open]").forEach(function (details) {
+      openDetails.push(details.id);
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    openDetails.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) {
+        details.open = true;
+      }
+    });
+    openDetails = [];
+  });
+
   // htmx keeps a snapshot of the page for the back button just before it shows new results. The
   // search box is never swapped, so its markup still holds the text the page was loaded with:
   // give it the text of the results on show, so that "back" restores both together.

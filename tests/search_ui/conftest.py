@@ -13,6 +13,7 @@ from django.core.cache import cache
 from catalogue import scimeta
 from catalogue.models import Dataset, ScientificParameter
 from catalogue.search import backend
+from catalogue.search import database as database_search
 from catalogue.selectors import PARAMETER_KEYS_CACHE
 from tests.factories import DatasetFactory, InstrumentFactory, ProposalFactory, TechniqueFactory
 
@@ -42,10 +43,18 @@ def with_parameters(dataset: Dataset, metadata: dict[str, Any]) -> Dataset:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_key_cache() -> Iterator[None]:
-    cache.delete(PARAMETER_KEYS_CACHE)
+def _fresh_caches() -> Iterator[None]:
+    """Per-process caches of what the catalogue holds must not outlive a test's database: the key
+    list of the autocomplete, and the database backend's stored units (which decide whether a
+    condition's unit is incompatible)."""
+
+    def clear() -> None:
+        cache.delete(PARAMETER_KEYS_CACHE)
+        database_search._units_cache.clear()
+
+    clear()
     yield
-    cache.delete(PARAMETER_KEYS_CACHE)
+    clear()
 
 
 @pytest.fixture

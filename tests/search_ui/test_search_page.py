@@ -255,6 +255,7 @@ def test_one_empty_row_when_there_are_no_conditions(client: Client, db: None) ->
     doc = page_of(client.get("/datasets/"))
 
     assert [i.get("value") for i in doc.xpath("//input[@name='sm_key']")] == [""]
+    assert not doc.xpath("//button[@name='remove_row']")  # nothing to remove yet
 
 
 def test_form_without_javascript_redirects_to_the_canonical_url(client: Client, db: None) -> None:
