@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 INDEX_VERSION = "v2"
 # OpenSearch's index.max_result_window: the deepest ``from + size`` it answers.
 MAX_WINDOW = 10_000
+# Pages in the middle of a long list are walked to MAX_WINDOW hits at a time: at most this far.
+DEEP_LIMIT = 250_000
 FACET_SIZE = 20
 BULK_CHUNK = 1000
 UNITS_TTL = 300.0
@@ -606,25 +608,25 @@ class OpenSearchBackend:
         stop = min(start + size, total)
         plain = {k: v for k, v in body.items() if k not in ("aggs", "highlight")}
         if total - start <= MAX_WINDOW:
-            answer = self._run(
-                {
-                    **plain,
-                    "highlight": body.get("highlight"),
-                    "sort": self._sort(sort, backwards=True),
-                    "from": total - stop,
-                    "size": stop - start,
-                }
-                if body.get("highlight")
-                else {
-                    **plain,
-                    "sort": self._sort(sort, backwards=True),
-                    "from": total - stop,
-                    "size": stop - start,
-                }
-            )
+            request = {
+                **plain,
+                "sort": self._sort(sort, backwards=True),
+                "from": total - stop,
+                "size": stop - start,
+            }
+            if body.get("highlight"):
+                request["highlight"] = body["highlight"]
+            answer = self._run(request)
             hits = answer["hits"]["hits"][::-1]
         else:
+            if start > DEEP_LIMIT:
+                raise QueryError(
+                    f"Pages past the first {DEEP_LIMIT:,} results can only be reached near the "
+                    "end of the list; narrow the search, or sort the other way round."
+                )
             cursor, skip = self._cursor(plain, sort, start)
+            if skip and skip + size > MAX_WINDOW:  # one more hop, so the page fits the window
+                cursor, skip = self._hop(plain, sort, cursor, skip), 0
             request = {**plain, "sort": self._sort(sort), "size": skip + size}
             if body.get("highlight"):
                 request["highlight"] = body["highlight"]
@@ -639,16 +641,14 @@ class OpenSearchBackend:
         )
 
     def _cursor(self, plain: dict[str, Any], sort: str, start: int) -> tuple[Any, int]:
-        """The sort values just before a cursor at or below ``start``, and how far past it to go.
+        """The sort values of the hit before ``start`` (or of one a little before), and the skip.
 
-        Cursors sit every ``MAX_WINDOW`` hits and are remembered in the cache for ten minutes per
-        query, so paging on from one deep page costs one request; the first visit walks there in
-        ``MAX_WINDOW`` steps that fetch sort values only.
+        The walk goes in ``MAX_WINDOW`` steps that fetch sort values only; each step's cursor is
+        remembered in the cache for ten minutes per query, so paging on from a deep page costs
+        one or two requests, and only the first visit walks.
         """
         step = MAX_WINDOW
         target = (start // step) * step
-        if target == start and start > 0:
-            target -= step  # fetch [start, start + size) as the tail of one request
         digest = hashlib.sha256(
             json.dumps([self.alias, plain, sort], sort_keys=True, default=str).encode()
         ).hexdigest()
@@ -658,26 +658,28 @@ class OpenSearchBackend:
             key = f"search-cursor:{digest}:{reached + step}"
             found = cache.get(key)
             if found is None:
-                request = {
-                    **plain,
-                    "sort": self._sort(sort),
-                    "size": step,
-                    "_source": False,
-                    "track_total_hits": False,
-                }
-                if cursor is not None:
-                    request["search_after"] = cursor
-                answer = self.client.search(
-                    index=self.alias, body=request, filter_path=["hits.hits.sort"]
-                )
-                hits = answer.get("hits", {}).get("hits", [])
-                if not hits:
+                found = self._hop(plain, sort, cursor, step)
+                if found is None:
                     break
-                found = hits[-1]["sort"]
                 cache.set(key, found, 600)
             cursor = found
             reached += step
         return cursor, start - reached
+
+    def _hop(self, plain: dict[str, Any], sort: str, cursor: Any, size: int) -> Any:
+        """The sort values ``size`` hits after ``cursor`` (None when the list ends first)."""
+        request = {
+            **plain,
+            "sort": self._sort(sort),
+            "size": size,
+            "_source": False,
+            "track_total_hits": False,
+        }
+        if cursor is not None:
+            request["search_after"] = cursor
+        answer = self.client.search(index=self.alias, body=request, filter_path=["hits.hits.sort"])
+        hits = answer.get("hits", {}).get("hits", [])
+        return hits[-1]["sort"] if hits else None
 
 
 def _is_missing_delete(error: dict[str, Any]) -> bool:
