@@ -386,6 +386,63 @@ def _counts(queryset: QuerySet[Dataset], facet: str, postgres: bool) -> list[tup
     raise AssertionError(facet)
 
 
+# Facets that are a plain column (or a function of one) of the dataset row.
+_GROUPED = {
+    "type": "s.type",
+    "instrument": "s.instrument_id",
+    "year": "EXTRACT(YEAR FROM s.start_time AT TIME ZONE 'UTC')::int",
+    "license": "s.license",
+    "proposal": "s.proposal_id",
+    "location": "s.data_location",
+}
+
+
+def _grouped_counts(
+    queryset: QuerySet[Dataset], facets: list[str]
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts of several row facets in one scan (PostgreSQL ``GROUPING SETS``)."""
+    from catalogue.models import Instrument, Proposal
+
+    inner, params = (
+        queryset.order_by()
+        .values("type", "instrument_id", "start_time", "license", "proposal_id", "data_location")
+        .query.sql_with_params()
+    )
+    columns = ", ".join(f"{_GROUPED[f]} AS {f}" for f in facets)
+    sets = ", ".join(f"({f})" for f in facets)
+    flags = ", ".join(f"GROUPING({f})" for f in facets)
+    sql = (
+        f"SELECT {', '.join(facets)}, {flags}, COUNT(*) FROM "
+        f"(SELECT {columns} FROM ({inner}) s) g GROUP BY GROUPING SETS ({sets})"
+    )
+    found: dict[str, list[tuple[Any, int]]] = {f: [] for f in facets}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            values, grouping, n = row[: len(facets)], row[len(facets) : -1], row[-1]
+            for facet, value, flag in zip(facets, values, grouping, strict=True):
+                if flag == 0 and value not in (None, ""):
+                    found[facet].append((value, int(n)))
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet, pairs in found.items():
+        pairs.sort(key=lambda p: (-p[1], str(p[0])))
+        out[facet] = [(str(v), n) for v, n in pairs[:FACET_SIZE]]
+    if "instrument" in out:
+        ids = [int(v) for v, _ in found["instrument"][:FACET_SIZE]]
+        names = {
+            pk: unique or name
+            for pk, unique, name in Instrument.objects.filter(pk__in=ids).values_list(
+                "pk", "unique_name", "name"
+            )
+        }
+        out["instrument"] = [(names[int(v)], n) for v, n in out["instrument"] if int(v) in names]
+    if "proposal" in out:
+        ids = [int(v) for v, _ in found["proposal"][:FACET_SIZE]]
+        codes = dict(Proposal.objects.filter(pk__in=ids).values_list("pk", "proposal_id"))
+        out["proposal"] = [(codes[int(v)], n) for v, n in out["proposal"] if int(v) in codes]
+    return out
+
+
 def _highlight(text: str, words: list[Term | Phrase]) -> str | None:
     patterns = []
     for word in words:
@@ -468,13 +525,22 @@ class DatabaseBackend:
             ids = list(rows[start:stop])
         facets: dict[str, list[FacetValue]] = {}
         if query.facets:
+            counted: dict[str, list[tuple[str, int]]] = {}
+            if compiler.postgres:
+                # The facets with no selection of their own all count over the same rows: one
+                # scan with GROUPING SETS instead of one GROUP BY each.
+                shared = [f for f in _GROUPED if f not in selections]
+                if len(shared) > 1:
+                    counted = _grouped_counts(queryset, shared)
             for facet in FACETS:
-                narrowed = base
-                for other, q in selections.items():
-                    if other != facet:
-                        narrowed = narrowed.filter(q)
+                if facet not in counted:
+                    narrowed = base
+                    for other, q in selections.items():
+                        if other != facet:
+                            narrowed = narrowed.filter(q)
+                    counted[facet] = _counts(narrowed, facet, compiler.postgres)
                 chosen = set(query.selected(facet))
-                counts = _counts(narrowed, facet, compiler.postgres)
+                counts = counted[facet]
                 values = [FacetValue(value=v, count=n, selected=v in chosen) for v, n in counts]
                 seen = {v for v, _ in counts}
                 values += [FacetValue(value=v, count=0, selected=True) for v in chosen - seen]
