@@ -188,11 +188,22 @@ class Row:
 
 
 @dataclass(frozen=True)
+class FacetOption:
+    """One checkbox of the sidebar; ``id`` stays the same across updates (htmx keeps focus)."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    id: str
+
+
+@dataclass(frozen=True)
 class FacetGroup:
     name: str
     label: str
-    top: list[FacetValue]
-    more: list[FacetValue]
+    top: list[FacetOption]  # the most frequent values, and every selected one
+    more: list[FacetOption]  # behind "Show more"
     selected_count: int
 
 
@@ -304,21 +315,26 @@ def _facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGro
     found = page.facets if page is not None else {}
     for name, label in FACETS.items():
         selected = query.selected(name)
-        values = [
-            dataclasses.replace(v, selected=v.value in selected, label=v.label or v.value)
-            for v in found.get(name, [])
-        ]
+        values: list[FacetValue] = list(found.get(name, []))
         present = {v.value for v in values}
-        # A selected value the search no longer counts (or that matches nothing) stays visible,
-        # ticked, so that it can be unticked.
-        values += [FacetValue(value=v, count=0, label=v, selected=True) for v in selected]
-        values = [v for i, v in enumerate(values) if v.value not in present or i < len(present)]
-        if not values:
+        # A selected value the search does not count (it matches nothing) stays visible, ticked,
+        # so that it can be unticked.
+        values += [FacetValue(value=v, count=0) for v in selected if v not in present]
+        options = [
+            FacetOption(
+                value=v.value,
+                label=v.label or v.value,
+                count=v.count,
+                selected=v.value in selected,
+                id=_control_id(name, v.value),
+            )
+            for v in values
+        ]
+        if not options:
             continue
-        top = values[:FACET_TOP]
-        more = values[FACET_TOP:]
-        top += [v for v in more if v.selected]
-        more = [v for v in more if not v.selected]
+        top, more = options[:FACET_TOP], options[FACET_TOP:]
+        top += [o for o in more if o.selected]
+        more = [o for o in more if not o.selected]
         groups.append(FacetGroup(name, label, top, more, len(selected)))
     return groups
 
@@ -462,14 +478,7 @@ def _search_response(
         "condition_rows": condition_rows,
         "add_row": search.add_row,
         "operators": OPERATORS,
-        "facets": [
-            (
-                group,
-                [(v, _control_id(group.name, v.value)) for v in group.top],
-                [(v, _control_id(group.name, v.value)) for v in group.more],
-            )
-            for group in _facet_groups(query, page)
-        ],
+        "facets": _facet_groups(query, page),
         "chips": chips,
         "clear_url": search_url(
             DatasetQuery(

@@ -466,3 +466,24 @@ def test_search_unavailable_is_a_503_page_that_says_so(
     assert response.status_code == 503
     assert "Search is not available at the moment" in response.content.decode()
     assert page_of(response).get_element_by_id("q").get("value") == "lipid"
+
+
+def test_sorting_and_paging_links_keep_every_filter(
+    client: Client, indexed: dict[str, Dataset]
+) -> None:
+    response = client.get(
+        "/datasets/?q=lipid&instrument=P08&sm=sample_temperature+>+20+degC&per_page=10"
+    )
+
+    doc = page_of(response)
+    size_link = doc.xpath("//th[contains(@class, 'col-size')]/a")[0].get("href")
+    assert parse_qsl(urlsplit(size_link).query) == [
+        ("q", "lipid"),
+        ("instrument", "P08"),
+        ("sm", "sample_temperature > 20 degC"),
+        ("sort", "-size"),
+        ("per_page", "10"),
+    ]
+    menu = doc.get_element_by_id("sort")
+    assert menu.xpath("./option[@selected]")[0].text == "Relevance, best match first"
+    assert menu.xpath("./option")[0].get("value") == ""  # the default order, sent as nothing
