@@ -365,7 +365,7 @@ def test_table_links_work_without_javascript(client: Client) -> None:
     body = text(client.get("/datasets/"))
 
     # Every htmx link carries the same URL as a real href.
-    hx_gets = re.findall(r'<a [^>]*href="([^"]*)" hx-get="([^"]*)"', body)
+    hx_gets = re.findall(r'<a [^>]*href="([^"]*)" data-hx-get="([^"]*)"', body)
     assert hx_gets
     assert all(href == hx_get for href, hx_get in hx_gets)
     assert 'action="/datasets/" method="get"' in body

@@ -94,5 +94,5 @@ def test_search_page_offers_the_most_used_keys_without_javascript(
     assert "sample_temperature" in [o.get("value") for o in datalist.xpath("./option")]
     key_input = doc.xpath("//input[@name='sm_key']")[0]
     assert key_input.get("list") == "sm-keys"
-    assert key_input.get("hx-get") == "/search/keys"
+    assert key_input.get("data-hx-get") == "/search/keys"
     assert doc.xpath(f"//label[@for='{key_input.get('id')}']")
