@@ -307,7 +307,7 @@ def _facet_q(facet: str, values: tuple[str, ...], postgres: bool) -> Q:
                     start_time__gte=datetime(year, 1, 1, tzinfo=UTC),
                     start_time__lt=datetime(year + 1, 1, 1, tzinfo=UTC),
                 )
-        return q if q else Q(pk__in=[])
+        return q if q else Q(pk__lt=0)  # no valid year: nothing (and still compilable SQL)
     if facet == "keyword":
         if postgres:
             q = Q()
