@@ -152,7 +152,10 @@ class ScientificParameter(models.Model):
     Text leaves fill ``text_value``. Unknown units are kept as text in ``unit``.
     """
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="parameters")
+    # No index of its own: param_dataset_key_idx starts with it (one index less per row imported).
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="parameters", db_index=False
+    )
     key_path = models.CharField(max_length=512)
     original_value = models.TextField(blank=True)
     unit = models.CharField(max_length=128, blank=True)
@@ -174,7 +177,10 @@ class ScientificParameter(models.Model):
 
 
 class DataFile(models.Model):
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="files")
+    # No index of its own: datafile_dataset_path_idx starts with it (one index less per file).
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="files", db_index=False
+    )
     path = models.TextField()
     size = models.BigIntegerField(default=0)
     checksum = models.CharField(max_length=256, blank=True)
