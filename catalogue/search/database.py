@@ -405,8 +405,6 @@ def _grouped_counts(
     queryset: QuerySet[Dataset], facets: list[str]
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts of several row facets in one scan (PostgreSQL ``GROUPING SETS``)."""
-    from catalogue.models import Instrument, Proposal
-
     inner, params = (
         queryset.order_by()
         .values("type", "instrument_id", "start_time", "license", "proposal_id", "data_location")
@@ -427,10 +425,16 @@ def _grouped_counts(
             for facet, value, flag in zip(facets, values, grouping, strict=True):
                 if flag == 0 and value not in (None, ""):
                     found[facet].append((value, int(n)))
-    out: dict[str, list[tuple[str, int]]] = {}
-    for facet, pairs in found.items():
+    for pairs in found.values():
         pairs.sort(key=lambda p: (-p[1], str(p[0])))
-        out[facet] = [(str(v), n) for v, n in pairs[:FACET_SIZE]]
+    return _named(found)
+
+
+def _named(found: dict[str, list[tuple[Any, int]]]) -> dict[str, list[tuple[str, int]]]:
+    """The top values of each facet as shown: instrument names and proposal ids for row ids."""
+    from catalogue.models import Instrument, Proposal
+
+    out = {facet: [(str(v), n) for v, n in pairs[:FACET_SIZE]] for facet, pairs in found.items()}
     if "instrument" in out:
         ids = [int(v) for v, _ in found["instrument"][:FACET_SIZE]]
         names = {
@@ -530,12 +534,12 @@ class DatabaseBackend:
         facets: dict[str, list[FacetValue]] = {}
         if query.facets:
             counted: dict[str, list[tuple[str, int]]] = {}
-            if compiler.postgres:
-                # The facets with no selection of their own all count over the same rows: one
-                # scan with GROUPING SETS instead of one GROUP BY each.
-                shared = [f for f in _GROUPED if f not in selections]
-                if len(shared) > 1:
-                    counted = _grouped_counts(queryset, shared)
+            # On PostgreSQL the facets with no selection of their own count over the same rows in
+            # one scan (GROUPING SETS). On SQLite one GROUP BY each over the covering index
+            # (0007) measured faster than reading the rows once and counting in Python.
+            shared = [f for f in _GROUPED if f not in selections]
+            if compiler.postgres and len(shared) > 1:
+                counted = _grouped_counts(queryset, shared)
             for facet in FACETS:
                 if facet not in counted:
                     narrowed = base
