@@ -146,3 +146,31 @@ def test_rebuild_swaps_the_alias_while_searches_go_on(proxy: Proxy) -> None:
     assert new != old
     assert not chosen.client.indices.exists(index=old)
     assert dataset_search(DatasetQuery()).total == 30
+
+
+def test_beat_drains_the_backlog_every_minute(
+    proxy: Proxy, django_capture_on_commit_callbacks: Any
+) -> None:
+    from celery.schedules import schedule
+
+    from catalogue.tasks import search_backlog_drain
+    from portal.celery import app, beat_schedule
+
+    job = beat_schedule()["search-backlog-drain"]
+    assert job["task"] == "catalogue.tasks.search_backlog_drain"
+    assert job["task"] in app.tasks
+    assert isinstance(job["schedule"], schedule)
+    assert job["schedule"].run_every.total_seconds() == 60
+
+    dataset = DatasetFactory.create(title="Queued while down")
+    proxy.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        search_index_after_commit(dataset_ids=[dataset.pk])
+    assert search_backlog_drain.delay().get() == 0  # still down: nothing lost
+    assert SearchBacklog.objects.count() == 1
+
+    proxy.start()
+    outage.retry_at = 0.0
+    assert search_backlog_drain.delay().get() == 1
+    backend().refresh()  # type: ignore[attr-defined]
+    assert dataset_search(DatasetQuery(text="queued")).ids == [dataset.pk]
