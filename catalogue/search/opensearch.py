@@ -303,6 +303,7 @@ class OpenSearchBackend:
             max_retries=0,
             retry_on_timeout=False,
             http_compress=False,
+            pool_maxsize=4,  # the rebuild sends from two threads
         )
 
     # -- index management -----------------------------------------------------------------------
