@@ -568,6 +568,34 @@ class OpenSearchBackend:
             # A query OpenSearch refuses (say, too many clauses) is the visitor's to change.
             raise QueryError("This search cannot be run; simplify it.") from exc
 
+    def _page(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The hits and the facet counts in one round trip (``_msearch``), as two searches.
+
+        The counts go in a search of their own with ``size: 0``, which OpenSearch's shard
+        request cache keeps until the index next changes: a facet count is computed once per
+        query and refresh, not on every page, sort or repeat of it.
+        """
+        aggs = request.pop("aggs", None)
+        if not aggs:
+            return self._run(request)
+        counts = {"query": request["query"], "aggs": aggs, "size": 0, "track_total_hits": False}
+        answers = self.client.msearch(
+            body=[
+                {"index": self.alias},
+                request,
+                {"index": self.alias, "request_cache": True},
+                counts,
+            ]
+        )["responses"]
+        for answer in answers:
+            if "error" in answer:
+                status = int(answer.get("status", 500))
+                if 400 <= status < 500:
+                    raise QueryError("This search cannot be run; simplify it.")
+                raise SearchUnavailable(str(answer["error"])[:500])
+        hits, facets = answers
+        return {**hits, "aggregations": facets.get("aggregations", {})}
+
     def search(self, query: DatasetQuery) -> SearchPage:
         try:
             if not self._index_ready:
@@ -580,7 +608,7 @@ class OpenSearchBackend:
             sort = query.effective_sort
             start, size = query.offset, query.per_page
             if start + size <= MAX_WINDOW:
-                answer = self._run({**body, "sort": self._sort(sort), "from": start, "size": size})
+                answer = self._page({**body, "sort": self._sort(sort), "from": start, "size": size})
                 total = int(answer["hits"]["total"]["value"])
                 ids = [int(hit["_id"]) for hit in answer["hits"]["hits"]]
             else:
@@ -602,7 +630,7 @@ class OpenSearchBackend:
         self, body: dict[str, Any], sort: str, start: int, size: int
     ) -> tuple[dict[str, Any], int, list[int]]:
         """A page past ``MAX_WINDOW``: from the far end when near it, else by search_after."""
-        head = self._run({**body, "size": 0})  # the total and the facets
+        head = self._run({**body, "size": 0})  # the total and the facets (request-cached)
         total = int(head["hits"]["total"]["value"])
         if start >= total:
             return head, total, []
