@@ -7,6 +7,9 @@ case-insensitive PID matches. The column and the FTS table are not Django fields
 :mod:`catalogue.search.database` reads them.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import migrations, models
 
 _PG_FORWARD = [
@@ -77,8 +80,8 @@ _SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
+def _run(statements: dict[str, list[str]]) -> Callable[[Any, Any], None]:
+    def run(apps: Any, schema_editor: Any) -> None:
         for statement in statements.get(schema_editor.connection.vendor, []):
             schema_editor.execute(statement)
 
