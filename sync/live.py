@@ -102,7 +102,8 @@ class WithdrawalRefused(RuntimeError):
 class Progress:
     """How a run reports progress (the command draws a bar with it; tasks pass nothing)."""
 
-    total: Callable[[int | None], None] = lambda total: None
+    # None: nobody shows a total, so the catalogue is not asked to count (a scan on its side).
+    total: Callable[[int | None], None] | None = None
     advance: Callable[[int], None] = lambda count: None
     phase: Callable[[str], None] = lambda name: None
 
@@ -623,10 +624,11 @@ def catalogue_sync(
         ctx.record.watermark_from = start
         ctx.record.save(update_fields=["watermark_from"])
         ctx.progress.phase("datasets")
-        try:
-            ctx.progress.total(ctx.api.datasets_count(since=start, published=True))
-        except CatalogueError as exc:  # only the progress bar needs it
-            logger.info("no count of changed datasets: %s", exc)
+        if ctx.progress.total is not None:
+            try:
+                ctx.progress.total(ctx.api.datasets_count(since=start, published=True))
+            except CatalogueError as exc:  # only the progress bar needs it
+                logger.info("no count of changed datasets: %s", exc)
         pages = ctx.api.datasets_changed(since=start, published=True)
         with _search_bulk_load() if full else contextlib.nullcontext():
             for prepared in _prefetched(_prepare(page) for page in pages):

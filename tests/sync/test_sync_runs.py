@@ -464,3 +464,15 @@ def test_an_older_v4_backend_that_cannot_filter_by_date_is_synced_by_its_listing
     assert _public() == {pid(n) for n in (0, 1, 2, 4, 5, 6, 8)}
     assert Dataset.objects.get(pid=pid(2)).title == "A better title"
     assert not SyncCursor.objects.filter(name=live.DATASETS).exists()
+
+
+def test_the_catalogue_is_asked_to_count_only_for_a_progress_bar(scicat: SciCatStandIn) -> None:
+    add(scicat, 1)
+
+    live.catalogue_sync()
+    assert scicat.requests("/api/v4/datasets/public/count") == []
+
+    totals: list[int | None] = []
+    live.catalogue_sync(progress=live.Progress(total=totals.append))
+    assert totals == [1]
+    assert len(scicat.requests("/api/v4/datasets/public/count")) == 1
