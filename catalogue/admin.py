@@ -159,7 +159,7 @@ class DatasetAdmin(ReadOnlyRecordAdmin):
     ]
 
     def view_on_site(self, obj: Dataset) -> str:
-        return reverse("catalogue:dataset_detail", args=[obj.pid])
+        return reverse("landing:dataset", args=[obj.pid])
 
     @admin.action(
         description="Withdraw selected datasets (asks for a reason)", permissions=["change"]

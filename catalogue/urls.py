@@ -9,6 +9,5 @@ urlpatterns = [
     path("datasets/", views.dataset_list, name="dataset_list"),
     # Autocomplete for the search page's condition builder (not under datasets/: PIDs live there).
     path("search/keys", views.parameter_keys, name="parameter_keys"),
-    # PIDs contain "/" (20.500.12269/7e562979-...), hence the path converter.
-    path("datasets/<path:pid>", views.dataset_detail, name="dataset_detail"),
+    # A dataset's page, /datasets/<pid>, is the landing app's.
 ]

@@ -1,8 +1,8 @@
-"""The public catalogue's pages: home, the search page (the dataset table) and a dataset's page.
+"""The public catalogue's pages: home and the search page (the dataset table).
 
-Each page is one template; the parts htmx swaps are named partials of it, rendered alone when the
-request comes from htmx (``catalogue/dataset_list.html#search-area``,
-``catalogue/dataset_detail.html#files``).
+A dataset's own page is the landing page (``landing/views.py``). Each page is one template; the
+parts htmx swaps are named partials of it, rendered alone when the request comes from htmx
+(``catalogue/dataset_list.html#search-area``).
 Every htmx link also has a real ``href``, so the pages work without JavaScript.
 """
 
@@ -49,17 +49,12 @@ from catalogue.search_params import (
 )
 from catalogue.selectors import (
     catalogue_counts,
-    dataset_by_pid,
-    dataset_files_page,
     dataset_table_page,
-    dataset_techniques,
-    dataset_thumbnails,
     latest_datasets,
     parameter_key_suggestions,
 )
-from catalogue.templatetags.portal_format import human_size, orcid_url
-from catalogue.visibility import Tombstoned, WithdrawnBy
-from publishing.selectors import latest_publications, publication_count, publications_containing
+from catalogue.templatetags.portal_format import human_size
+from publishing.selectors import latest_publications, publication_count
 
 logger = logging.getLogger(__name__)
 
@@ -85,26 +80,6 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     if htmx is None or not htmx:
         return False
     return not htmx.history_restore_request and not htmx.boosted
-
-
-def render_not_found(request: HttpRequest, message: str) -> HttpResponse:
-    """The 404 page, rendered here so that visitors see it whatever DEBUG says."""
-    return render(request, "404.html", {"message": message}, status=404)
-
-
-def render_tombstone(
-    request: HttpRequest, *, record: Tombstoned, kind: str, title: str, identifier: str
-) -> HttpResponse:
-    """The 410 page of a withdrawn record: what it was, when and why it was withdrawn."""
-    context = {
-        "kind": kind,
-        "title": title,
-        "identifier": identifier,
-        "reason": record.withdrawn_reason,
-        "withdrawn_at": record.withdrawn_at,
-        "withdrawn_by": WithdrawnBy(record.withdrawn_by).label if record.withdrawn_by else "",
-    }
-    return render(request, "tombstone.html", context, status=410)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -239,7 +214,7 @@ def _row(dataset: Dataset, highlights: dict[str, list[str]] | None = None) -> Ro
     ]
     return Row(
         pid=dataset.pid,
-        url=reverse("catalogue:dataset_detail", args=[dataset.pid]),
+        url=reverse("landing:dataset", args=[dataset.pid]),
         title=dataset.title,
         run_number=dataset.run_number,
         source_folder=dataset.source_folder,
@@ -514,69 +489,3 @@ def parameter_keys(request: HttpRequest) -> HttpResponse:
         "key_suggestions": parameter_key_suggestions(typed, KEY_SUGGESTIONS),
     }
     return render(request, "catalogue/_parameter_keys.html", context)
-
-
-# -- a dataset's page ---------------------------------------------------------------------------
-
-
-def _creators(dataset: Dataset) -> list[dict[str, str]]:
-    people = []
-    for creator in dataset.creators or []:
-        if isinstance(creator, dict) and creator.get("name"):
-            people.append({"name": str(creator["name"]), "orcid": orcid_url(creator.get("orcid"))})
-        elif isinstance(creator, str) and creator.strip():
-            people.append({"name": creator.strip(), "orcid": ""})
-    return people
-
-
-def _files_cursor(request: HttpRequest) -> dict[str, Any]:
-    after = _int(request.GET.get("files_after"), 0) or None
-    before = _int(request.GET.get("files_before"), 0) or None
-    return {
-        "after": after,
-        "before": None if after else before,
-        "last": request.GET.get("files") == "last" and not (after or before),
-    }
-
-
-@require_safe
-@vary_on_headers("HX-Request")
-def dataset_detail(request: HtmxHttpRequest, pid: str) -> HttpResponse:
-    dataset = dataset_by_pid(pid)
-    if dataset is None and pid.rstrip("/") and pid != pid.rstrip("/"):
-        # A link copied with a trailing slash.
-        return redirect("catalogue:dataset_detail", pid.rstrip("/"))
-    if dataset is None:
-        return render_not_found(request, f"There is no public dataset with the PID “{pid[:300]}”.")
-    if dataset.is_withdrawn:
-        return render_tombstone(
-            request, record=dataset, kind="dataset", title=dataset.title, identifier=dataset.pid
-        )
-    files = dataset_files_page(dataset, **_files_cursor(request))
-    url = reverse("catalogue:dataset_detail", args=[dataset.pid])
-    files_links = {
-        "first": f"{url}#files" if files.has_previous else "",
-        "previous": f"{url}?files_before={files.first_id}#files" if files.has_previous else "",
-        "next": f"{url}?files_after={files.last_id}#files" if files.has_next else "",
-        "last": f"{url}?files=last#files" if files.has_next else "",
-    }
-    context: dict[str, Any] = {"dataset": dataset, "files": files, "files_links": files_links}
-    if wants_partial(request):
-        return render(request, "catalogue/dataset_detail.html#files", context)
-    context.update(
-        {
-            "techniques": dataset_techniques(dataset),
-            "thumbnails": dataset_thumbnails(dataset),
-            "creators": _creators(dataset),
-            "principal_investigators": [
-                str(p) for p in dataset.principal_investigators or [] if str(p).strip()
-            ],
-            "keywords": [str(k) for k in dataset.keywords or [] if str(k).strip()],
-            "data_location_words": DATA_LOCATION_WORDS.get(
-                dataset.data_location, DATA_LOCATION_WORDS[DataLocation.UNKNOWN]
-            ),
-            "publications": publications_containing(dataset),
-            "embargo_ended": bool(dataset.embargo_end and dataset.embargo_end <= timezone.now()),
-        }
-    )
-    return render(request, "catalogue/dataset_detail.html", context)

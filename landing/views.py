@@ -203,19 +203,38 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
         return _tombstone(request, record, kind="publication")
     if _partial(request) and "style" in request.GET:
         return _render_citation(request, record, page_url)
-    page = datasets_page(found, request.GET.get("datasets"))
-    cards = [pages.dataset_card(d) for d in page.object_list]
-    datasets_links = {
-        "previous": f"{page_url}?datasets={page.number - 1}#datasets"
-        if page.has_previous()
-        else "",
-        "next": f"{page_url}?datasets={page.number + 1}#datasets" if page.has_next() else "",
-    }
-    context = {"page": page, "cards": cards, "datasets_links": datasets_links}
     if _partial(request) and "datasets" in request.GET:
-        return render(request, "landing/publication.html#datasets", context)
-    context.update(publication_page(found, record, request=request, page_url=page_url))
+        return render(
+            request,
+            "landing/publication.html#datasets",
+            _datasets_context(request, found, page_url),
+        )
+    context = publication_context(request, found, record, page_url=page_url)
     return _with_links(render(request, "landing/publication.html", context), record)
+
+
+def _datasets_context(request: HttpRequest, found: Publication, page_url: str) -> dict[str, Any]:
+    page = datasets_page(found, request.GET.get("datasets"))
+    return {
+        "page": page,
+        "cards": [pages.dataset_card(d) for d in page.object_list],
+        "datasets_links": {
+            "previous": f"{page_url}?datasets={page.number - 1}#datasets"
+            if page.has_previous()
+            else "",
+            "next": f"{page_url}?datasets={page.number + 1}#datasets" if page.has_next() else "",
+        },
+    }
+
+
+def publication_context(
+    request: HttpRequest, found: Publication, record: LandingRecord, *, page_url: str
+) -> dict[str, Any]:
+    """Everything ``landing/publication.html`` shows (also the staff preview of a draft)."""
+    return {
+        **_datasets_context(request, found, page_url),
+        **publication_page(found, record, request=request, page_url=page_url),
+    }
 
 
 def publication_page(

@@ -33,6 +33,8 @@ from catalogue.admin import (
     withdraw_action,
 )
 from catalogue.models import Dataset, Proposal
+from landing.records import publication_record
+from landing.views import publication_context
 from publishing import datacite
 from publishing.doi_metadata import MetadataInvalid, datacite_attributes
 from publishing.forms import PublicationForm
@@ -49,7 +51,6 @@ from publishing.services import (
     publication_save,
     publication_withdraw,
 )
-from publishing.views import publication_page
 
 REGISTER_PERMISSION = "publishing.register_publication"
 
@@ -262,7 +263,7 @@ class PublicationAdmin(admin.ModelAdmin):
     def view_on_site(self, obj: Publication) -> str | None:
         if not obj.doi or not Publication.objects.on_site().filter(pk=obj.pk).exists():
             return None
-        return reverse("publishing:publication_detail", args=[obj.doi])
+        return reverse("landing:publication", args=[obj.doi])
 
     def render_change_form(
         self,
@@ -326,7 +327,9 @@ class PublicationAdmin(admin.ModelAdmin):
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The landing page as visitors will see it, before it is public."""
         publication = self._publication(request, object_id)
-        context = publication_page(publication)
+        context = publication_context(
+            request, publication, publication_record(publication), page_url=request.path
+        )
         context["change_url"] = reverse(
             "admin:publishing_publication_change", args=[publication.pk]
         )

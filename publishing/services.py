@@ -427,7 +427,7 @@ def new_doi(prefix: str) -> str:
 
 def landing_url(doi: str) -> str:
     """Where the DOI resolves: the publication's page on this portal."""
-    return settings.PORTAL_BASE_URL + reverse("publishing:publication_detail", args=[doi])
+    return settings.PORTAL_BASE_URL + reverse("landing:publication", args=[doi])
 
 
 def _set_state(publication: Publication, state: DoiState, reason: str = "") -> None:

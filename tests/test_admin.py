@@ -122,7 +122,7 @@ def test_withdraw_with_a_reason_withdraws_the_datasets(admin_client: Client) -> 
         assert dataset.withdrawn_at is not None
     untouched.refresh_from_db()
     assert untouched.visibility == Visibility.PUBLIC
-    page = Client().get(reverse("catalogue:dataset_detail", args=[first.pid]))
+    page = Client().get(reverse("landing:dataset", args=[first.pid]))
     assert page.status_code == 410
     assert "The sample was mislabelled." in page.content.decode()
 
@@ -137,7 +137,7 @@ def test_restore_makes_a_withdrawn_dataset_public_again(admin_client: Client) ->
     dataset.refresh_from_db()
     assert dataset.visibility == Visibility.PUBLIC
     assert dataset.withdrawn_reason == ""
-    assert Client().get(reverse("catalogue:dataset_detail", args=[dataset.pid])).status_code == 200
+    assert Client().get(reverse("landing:dataset", args=[dataset.pid])).status_code == 200
 
 
 def test_withdraw_publication_with_a_reason(admin_client: Client) -> None:

@@ -235,12 +235,10 @@ def test_prefetched_records_need_no_queries(django_assert_num_queries: Any) -> N
 def test_landing_page_urls_match_the_url_configuration(settings: Any) -> None:
     settings.PORTAL_BASE_URL = "https://data.example"
     pid = "20.500.12269/a b?c#d&é"
-    assert dataset_url(pid) == "https://data.example" + reverse(
-        "catalogue:dataset_detail", args=[pid]
-    )
+    assert dataset_url(pid) == "https://data.example" + reverse("landing:dataset", args=[pid])
     doi = "10.5072/x(1);y"
     assert publication_url(doi) == "https://data.example" + reverse(
-        "publishing:publication_detail", args=[doi]
+        "landing:publication", args=[doi]
     )
 
 

@@ -133,7 +133,8 @@ def test_a_big_publication_keeps_its_jsonld_small(db: None, downloads: str) -> N
             for _ in range(3)
         )
     script = jsonld_script(publication_record(publication))
-    assert len(script.encode()) < 25_000
+    # About 470 bytes a dataset (factory PIDs grow with the test session's sequence numbers).
+    assert len(script.encode()) < 30_000
     [data] = extract(page(script))
     assert len(data["hasPart"]) == 50
     assert len(data["variableMeasured"]) == 52
