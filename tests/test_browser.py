@@ -149,7 +149,9 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
 
     page.select_option("#per_page", "10")
     page.wait_for_url(re.compile(r"per_page=10"))
-    page.wait_for_function("document.querySelectorAll('table.datasets tbody tr').length === 10")
+    page.wait_for_function(
+        "() => document.querySelectorAll('table.datasets tbody tr').length === 10"
+    )
     assert "1 \N{EN DASH} 10" in page.locator("#results-summary").inner_text()
 
     page.get_by_role("navigation", name="Pages of datasets").get_by_role(
@@ -157,7 +159,7 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
     ).click()
     page.wait_for_url(re.compile(r"page=2"))
     page.wait_for_function(
-        "document.getElementById('results-summary').innerText.includes('11 \N{EN DASH} 20')"
+        "() => document.getElementById('results-summary').innerText.includes('11 \N{EN DASH} 20')"
     )
     assert page.evaluate("window.__sameDocument") is True
     assert "sort=-size" in page.url
@@ -167,14 +169,14 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
     # The back button brings the first page back.
     page.go_back()
     page.wait_for_function(
-        "document.getElementById('results-summary').innerText.includes('1 \N{EN DASH} 10')"
+        "() => document.getElementById('results-summary').innerText.includes('1 \N{EN DASH} 10')"
     )
 
     # Filter by text, then open a dataset whose PID has a "/".
-    page.fill("#q", "GIXOS 35mN")
+    page.fill("#q", "GIXOS tris")
     page.press("#q", "Enter")
     page.wait_for_url(re.compile(r"q=GIXOS"))
-    page.wait_for_function("document.getElementById('results').dataset.total === '2'")
+    page.wait_for_function("() => document.getElementById('results').dataset.total === '2'")
     page.get_by_role("link", name=DEMO_PID).click()
     page.wait_for_url(f"{base}/datasets/{DEMO_PID}")
     assert "DPPG" in page.locator("h1").inner_text()
