@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from catalogue.search import (
     backend,
     dataset_search,
 )
+from catalogue.search.backends import outage
 from catalogue.services import dataset_withdraw
 from tests.factories import (
     DatasetFactory,
@@ -29,6 +31,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _opensearch_considered_up() -> Iterator[None]:
+    """A test that took OpenSearch down must not send the next ones to the database."""
+    outage.succeeded("reset")
+    yield
+    outage.succeeded("reset")
 
 
 @pytest.fixture(params=["database", "opensearch"])
@@ -72,6 +82,7 @@ def _reindex(search_backend: SearchBackend, datasets: list[Dataset]) -> None:
 
 def _pids(**query: Any) -> list[str]:
     page = dataset_search(DatasetQuery(**query))
+    assert not page.degraded
     by_id = Dataset.objects.in_bulk(page.ids)
     return [by_id[i].pid for i in page.ids]
 
@@ -257,6 +268,7 @@ def faceted(search_backend: SearchBackend) -> dict[str, Dataset]:
 
 def _facets(**query: Any) -> dict[str, dict[str, int]]:
     page = dataset_search(DatasetQuery(**query))
+    assert not page.degraded
     return {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
 
 
@@ -332,7 +344,9 @@ def _with_metadata(metadata: dict[str, Any]) -> Dataset:
 
 
 def _matching(*conditions: str) -> set[int]:
-    return set(dataset_search(DatasetQuery(conditions=conditions)).ids)
+    page = dataset_search(DatasetQuery(conditions=conditions))
+    assert not page.degraded
+    return set(page.ids)
 
 
 def test_condition_converts_celsius_to_the_stored_kelvin(measured: dict[str, Dataset]) -> None:

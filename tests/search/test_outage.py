@@ -23,13 +23,6 @@ from tests.search.proxy import Proxy
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_outage() -> Iterator[None]:
-    outage.succeeded("reset")
-    yield
-    outage.succeeded("reset")
-
-
 @pytest.fixture
 def proxy(opensearch_url: str, settings: Any) -> Iterator[Proxy]:
     proxy = Proxy(opensearch_url)
