@@ -18,6 +18,23 @@ database the page renders, so the 25 rows are read and drawn as a visitor would 
 
 OpenSearch runs as a throwaway server (``tests/servers.py``) with a ``BENCH_SEARCH_HEAP`` heap
 (default 3g).
+
+Measured 2026-11-25 (``BENCH_SEARCH_DOCS=1000000 python -m bench 100000 --scenarios search``; two
+cores shared with four other engineers' tests, load average 3-6; PostgreSQL 15 throwaway server,
+OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
+
+- ``search_index --rebuild`` from the database: 3,669 datasets/s (load 3.3-4.1) and 2,827/s
+  (load 3.4-5.7); 270-350 s for 990,590 datasets.
+- OpenSearch page (HTML, 25 rows, all facets), 15 kinds x 10 requests: median 88 ms, p95 159-192
+  ms; first request of each query (cold request cache) median 342 ms, max 2.5 s (match-all
+  facets over a million documents). Raw opensearch-py, the same requests: median 36 ms (one
+  ``_msearch``, counts from the request cache) or 95 ms (one search with aggregations, before
+  the ``_msearch`` split). Search layer (``dataset_search``) / raw: 0.83-0.86: the layer adds
+  nothing measurable; page / raw 2.37: the other ~50 ms are the page's rows and template.
+- Database backend at 87,231 public datasets: PostgreSQL median 185-248 ms, SQLite 187 ms
+  (after the covering index and IN conditions; 459 ms before); slow cases are facet counts over
+  tens of thousands of matches (a condition matching 49,072 datasets: 1.3 s PostgreSQL, 1.6 s
+  SQLite), fast ones selective text (28-40 ms).
 """
 
 from __future__ import annotations
