@@ -309,5 +309,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # opensearch-py logs every request at INFO; failures still come through as warnings.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "opensearch": {"level": "WARNING"},
+    },
 }

@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Dataset, Proposal
-from catalogue.services import UpsertCounts
+from catalogue.services import UpsertCounts, search_index_after_commit
 from catalogue.visibility import Visibility, WithdrawnBy
 from publishing import datacite
 from publishing.doi_metadata import FieldProblem, MetadataInvalid, datacite_attributes
@@ -84,6 +84,16 @@ _FIELDS = (
 )
 
 
+def _reindex_datasets(publication_id: int, *also: int) -> None:
+    """The search index holds the DOIs of a dataset's public publications: refresh its members."""
+    ids = set(
+        Publication.datasets.through.objects.filter(publication_id=publication_id).values_list(
+            "dataset_id", flat=True
+        )
+    )
+    search_index_after_commit(dataset_ids=sorted(ids.union(also)))
+
+
 def publication_digest(item: PublicationIn) -> str:
     text = json.dumps(asdict(item), sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -127,8 +137,10 @@ def publication_upsert(*, item: PublicationIn) -> UpsertCounts:
     for name in _FIELDS:
         setattr(publication, name, getattr(item, name))
     publication.source_digest = digest
+    before = set() if counts.created else set(publication.datasets.values_list("pk", flat=True))
     publication.save()
     publication.datasets.set(dataset_ids)
+    _reindex_datasets(publication.pk, *before)
     return counts
 
 
@@ -346,6 +358,7 @@ def publication_datasets_add(*, publication: Publication, datasets: Sequence[Dat
     locked.subjects = _merge(locked.subjects, _subjects_of(new), key="subject")
     locked.save(update_fields=["dates", "subjects", "modified"])
     _request_update(locked.pk)
+    _reindex_datasets(locked.pk)
     return len(new)
 
 
@@ -379,6 +392,7 @@ def publication_withdraw(
     )
     _copy_visibility(locked, publication)
     _request_update(locked.pk)
+    _reindex_datasets(locked.pk)
     return True
 
 
@@ -397,6 +411,7 @@ def publication_restore(*, publication: Publication) -> bool:
     )
     _copy_visibility(locked, publication)
     _request_update(locked.pk)
+    _reindex_datasets(locked.pk)
     return True
 
 
@@ -639,7 +654,8 @@ def _succeed(
         publication.datacite_state = answer.state or target
         publication.datacite_digest = digest
         publication.datacite_synced_at = now
-    if publication.registered_at is None:
+    first_registration = publication.registered_at is None
+    if first_registration:
         publication.registered_at = now
     _set_state(publication, DoiState.HIDDEN if target == "registered" else DoiState.FINDABLE)
     publication.save(
@@ -651,6 +667,8 @@ def _succeed(
             *_STATE_FIELDS,
         ]
     )
+    if first_registration:  # its DOI becomes searchable
+        _reindex_datasets(publication.pk)
 
 
 # -- automatic DOIs (PORTAL_AUTO_DOI) -----------------------------------------------------------
