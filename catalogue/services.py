@@ -50,6 +50,10 @@ class UpsertCounts:
 
 def search_index_after_commit(*, dataset_ids: Sequence[int]) -> None:
     """Bring the search index up to date for these datasets once the transaction commits."""
+    if dataset_ids:  # the database backend's cached counts go stale with the commit
+        from catalogue.search.facet_cache import bump_after_commit
+
+        bump_after_commit()
     if not dataset_ids or not settings.OPENSEARCH_URL:
         return  # the database backend needs no index
     from catalogue.tasks import dataset_reindex

@@ -330,6 +330,9 @@ def run(ctx: Context) -> Outcome:
     if ctx.database != "postgres" and not os.environ.get("BENCH_SEARCH_OPENSEARCH_ON_SQLITE"):
         outcome.note("OpenSearch part runs on PostgreSQL only (the production database)")
         return outcome
+    if os.environ.get("BENCH_SEARCH_SKIP_OPENSEARCH"):
+        outcome.note("OpenSearch part skipped (BENCH_SEARCH_SKIP_OPENSEARCH)")
+        return outcome
     _opensearch_part(ctx, outcome)
     return outcome
 

@@ -28,6 +28,7 @@ from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import ExtractYear
 
 from catalogue.models import Dataset, ScientificParameter
+from catalogue.search import facet_cache
 from catalogue.search.base import (
     DEFAULT_SORT,
     FACETS,
@@ -516,7 +517,11 @@ class DatabaseBackend:
         queryset = base
         for q in selections.values():
             queryset = queryset.filter(q)
-        total = queryset.count()
+        # Total and facet counts depend on the filter state only: cached per catalogue generation.
+        cache_key = facet_cache.key(query, facet_cache.generation())
+        cached = facet_cache.get(cache_key)
+        total = cached[0] if cached else queryset.count()
+        counted: dict[str, list[tuple[str, int]]] | None = cached[1] if cached else None
         start, stop = query.offset, min(query.offset + query.per_page, total)
         words = positive_words(node)
         ranking = compiler.rank(words) if sort == "relevance" else None
@@ -532,21 +537,14 @@ class DatabaseBackend:
             rows = queryset.order_by(*_order(sort)).values_list("id", flat=True)
             ids = list(rows[start:stop])
         facets: dict[str, list[FacetValue]] = {}
+        if query.facets and counted is None:
+            counted = self._facet_counts(base, queryset, selections, compiler)
+            facet_cache.put(cache_key, total, counted)
+        elif not cached:
+            facet_cache.put(cache_key, total, None)
         if query.facets:
-            counted: dict[str, list[tuple[str, int]]] = {}
-            # On PostgreSQL the facets with no selection of their own count over the same rows in
-            # one scan (GROUPING SETS). On SQLite one GROUP BY each over the covering index
-            # (0007) measured faster than reading the rows once and counting in Python.
-            shared = [f for f in _GROUPED if f not in selections]
-            if compiler.postgres and len(shared) > 1:
-                counted = _grouped_counts(queryset, shared)
+            assert counted is not None
             for facet in FACETS:
-                if facet not in counted:
-                    narrowed = base
-                    for other, q in selections.items():
-                        if other != facet:
-                            narrowed = narrowed.filter(q)
-                    counted[facet] = _counts(narrowed, facet, compiler.postgres)
                 chosen = set(query.selected(facet))
                 counts = counted[facet]
                 values = [FacetValue(value=v, count=n, selected=v in chosen) for v, n in counts]
@@ -567,6 +565,30 @@ class DatabaseBackend:
             facets=facets,
             highlights=highlights,
         )
+
+    def _facet_counts(
+        self,
+        base: QuerySet[Dataset],
+        queryset: QuerySet[Dataset],
+        selections: dict[str, Q],
+        compiler: _Compiler,
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Every facet's top values with counts, each with the other facets' selections."""
+        counted: dict[str, list[tuple[str, int]]] = {}
+        # On PostgreSQL the facets with no selection of their own count over the same rows in
+        # one scan (GROUPING SETS). On SQLite one GROUP BY each over the covering index
+        # (0007) measured faster than reading the rows once and counting in Python.
+        shared = [f for f in _GROUPED if f not in selections]
+        if compiler.postgres and len(shared) > 1:
+            counted = _grouped_counts(queryset, shared)
+        for facet in FACETS:
+            if facet not in counted:
+                narrowed = base
+                for other, q in selections.items():
+                    if other != facet:
+                        narrowed = narrowed.filter(q)
+                counted[facet] = _counts(narrowed, facet, compiler.postgres)
+        return counted
 
     def _ranked(
         self,
