@@ -8,9 +8,7 @@ Screenshots of each page (desktop and a 390 px phone) go to /tmp/portal-browser-
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,36 +17,12 @@ import pytest
 from django.conf import settings
 
 from sync.services import export_import
+from tests.browser import CSP_LISTENER, chromium, serious_violations
 from tests.factories import DatasetFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
 DEMO_PID = "20.500.12269/cb2f2cf8-3b59-4592-a383-706c2c91cf4e"
 SCREENSHOTS = Path("/tmp")
-# Records a policy violation even where the browser would not log one to the console.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} not found (Debian: apt-get install chromium); no browser is downloaded"
-    if os.environ.get("PORTAL_TEST_REQUIRE_SERVICES", "") not in {"", "0"}:
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -64,38 +38,11 @@ def catalogue(transactional_db: None) -> None:
 
 @pytest.fixture
 def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    _require_chromium()
-    # Playwright's sync API runs an event loop in this thread; Django's ORM is still called
-    # synchronously here (by the test and the live server), which is safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            yield page
-        finally:
-            browser.close()
-            # Let the live server's request threads finish (and close their database connections)
-            # now that the browser has closed its keep-alive sockets.
-            for thread in threading.enumerate():
-                if "process_request_thread" in thread.name:
-                    thread.join(timeout=5)
-
-
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
+    with chromium(monkeypatch) as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
 
 
 @pytest.mark.browser
@@ -116,7 +63,7 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
 
     def check(name: str) -> None:
         page.wait_for_load_state("networkidle")
-        visited[name] = _serious_violations(page)
+        visited[name] = serious_violations(page)
         csp_violations.extend(page.evaluate("window.__cspViolations || []"))
         page.screenshot(path=str(SCREENSHOTS / f"portal-browser-{name}.png"), full_page=True)
         # A full-page screenshot leaves an empty style="" behind; htmx would put it back from its

@@ -5,7 +5,6 @@ Screenshots (desktop and a 390 px phone) go to /tmp/landing-*.png.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,9 @@ from typing import Any
 import pytest
 
 from catalogue.models import DataFile
+from tests.browser import CSP_LISTENER, chromium, serious_violations
 from tests.landing_page.conftest import Landing, make_landing
 from tests.landing_page.test_pages import make_files
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, _require_chromium
 
 SCREENSHOTS = Path("/tmp")
 
@@ -35,35 +34,12 @@ def records(transactional_db: None, settings: Any) -> Landing:
 
 @pytest.fixture
 def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    _require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900})
-            context.grant_permissions(["clipboard-read", "clipboard-write"])
-            tab = context.new_page()
-            tab.set_default_timeout(10_000)
-            yield tab
-        finally:
-            browser.close()
-            for thread in threading.enumerate():
-                if "process_request_thread" in thread.name:
-                    thread.join(timeout=5)
-
-
-def _serious(tab: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(tab)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
+    with chromium(monkeypatch) as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        yield tab
 
 
 @pytest.mark.browser
@@ -80,7 +56,7 @@ def test_reader_cites_opens_files_and_pages_through_them(
 
     def check(name: str) -> None:
         page.wait_for_load_state("networkidle")
-        found[name] = _serious(page)
+        found[name] = serious_violations(page)
         csp.extend(page.evaluate("window.__cspViolations || []"))
         page.screenshot(path=str(SCREENSHOTS / f"landing-{name}.png"), full_page=True)
         page.evaluate(

@@ -15,15 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.browser import CSP_LISTENER, chromium, serious_violations
 from tests.factories import DatasetFactory
 from tests.search_ui.conftest import make_catalogue
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    CSP_LISTENER,
-    _require_chromium,
-    _serious_violations,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -41,16 +35,8 @@ def live_catalogue(transactional_db: None) -> None:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    _require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(monkeypatch) as launched:
+        yield launched
 
 
 def _watch(page: Any) -> list[str]:
@@ -71,7 +57,7 @@ def _watch(page: Any) -> list[str]:
 def _check(page: Any, name: str) -> list[str]:
     """axe's serious and critical findings; a screenshot for a human to look at."""
     page.wait_for_load_state("networkidle")
-    found = _serious_violations(page)
+    found = serious_violations(page)
     page.screenshot(path=f"/tmp/search-ui-{name}.png", full_page=True)
     # A full-page screenshot leaves style="" behind, which the CSP would refuse on "back".
     page.evaluate("document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))")

@@ -1,0 +1,77 @@
+"""What every browser test shares: Debian's chromium under Playwright, axe, the CSP listener.
+
+The browser is never downloaded: a missing ``/usr/bin/chromium`` skips the test with the reason
+(or fails it when ``PORTAL_TEST_REQUIRE_SERVICES`` is set, as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Records a policy violation even where the browser would not log one to the console.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} not found (Debian: apt-get install chromium); no browser is downloaded"
+    if os.environ.get("PORTAL_TEST_REQUIRE_SERVICES", "") not in {"", "0"}:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@contextmanager
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A launched chromium; on the way out, the live server's request threads are let finish."""
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; Django's ORM is still called
+    # synchronously here (by the test and the live server), which is safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The browser has closed its keep-alive sockets: let the request threads close
+            # their database connections.
+            for thread in threading.enumerate():
+                if "process_request_thread" in thread.name:
+                    thread.join(timeout=5)
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe's serious and critical findings on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
