@@ -5,4 +5,8 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    return {"PORTAL_NAME": settings.PORTAL_NAME, "PORTAL_BASE_URL": settings.PORTAL_BASE_URL}
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "data_contact": settings.PORTAL_DATA_CONTACT,
+    }

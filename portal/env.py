@@ -74,9 +74,12 @@ def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http",
     if not value:
         return ""
     parts = urlsplit(value)
-    if parts.scheme not in schemes or not parts.netloc:
+    # mailto: has an address where other schemes have a host.
+    located = "@" in parts.path if parts.scheme == "mailto" else bool(parts.netloc)
+    if parts.scheme not in schemes or not located:
         raise ImproperlyConfigured(
-            f"{name}: expected a URL starting with {' or '.join(s + '://' for s in schemes)}, "
+            f"{name}: expected a URL starting with "
+            f"{' or '.join(s + ':' if s == 'mailto' else s + '://' for s in schemes)}, "
             f"got {value!r}"
         )
     return value.rstrip("/")

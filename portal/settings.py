@@ -66,6 +66,9 @@ for _rule in PORTAL_SOURCE_FOLDER_REWRITE:
             f"PORTAL_SOURCE_FOLDER_REWRITE: expected 'internal-prefix=public-prefix', got {_rule!r}"
         )
 
+# Landing pages: whom to ask to stage data kept on tape (an http(s) page or a mailto: address).
+PORTAL_DATA_CONTACT = env_url("PORTAL_DATA_CONTACT", "", schemes=("https", "http", "mailto"))
+
 # Landing pages: where a visitor downloads a file. A URL pattern with {path} (required),
 # {source_folder}, {pid} or {pid_encoded} (landing/download_url.py); empty: no download links.
 try:

@@ -98,3 +98,15 @@ def test_typed_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_INT", "-3")
     with pytest.raises(ImproperlyConfigured, match="X_INT"):
         env_int("X_INT", 1, minimum=0)
+
+
+def test_env_url_takes_a_mail_address_where_mailto_is_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("X_CONTACT", "mailto:data@facility.example")
+    assert env_url("X_CONTACT", schemes=("https", "mailto")) == "mailto:data@facility.example"
+    with pytest.raises(ImproperlyConfigured, match="X_CONTACT"):
+        env_url("X_CONTACT")
+    monkeypatch.setenv("X_CONTACT", "mailto:nobody")
+    with pytest.raises(ImproperlyConfigured, match="mailto:"):
+        env_url("X_CONTACT", schemes=("https", "mailto"))

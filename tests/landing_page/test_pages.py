@@ -238,6 +238,17 @@ def test_unknown_doi_is_404(client: Client) -> None:
 # -- a dataset's page ---------------------------------------------------------------------------
 
 
+def test_tape_explanation_links_the_data_contact_when_configured(
+    client: Client, landing: Landing, settings: Any
+) -> None:
+    dataset = landing.datasets[1]  # on tape
+    assert "Contact the data management team" not in text(client.get(f"/datasets/{dataset.pid}"))
+
+    settings.PORTAL_DATA_CONTACT = "mailto:data@facility.example"
+    body = text(client.get(f"/datasets/{dataset.pid}"))
+    assert '<a href="mailto:data@facility.example">Contact the data management team</a>' in body
+
+
 def test_dataset_page_shows_content_files_and_location(
     client: Client, landing: Landing, downloads_on: str
 ) -> None:
