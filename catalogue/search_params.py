@@ -12,13 +12,14 @@ canonical URL only ever holds ``sm``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
 from django.http import QueryDict
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from catalogue.search import FACETS, SORTS, DatasetQuery
@@ -270,6 +271,16 @@ def _rows(params: QueryDict) -> tuple[list[ConditionRow], bool]:
     return rows, from_builder
 
 
+def list_path() -> str:
+    """The search page's path (``reverse("catalogue:dataset_list")``), computed once."""
+    return _list_path(get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=16)
+def _list_path(script_prefix: str, urlconf: object) -> str:
+    return reverse("catalogue:dataset_list")
+
+
 def search_url(query: DatasetQuery, **changes: Any) -> str:
     """The canonical URL of ``query`` with ``changes`` (DatasetQuery fields); defaults left out."""
     if changes:
@@ -287,7 +298,7 @@ def search_url(query: DatasetQuery, **changes: Any) -> str:
         params.append(("per_page", query.per_page))
     if query.page != 1:
         params.append(("page", query.page))
-    base = reverse("catalogue:dataset_list")
+    base = list_path()
     return f"{base}?{urlencode(params)}" if params else base
 
 

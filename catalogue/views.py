@@ -9,23 +9,27 @@ Every htmx link also has a real ``href``, so the pages work without JavaScript.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
+from django.core.files.storage import Storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from catalogue.models import DataLocation, Dataset
+from catalogue.models import DataLocation, Thumbnail
 from catalogue.search import (
     FACETS,
     SORTS,
@@ -43,6 +47,7 @@ from catalogue.search_params import (
     ConditionRow,
     SearchRequest,
     clean_text,
+    list_path,
     search_url,
     without_condition,
     without_value,
@@ -97,11 +102,12 @@ def _int(value: str | None, default: int) -> int:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     counts = catalogue_counts()
+    landing = _landing_prefix()
     context = {
         "dataset_count": counts.datasets,
         "instrument_count": counts.instruments,
         "publication_count": publication_count(),
-        "latest_datasets": [_row(d) for d in latest_datasets(5)],
+        "latest_datasets": [_row(d, landing=landing) for d in latest_datasets(5)],
         "latest_publications": latest_publications(5),
     }
     return render(request, "catalogue/home.html", context)
@@ -139,6 +145,8 @@ MAX_SNIPPETS = 2
 KEY_SUGGESTIONS = 20
 _LIST_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
+# What reverse() leaves unquoted in a path argument (django.urls.resolvers).
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 @dataclass(frozen=True)
@@ -201,10 +209,29 @@ def _fragment(html: str) -> SafeString:
     return mark_safe(_NOT_MARK.sub("&lt;", html))  # noqa: S308 - only <mark> tags remain
 
 
-def _row(dataset: Dataset, highlights: dict[str, list[str]] | None = None) -> Row:
-    thumbnails = list(dataset.thumbnails.all())  # prefetched by for_table()
-    thumbnail = thumbnails[0] if thumbnails else None
-    start_iso, start_text = _when(dataset.start_time)
+@functools.cache
+def _thumbnail_storage() -> Storage:
+    return Thumbnail._meta.get_field("image").storage
+
+
+def _landing_prefix() -> str:
+    """The landing page's URL for an empty PID; rows append the PID quoted as ``reverse()`` does.
+
+    Per request (the script prefix can change), once for all the rows instead of once each.
+    """
+    return reverse("landing:dataset", args=["-"])[:-1]
+
+
+def _row(
+    dataset: dict[str, Any],
+    highlights: dict[str, list[str]] | None = None,
+    *,
+    landing: str = "",
+) -> Row:
+    """A table row from :func:`catalogue.selectors.dataset_table_rows`' values."""
+    pid: str = dataset["pid"]
+    image = dataset["thumbnail_image"]
+    start_iso, start_text = _when(dataset["start_time"])
     highlights = highlights or {}
     title_fragments = highlights.get("title") or []
     snippets = [
@@ -213,18 +240,18 @@ def _row(dataset: Dataset, highlights: dict[str, list[str]] | None = None) -> Ro
         if highlights.get(name)
     ]
     return Row(
-        pid=dataset.pid,
-        url=reverse("landing:dataset", args=[dataset.pid]),
-        title=dataset.title,
-        run_number=dataset.run_number,
-        source_folder=dataset.source_folder,
-        size=human_size(dataset.size),
+        pid=pid,
+        url=(landing or _landing_prefix()) + quote(pid, safe=_PATH_SAFE),
+        title=dataset["title"],
+        run_number=dataset["run_number"],
+        source_folder=dataset["source_folder"],
+        size=human_size(dataset["size"]),
         start_iso=start_iso,
         start_text=start_text,
-        type=dataset.type,
-        thumbnail_url=thumbnail.image.url if thumbnail and thumbnail.image else "",
-        thumbnail_alt=(thumbnail.caption or "Thumbnail") if thumbnail else "",
-        proposal_id=dataset.proposal.proposal_id if dataset.proposal else "",
+        type=dataset["type"],
+        thumbnail_url=_thumbnail_storage().url(image) if image else "",
+        thumbnail_alt=(dataset["thumbnail_caption"] or "Thumbnail") if image else "",
+        proposal_id=dataset["proposal__proposal_id"] or "",
         title_html=_fragment(title_fragments[0]) if len(title_fragments) == 1 else None,
         snippets=tuple(snippets[:MAX_SNIPPETS]),
     )
@@ -411,13 +438,14 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
             status=503,
         )
     highlights = page.highlights
+    landing = _landing_prefix()
     return _search_response(
         request,
         search=search,
         query=query,
         rows=rows,
         page=page,
-        table_rows=[_row(d, highlights.get(d.pk)) for d in datasets],
+        table_rows=[_row(d, highlights.get(d["id"]), landing=landing) for d in datasets],
         notices=notices,
         error=search.sort_error,
         status=400 if search.sort_error else 200,
@@ -461,6 +489,8 @@ def _search_response(
             )
         ),
         "columns": _columns(query),
+        "list_url": list_path(),
+        "keys_url": reverse("catalogue:parameter_keys"),
         "pagination": _pagination(query, num_pages),
         "num_pages": num_pages,
         "per_page_choices": PER_PAGE_CHOICES,
