@@ -28,7 +28,7 @@ from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import ExtractYear
 
 from catalogue.models import Dataset, ScientificParameter
-from catalogue.search import facet_cache
+from catalogue.search import facet_cache, pg_counts
 from catalogue.search.base import (
     DEFAULT_SORT,
     FACETS,
@@ -452,6 +452,14 @@ def _named(found: dict[str, list[tuple[Any, int]]]) -> dict[str, list[tuple[str,
     return out
 
 
+def _narrowed(base: QuerySet[Dataset], selections: dict[str, Q], facet: str) -> QuerySet[Dataset]:
+    """``base`` with every facet's selection but ``facet``'s own."""
+    for other, q in selections.items():
+        if other != facet:
+            base = base.filter(q)
+    return base
+
+
 def _highlight(text: str, words: list[Term | Phrase]) -> str | None:
     patterns = []
     for word in words:
@@ -520,8 +528,20 @@ class DatabaseBackend:
         # Total and facet counts depend on the filter state only: cached per catalogue generation.
         cache_key = facet_cache.key(query, facet_cache.generation())
         cached = facet_cache.get(cache_key)
-        total = cached[0] if cached else queryset.count()
         counted: dict[str, list[tuple[str, int]]] | None = cached[1] if cached else None
+        total: int | None = cached[0] if cached else None
+        narrowing = node is not None or bool(query.conditions) or bool(selections)
+        if counted is None and query.facets and compiler.postgres and narrowing:
+            # The total and the facets without a selection of their own from one statement,
+            # which evaluates the text, conditions and selections once (pg_counts).
+            shared = [f for f in FACETS if f not in selections]
+            total, found = pg_counts.counts(queryset, shared, FACET_SIZE)
+            for facet in shared:
+                if facet in pg_counts.ROW_FACETS:
+                    found[facet].sort(key=lambda p: (-p[1], str(p[0])))
+            counted = self._facet_counts(base, queryset, selections, compiler, _named(found))
+        if total is None:
+            total = queryset.count()
         start, stop = query.offset, min(query.offset + query.per_page, total)
         words = positive_words(node)
         ranking = compiler.rank(words) if sort == "relevance" else None
@@ -539,9 +559,8 @@ class DatabaseBackend:
         facets: dict[str, list[FacetValue]] = {}
         if query.facets and counted is None:
             counted = self._facet_counts(base, queryset, selections, compiler)
+        if not cached or (counted is not None and cached[1] is None):
             facet_cache.put(cache_key, total, counted)
-        elif not cached:
-            facet_cache.put(cache_key, total, None)
         if query.facets:
             assert counted is not None
             for facet in FACETS:
@@ -572,9 +591,17 @@ class DatabaseBackend:
         queryset: QuerySet[Dataset],
         selections: dict[str, Q],
         compiler: _Compiler,
+        counted: dict[str, list[tuple[str, int]]] | None = None,
     ) -> dict[str, list[tuple[str, int]]]:
         """Every facet's top values with counts, each with the other facets' selections."""
-        counted: dict[str, list[tuple[str, int]]] = {}
+        if counted is not None:
+            for facet in FACETS:
+                if facet not in counted:
+                    counted[facet] = _counts(
+                        _narrowed(base, selections, facet), facet, compiler.postgres
+                    )
+            return counted
+        counted = {}
         # On PostgreSQL the facets with no selection of their own count over the same rows in
         # one scan (GROUPING SETS). On SQLite one GROUP BY each over the covering index
         # (0007) measured faster than reading the rows once and counting in Python.
@@ -583,11 +610,9 @@ class DatabaseBackend:
             counted = _grouped_counts(queryset, shared)
         for facet in FACETS:
             if facet not in counted:
-                narrowed = base
-                for other, q in selections.items():
-                    if other != facet:
-                        narrowed = narrowed.filter(q)
-                counted[facet] = _counts(narrowed, facet, compiler.postgres)
+                counted[facet] = _counts(
+                    _narrowed(base, selections, facet), facet, compiler.postgres
+                )
         return counted
 
     def _ranked(

@@ -9,8 +9,11 @@ bump makes every earlier entry unreachable, so the next search counts again. The
 read *before* counting: counts computed from data older than the generation they are stored under
 cannot happen (a write that commits while counting bumps the generation after the read).
 
-Writes that bypass the services (the admin, raw SQL) are covered by a TTL only. Only searches
-matching at least :data:`MIN_TOTAL` datasets are stored: smaller ones count fast anyway.
+The key also holds the newest dataset id and ``modified`` time (two index lookups in the same
+statement), so rows saved outside the services (the admin, factories in tests) are seen too. Only
+raw SQL that deletes rows or leaves ``modified`` alone, outside the services, is covered by the
+TTL alone. Even small results are stored: their facets count over the datasets without the
+facet's own selection, which can be most of the catalogue.
 """
 
 from __future__ import annotations
@@ -26,16 +29,22 @@ from catalogue.search.base import DatasetQuery
 
 TABLE = "catalogue_search_generation"
 TTL = 600  # seconds; bounds staleness after writes that do not go through the services
-MIN_TOTAL = 2000
+MIN_TOTAL = 0  # searches matching fewer datasets are not stored
 _PREFIX = "search:db-counts"
 
 
-def generation() -> int:
-    """The catalogue's current generation (0 when the row is missing)."""
+def generation() -> str:
+    """The catalogue's current state: the generation, and the newest dataset row and change.
+
+    The last two (index lookups) also catch rows saved outside the services (admin, factories).
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608 - constant
+        cursor.execute(
+            "SELECT (SELECT value FROM catalogue_search_generation WHERE id = 1), "
+            "(SELECT max(id) FROM catalogue_dataset), (SELECT max(modified) FROM catalogue_dataset)"
+        )
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return ":".join(str(v) for v in row) if row else ""
 
 
 def _bump() -> None:
@@ -48,17 +57,18 @@ def bump_after_commit() -> None:
     transaction.on_commit(_bump)
 
 
-def key(query: DatasetQuery, gen: int) -> str:
+def key(query: DatasetQuery, gen: str) -> str:
     """The cache key of ``query``'s filter state at generation ``gen`` (page and sort left out)."""
     state = {
         "db": connection.settings_dict.get("NAME"),
+        "generation": gen,
         "vendor": connection.vendor,
         "text": " ".join(query.text.split()),
         "filters": sorted((f, sorted(set(v))) for f, v in query.filters if v),
         "conditions": sorted(" ".join(c.split()) for c in query.conditions),
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
-    return f"{_PREFIX}:{gen}:{digest}"
+    return f"{_PREFIX}:{digest}"
 
 
 def get(cache_key: str) -> Any:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Dataset
 from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
@@ -22,9 +24,8 @@ Capture = Callable[..., AbstractContextManager[Any]]
 
 
 @pytest.fixture(autouse=True)
-def _cache_every_search(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[None]:
+def _empty_cache(settings: Any) -> Iterator[None]:
     settings.OPENSEARCH_URL = ""
-    monkeypatch.setattr(facet_cache, "MIN_TOTAL", 0)
     cache.clear()
     yield
     cache.clear()
@@ -82,14 +83,14 @@ def test_an_upsert_makes_the_next_search_count_again(
     assert _counts(second, "type") == {"raw": 1, "derived": 1}
 
 
-def test_the_cache_answers_until_a_write_goes_through_the_services(
+def test_rows_saved_outside_the_services_count_too(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     _upsert(django_capture_on_commit_callbacks, _item(1, keywords=["gold"]))
     assert dataset_search(DatasetQuery()).total == 1
 
-    DatasetFactory.create(keywords=["behind-the-back"])  # no service: only the TTL covers it
-    assert dataset_search(DatasetQuery()).total == 1
+    DatasetFactory.create(keywords=["behind-the-back"])  # no service: a new row all the same
+    assert dataset_search(DatasetQuery()).total == 2
 
     _upsert(django_capture_on_commit_callbacks, _item(2, keywords=["gold"]))
     page = dataset_search(DatasetQuery())
@@ -125,6 +126,7 @@ def test_withdraw_and_restore_change_the_next_counts(
 def test_pages_and_sorts_share_one_entry_and_filters_do_not() -> None:
     generation = facet_cache.generation()
     plain = facet_cache.key(DatasetQuery(text="gold  scan"), generation)
+    later = generation + "x"
     assert plain == facet_cache.key(
         DatasetQuery(text="gold scan", page=3, sort="-size"), generation
     )
@@ -132,7 +134,7 @@ def test_pages_and_sorts_share_one_entry_and_filters_do_not() -> None:
     assert plain != facet_cache.key(
         DatasetQuery(text="gold scan", filters=(("type", ("raw",)),)), generation
     )
-    assert plain != facet_cache.key(DatasetQuery(text="gold scan"), generation + 1)
+    assert plain != facet_cache.key(DatasetQuery(text="gold scan"), later)
     same = facet_cache.key(
         DatasetQuery(filters=(("type", ("raw", "derived")), ("year", ("2024",)))), generation
     )
@@ -141,9 +143,16 @@ def test_pages_and_sorts_share_one_entry_and_filters_do_not() -> None:
     )
 
 
-def test_small_results_are_not_stored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(facet_cache, "MIN_TOTAL", 10)
-    DatasetFactory.create()
-    assert dataset_search(DatasetQuery()).total == 1
-    DatasetFactory.create()
-    assert dataset_search(DatasetQuery()).total == 2
+def test_a_repeated_search_counts_nothing_again() -> None:
+    DatasetFactory.create(keywords=["gold"])
+    query = DatasetQuery(filters=(("keyword", ("gold",)),))
+    with CaptureQueriesContext(connection) as first:
+        dataset_search(query)
+    with CaptureQueriesContext(connection) as second:
+        page = dataset_search(DatasetQuery(filters=(("keyword", ("gold",)),), sort="-size"))
+
+    assert page.total == 1
+    assert _counts(page, "keyword") == {"gold": 1}
+    counting = [q["sql"] for q in second.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counting == []
+    assert len(second.captured_queries) < len(first.captured_queries)
