@@ -28,7 +28,7 @@ from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import ExtractYear
 
 from catalogue.models import Dataset, ScientificParameter
-from catalogue.search import facet_cache, pg_counts
+from catalogue.search import facet_cache, one_pass
 from catalogue.search.base import (
     DEFAULT_SORT,
     FACETS,
@@ -531,13 +531,13 @@ class DatabaseBackend:
         counted: dict[str, list[tuple[str, int]]] | None = cached[1] if cached else None
         total: int | None = cached[0] if cached else None
         narrowing = node is not None or bool(query.conditions) or bool(selections)
-        if counted is None and query.facets and compiler.postgres and narrowing:
+        if counted is None and query.facets and narrowing:
             # The total and the facets without a selection of their own from one statement,
-            # which evaluates the text, conditions and selections once (pg_counts).
+            # which evaluates the text, conditions and selections once (one_pass).
             shared = [f for f in FACETS if f not in selections]
-            total, found = pg_counts.counts(queryset, shared, FACET_SIZE)
+            total, found = one_pass.counts(queryset, shared, FACET_SIZE)
             for facet in shared:
-                if facet in pg_counts.ROW_FACETS:
+                if facet in one_pass.ROW_FACETS:
                     found[facet].sort(key=lambda p: (-p[1], str(p[0])))
             counted = self._facet_counts(base, queryset, selections, compiler, _named(found))
         if total is None:
