@@ -6,8 +6,12 @@ B, description C) with ``plainto_tsquery`` / ``phraseto_tsquery`` / ``word:*`` p
 the FTS5 table ``catalogue_dataset_fts`` (migration 0005). Words that look like identifiers also
 match a PID, run number, proposal id or publication DOI exactly (case-insensitive).
 
-Facets are ``GROUP BY`` counts, each with every other facet's selection applied; conditions are
-``EXISTS`` over :class:`~catalogue.models.ScientificParameter` in SI units. Relevance is
+Facets are ``GROUP BY`` counts, each with every other facet's selection applied; when text,
+conditions or selections narrow the rows, the total and the facets without a selection of their
+own come from one statement that evaluates the predicate once (:mod:`.one_pass`). Totals and
+counts depend on the filter state only and are cached per catalogue generation
+(:mod:`.facet_cache`): a repeated search, or another page or sort of it, counts nothing again.
+Conditions are ``IN`` over :class:`~catalogue.models.ScientificParameter` in SI units. Relevance is
 ``ts_rank`` on PostgreSQL and ``bm25`` on SQLite. Highlights mark the query's words in titles
 (computed in Python for the page's rows only).
 """

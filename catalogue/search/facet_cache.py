@@ -3,9 +3,11 @@
 The counts of a search depend on its filter state only (text, facet selections, conditions), not
 on the page or the sort, so they are kept in Django's cache under a key made of that state and of
 the catalogue's *generation*: a number in a one-row table (migration 0008) that the catalogue's
-write services bump after every commit that changes datasets
-(:func:`catalogue.services.search_index_after_commit`). Reading it is one primary-key lookup; a
-bump makes every earlier entry unreachable, so the next search counts again. The generation is
+write services bump after every commit that changes datasets or their publications
+(:func:`catalogue.services.search_index_after_commit`, also called by the publishing services).
+Reading it is one primary-key lookup in the database, so every process sees a bump whatever the
+cache backend (a per-process memory cache included); a bump makes every earlier entry
+unreachable, so the next search counts again. The generation is
 read *before* counting: counts computed from data older than the generation they are stored under
 cannot happen (a write that commits while counting bumps the generation after the read).
 
