@@ -43,15 +43,15 @@ OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
   missed: ~15-20 ms of Django request handling, rows and template remain under that load; the
   page minus the search, cached, costs ~4 ms at 56 datasets on a near-idle machine).
 - Database backend at 87,231 public datasets (``BENCH_SEARCH_SKIP_OPENSEARCH=1 python -m bench
-  100000 --scenarios search``, 15 kinds x 20 requests): PostgreSQL median 16.9 ms, p95 113 ms
-  (load 1.4-2.1); SQLite median 34.9 ms, p95 183 ms (load 4.0-4.3). First request of each query
-  (count cache cold): PostgreSQL median 159 ms, max 687 ms (the condition matching 49,072
-  datasets; 1.1-1.3 s on every request before), SQLite median 125 ms, max 2.4 s (match-all, also the
-  process's first request; the condition 975 ms, 2.6-2.8 s before). Before the count cache and the
-  one-statement counts: PostgreSQL 185-248 ms, SQLite 187 ms (459 ms before the covering index and
-  IN conditions). The repeats still above 100 ms are relevance ranking over 9,000-19,000 text
-  matches (PostgreSQL ``ts_rank`` 107-112 ms) and, on SQLite, the newest-first page of the
-  condition (193 ms) and a keyword selection (125 ms).
+  100000 --scenarios search``, 15 kinds x 20 requests, with the page work above): PostgreSQL median
+  16.9 ms, p95 113 ms (load 1.4-2.1); SQLite median 34.9 ms, p95 183 ms (load 4.0-4.3). First
+  request of each query (count cache cold): PostgreSQL median 159 ms, max 687 ms (the condition
+  matching 49,072 datasets; 1.1-1.3 s on every request before), SQLite median 125 ms, max 2.4 s
+  (match-all, also the process's first request; the condition 975 ms, 2.6-2.8 s before). Before the
+  count cache and the one-statement counts: PostgreSQL 185-248 ms, SQLite 187 ms (459 ms before the
+  covering index and IN conditions). The repeats still above 100 ms are relevance ranking over
+  9,000-19,000 text matches (PostgreSQL ``ts_rank`` 107-112 ms) and, on SQLite, the newest-first
+  page of the condition (193 ms) and a keyword selection (125 ms).
 """
 
 from __future__ import annotations
