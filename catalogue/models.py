@@ -6,8 +6,6 @@ updatedBy, sharedWith, source hosts): the import drops them before anything is w
 
 from __future__ import annotations
 
-from typing import Self
-
 from django.db import models
 from django.db.models import F
 
@@ -60,25 +58,7 @@ class DataLocation(models.TextChoices):
 
 
 class DatasetQuerySet(VisibilityQuerySet):
-    def for_table(self) -> Self:
-        """What a catalogue table row needs, in one query plus one for thumbnails."""
-        return (
-            self.select_related("proposal")
-            .only(
-                "pid",
-                "title",
-                "run_number",
-                "source_folder",
-                "size",
-                "start_time",
-                "type",
-                "visibility",
-                "proposal__proposal_id",
-            )
-            .prefetch_related(
-                models.Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("id"))
-            )
-        )
+    """Datasets: ``public()`` and the other visibility verbs (catalogue/visibility.py)."""
 
 
 class Dataset(Tombstoned):
