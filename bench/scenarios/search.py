@@ -42,6 +42,12 @@ OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
   raw opensearch-py median 23.2 ms; search layer / raw 1.16; page / raw 1.75 (target 1.5 still
   missed: ~15-20 ms of Django request handling, rows and template remain under that load; the
   page minus the search, cached, costs ~4 ms at 56 datasets on a near-idle machine).
+- The run on a quiet machine (13:40-13:52 UTC, load 0.7-2.2, nothing else running; same command
+  with ``--database postgres``): rebuild 6,258 datasets/s; OpenSearch page median 32.2 ms, p95
+  91.4 ms, first request median 158 ms (deep page 600: median 93.8 ms, p95 147 ms); raw
+  opensearch-py median 19.0 ms; search layer / raw 1.0; page / raw 1.68 (target 1.5 missed: about
+  13 ms of rows, template and request handling on top of the search); database backend median
+  17.6 ms, p95 117 ms, first request median 155 ms.
 - Database backend at 87,231 public datasets (``BENCH_SEARCH_SKIP_OPENSEARCH=1 python -m bench
   100000 --scenarios search``, 15 kinds x 20 requests, with the page work above): PostgreSQL median
   16.9 ms, p95 113 ms (load 1.4-2.1); SQLite median 34.9 ms, p95 183 ms (load 4.0-4.3). First

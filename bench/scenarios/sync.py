@@ -33,6 +33,12 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   0.16), 949/s. Index caught up 0.2-0.4 s after the last page. Incremental sync with nothing
   changed: 1.37 s (12 requests, load 5). Peak RSS of the syncing process 283 MB (237 MB at a
   quarter of the records, 270 MB at the end).
+* on a quiet machine (13:36-13:39 UTC, load 1.6-2.5, nothing else running): 103 s end to end,
+  844 public records/s (968/s over all N), still short of 1,000/s; 1.96 ms of CPU per record
+  (sync 0.61, PostgreSQL 0.68, OpenSearch 0.48, worker 0.16, stand-in 0.03): 1,023/s at best on
+  two idle cores, but the five processes do not overlap perfectly. Index caught up 1.7 s after the
+  last page. Incremental sync with nothing changed: 2.03 s (target 2 s, missed by a hair: the
+  listing of all 87,231 public pids). Peak RSS 283 MB.
 
 What changed in the sync: orjson decodes the pages and writes the digest; new datasets go in by
 COPY with ids drawn from the sequence (no client-side quoted multi-row INSERT); file rows stream
