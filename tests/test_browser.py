@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from sync.services import export_import
 from tests.browser import CSP_LISTENER, chromium, serious_violations
+from tests.demo import DEMO_EXPORT, DEMO_PID
 from tests.factories import DatasetFactory
 
-DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
-DEMO_PID = "20.500.12269/cb2f2cf8-3b59-4592-a383-706c2c91cf4e"
 SCREENSHOTS = Path("/tmp")
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,7 @@ from catalogue.services import dataset_withdraw
 from publishing.models import Publication
 from publishing.services import publication_withdraw
 from sync.services import export_import
+from tests.demo import DEMO_DOI, DEMO_EXPORT, DEMO_PID, EMBARGOED_PID, PRIVATE_STRINGS
 from tests.factories import (
     DataFileFactory,
     DatasetFactory,
@@ -33,22 +33,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
-DEMO_PID = "20.500.12269/cb2f2cf8-3b59-4592-a383-706c2c91cf4e"
-DEMO_DOI = "10.5072/desy-pd-0001"
-EMBARGOED_PID = "20.500.12269/9d1c0c3e-0000-4a1e-8a8e-embargoed0001"
-PRIVATE_STRINGS = (
-    "@facility.example",
-    "@university.example",
-    "ownerGroup",
-    "accessGroups",
-    "11019634-dmgt",
-    "11019634-clbt",
-    "beamline-staff",
-    "p08-staff",
-    "ingestor-p08",
-    "asap3.facility.example",
-)
 HX = {"HX-Request": "true"}
 
 

@@ -350,14 +350,18 @@ class OpenSearchBackend:
 
     def _bulk(self, ids: list[int], index: str) -> int:
         """Index (or delete) these datasets in ``index``; returns how many failed."""
+        return self._send(self._actions(ids, index), timeout=max(60, self.timeout))
+
+    def _send(self, actions: Iterable[dict[str, Any]], *, timeout: int) -> int:
+        """Send bulk actions; log and count the failures (deleting a missing document is none)."""
         _, errors = helpers.bulk(
             self.client,
-            self._actions(ids, index),
+            actions,
             chunk_size=BULK_CHUNK,
             max_chunk_bytes=20 * 1024 * 1024,
             raise_on_error=False,
             raise_on_exception=True,
-            request_timeout=max(60, self.timeout),
+            request_timeout=timeout,
         )
         failed = [e for e in errors if not _is_missing_delete(e)]
         if failed:
@@ -412,18 +416,7 @@ class OpenSearchBackend:
         name = self._new_index_name()
 
         def send(actions: list[dict[str, Any]]) -> int:
-            _, errors = helpers.bulk(
-                self.client,
-                actions,
-                chunk_size=BULK_CHUNK,
-                max_chunk_bytes=20 * 1024 * 1024,
-                raise_on_error=False,
-                raise_on_exception=True,
-                request_timeout=max(120, self.timeout),
-            )
-            failed = [e for e in errors if not _is_missing_delete(e)]
-            if failed:
-                logger.error("search index rebuild: %d failed, first: %s", len(failed), failed[0])
+            self._send(actions, timeout=max(120, self.timeout))
             return len(actions)
 
         try:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from catalogue.models import Dataset
@@ -18,21 +16,7 @@ from landing.meta import head_html
 from landing.records import LandingRecord, dataset_record, publication_record
 from publishing.models import Publication
 from sync.services import export_import
-
-DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
-# What the demo export holds that must never be shown (as in tests/test_pages.py).
-PRIVATE_STRINGS = (
-    "@facility.example",
-    "@university.example",
-    "ownerGroup",
-    "accessGroups",
-    "11019634-dmgt",
-    "11019634-clbt",
-    "beamline-staff",
-    "p08-staff",
-    "ingestor-p08",
-    "asap3.facility.example",
-)
+from tests.demo import DEMO_EXPORT, PRIVATE_STRINGS
 
 
 def everything(record: LandingRecord) -> list[tuple[str, str]]:

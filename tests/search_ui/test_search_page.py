@@ -398,7 +398,7 @@ def test_search_page_shows_no_private_field(client: Client, db: None) -> None:
     from django.conf import settings
 
     from sync.services import export_import
-    from tests.test_pages import PRIVATE_STRINGS
+    from tests.demo import PRIVATE_STRINGS
 
     export_import(path=Path(settings.BASE_DIR) / "demo" / "scicat-export")
 
