@@ -75,3 +75,44 @@ def serious_violations(page: Any) -> list[str]:
         for v in results.response["violations"]
         if v.get("impact") in {"serious", "critical"}
     ]
+
+
+class PageWatch:
+    """What a browser test asserts about every page it visits.
+
+    Console errors, uncaught page errors and CSP violations are collected as the test goes;
+    ``check(name)`` adds axe's serious and critical findings for the page as it is now and a
+    full-page screenshot (``/tmp/<prefix>-<name>.png``) for a human to look at.
+    """
+
+    def __init__(self, page: Any, prefix: str, *, expected_console: tuple[str, ...] = ()) -> None:
+        self.page = page
+        self.prefix = prefix
+        self.errors: list[str] = []
+        self.csp: list[str] = []
+        self.findings: dict[str, list[str]] = {}
+
+        def console(message: Any) -> None:
+            if message.type == "error" and not any(e in message.text for e in expected_console):
+                self.errors.append(f"{page.url}: {message.text}")
+
+        page.on("console", console)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.add_init_script(CSP_LISTENER)
+
+    def check(self, name: str) -> None:
+        page = self.page
+        page.wait_for_load_state("networkidle")
+        self.findings[name] = serious_violations(page)
+        self.csp.extend(page.evaluate("window.__cspViolations || []"))
+        page.screenshot(path=f"/tmp/{self.prefix}-{name}.png", full_page=True)
+        # A full-page screenshot leaves an empty style="" behind; htmx would put it back from its
+        # history snapshot on "back", and the policy (rightly) refuses it. Not the portal's doing.
+        page.evaluate(
+            "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))"
+        )
+
+    @property
+    def serious(self) -> dict[str, list[str]]:
+        """The checks that found something serious or critical."""
+        return {name: found for name, found in self.findings.items() if found}

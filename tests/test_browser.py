@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sync.services import export_import
-from tests.browser import CSP_LISTENER, chromium, serious_violations
+from tests.browser import PageWatch, chromium
 from tests.demo import DEMO_EXPORT, DEMO_PID
 from tests.factories import DatasetFactory
-
-SCREENSHOTS = Path("/tmp")
 
 
 @pytest.fixture
@@ -49,26 +46,8 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
 ) -> None:
     page = browser_page
     base = live_server.url
-    console_errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: console_errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
-    )
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
-    page.add_init_script(CSP_LISTENER)
-    visited: dict[str, list[str]] = {}
-    csp_violations: list[str] = []
-
-    def check(name: str) -> None:
-        page.wait_for_load_state("networkidle")
-        visited[name] = serious_violations(page)
-        csp_violations.extend(page.evaluate("window.__cspViolations || []"))
-        page.screenshot(path=str(SCREENSHOTS / f"portal-browser-{name}.png"), full_page=True)
-        # A full-page screenshot leaves an empty style="" behind; htmx would put it back from its
-        # history snapshot on "back", and the policy (rightly) refuses it. Not the portal's doing.
-        page.evaluate(
-            "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))"
-        )
+    watch = PageWatch(page, "portal-browser")
+    check = watch.check
 
     # Home: counts and the search box.
     page.goto(f"{base}/")
@@ -141,6 +120,6 @@ def test_visitor_browses_sorts_pages_and_opens_a_dataset(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is wider than the phone screen by {overflow}px"
 
-    assert {name: found for name, found in visited.items() if found} == {}
-    assert csp_violations == []
-    assert console_errors == []
+    assert watch.serious == {}
+    assert watch.csp == []
+    assert watch.errors == []

@@ -6,17 +6,14 @@ Screenshots (desktop and a 390 px phone) go to /tmp/landing-*.png.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from catalogue.models import DataFile
-from tests.browser import CSP_LISTENER, chromium, serious_violations
+from tests.browser import PageWatch, chromium
 from tests.landing_page.conftest import Landing, make_landing
 from tests.landing_page.test_pages import make_files
-
-SCREENSHOTS = Path("/tmp")
 
 
 @pytest.fixture
@@ -47,21 +44,8 @@ def test_reader_cites_opens_files_and_pages_through_them(
     records: Landing, live_server: Any, page: Any
 ) -> None:
     base = live_server.url
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.add_init_script(CSP_LISTENER)
-    found: dict[str, list[str]] = {}
-    csp: list[str] = []
-
-    def check(name: str) -> None:
-        page.wait_for_load_state("networkidle")
-        found[name] = serious_violations(page)
-        csp.extend(page.evaluate("window.__cspViolations || []"))
-        page.screenshot(path=str(SCREENSHOTS / f"landing-{name}.png"), full_page=True)
-        page.evaluate(
-            "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))"
-        )
+    watch = PageWatch(page, "landing")
+    check = watch.check
 
     # The publication: title, DOI with a copy button, citation in APA.
     page.goto(f"{base}{records.url}")
@@ -107,6 +91,6 @@ def test_reader_cites_opens_files_and_pages_through_them(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is wider than the phone by {overflow}px"
 
-    assert {name: v for name, v in found.items() if v} == {}
-    assert csp == []
-    assert errors == []
+    assert watch.serious == {}
+    assert watch.csp == []
+    assert watch.errors == []

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.browser import CSP_LISTENER, chromium, serious_violations
+from tests.browser import PageWatch, chromium
 from tests.factories import DatasetFactory
 from tests.search_ui.conftest import make_catalogue
 
@@ -39,29 +39,10 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield launched
 
 
-def _watch(page: Any) -> list[str]:
-    problems: list[str] = []
-    # The browser logs the deliberate 400 of a refused query; anything else is a problem.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and "status of 400" not in m.text else None
-        ),
-    )
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.add_init_script(CSP_LISTENER)
+def _watch(page: Any) -> PageWatch:
     page.set_default_timeout(10_000)
-    return problems
-
-
-def _check(page: Any, name: str) -> list[str]:
-    """axe's serious and critical findings; a screenshot for a human to look at."""
-    page.wait_for_load_state("networkidle")
-    found = serious_violations(page)
-    page.screenshot(path=f"/tmp/search-ui-{name}.png", full_page=True)
-    # A full-page screenshot leaves style="" behind, which the CSP would refuse on "back".
-    page.evaluate("document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))")
-    return [f"{name}: {v}" for v in found]
+    # The browser logs the deliberate 400 of a refused query; anything else is a problem.
+    return PageWatch(page, "search-ui", expected_console=("status of 400",))
 
 
 def _total(page: Any) -> str:
@@ -73,13 +54,12 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
 ) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    problems = _watch(page)
-    findings: list[str] = []
+    watch = _watch(page)
     base = live_server.url
 
     page.goto(f"{base}/datasets/")
     assert _total(page) == "34"
-    findings += _check(page, "start")
+    watch.check("start")
     page.evaluate("window.__sameDocument = true")
 
     # Typing updates the results after a pause, the URL follows, focus stays in the box.
@@ -99,7 +79,7 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
     page.wait_for_function("() => document.getElementById('results').dataset.total === '1'")
     assert page.locator(".chips a.chip").count() == 2
     assert page.evaluate("window.__sameDocument") is True
-    findings += _check(page, "filtered")
+    watch.check("filtered")
 
     # A condition row, with the key autocomplete.
     page.locator("details.conditions > summary").click()
@@ -130,14 +110,14 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
     assert page.evaluate("document.activeElement.id") == "sm-add"
     page.locator("#sm-remove-1").click()
     page.wait_for_function("() => document.querySelectorAll('.condition-row').length === 1")
-    findings += _check(page, "condition")
+    watch.check("condition")
 
     # A bad condition: the message stands next to its row, the status is 400, nothing breaks.
     page.fill("#sm-unit-0", "parsecs")
     page.locator("#sm-apply").click()
     page.wait_for_selector(".condition-row.has-error .field-error")
     assert "parsecs" in page.locator(".field-error").inner_text()
-    findings += _check(page, "bad-condition")
+    watch.check("bad-condition")
     page.fill("#sm-unit-0", "degC")
     page.locator("#sm-apply").click()
     page.wait_for_function("() => !document.querySelector('.field-error')")
@@ -171,11 +151,11 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
     page.wait_for_function("() => !location.search.includes('location=tape')")
     assert page.evaluate("window.__sameDocument") is True
 
-    csp = page.evaluate("window.__cspViolations || []")
+    watch.csp.extend(page.evaluate("window.__cspViolations || []"))
     context.close()
-    assert findings == []
-    assert csp == []
-    assert problems == []
+    assert watch.serious == {}
+    assert watch.csp == []
+    assert watch.errors == []
 
 
 def test_search_works_without_javascript(
@@ -225,13 +205,13 @@ def test_search_works_without_javascript(
 def test_search_page_on_a_phone(live_catalogue: None, live_server: Any, browser: Any) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    problems = _watch(page)
+    watch = _watch(page)
 
     page.goto(
         f"{live_server.url}/datasets/?q=lipid&instrument=P08&sm=sample_temperature+>+20+degC"
         "&per_page=10"
     )
-    findings = _check(page, "phone")
+    watch.check("phone")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
     # Still usable: the facets can be ticked and the results follow.
@@ -240,5 +220,5 @@ def test_search_page_on_a_phone(live_catalogue: None, live_server: Any, browser:
     page.wait_for_function("() => document.getElementById('results').dataset.total === '1'")
     context.close()
     assert overflow <= 0, f"the page is wider than the phone by {overflow}px"
-    assert findings == []
-    assert problems == []
+    assert watch.serious == {}
+    assert watch.errors == []
