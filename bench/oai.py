@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
+from bench.wsgi import Wsgi
 
 RATE_TARGET = Target(">=", 3000, database="postgres")
 PAGE_TARGET_MS = Target("<=", 200, database="postgres")
@@ -250,32 +251,6 @@ def _expected_size() -> int:
     from oai.sets import EVERYTHING
 
     return list_size(Listing(EVERYTHING))
-
-
-class Wsgi:
-    """Requests handed to Django's WSGI handler, as a WSGI server hands them."""
-
-    def __init__(self) -> None:
-        from django.core.handlers.wsgi import WSGIHandler
-        from django.test import RequestFactory
-
-        self.handler = WSGIHandler()
-        self.factory = RequestFactory()
-
-    def get(self, path: str, params: dict[str, str]) -> tuple[int, bytes]:
-        environ = self.factory.get(path, params).environ
-        statuses: list[str] = []
-
-        def start_response(status: str, headers: Any, exc_info: Any = None, /) -> Any:
-            statuses.append(status)
-            return statuses.append
-
-        response = self.handler(environ, start_response)
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-        return int(statuses[0].split()[0]), body
 
 
 def harvest(client: Wsgi, first: dict[str, str], *, max_pages: int | None = None) -> dict[str, Any]:

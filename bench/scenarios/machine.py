@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from bench.harness import Context, Metric, Outcome, Target, median, time_calls
+from bench.wsgi import Wsgi
 
 REQUESTS = 30
 WARMUP = 3
@@ -38,33 +39,6 @@ ACCEPT = (
     "text/x-bibliography",
     "text/x-bibliography; style=chicago",
 )
-
-
-class Wsgi:
-    """Requests handed to Django's WSGI handler, as a WSGI server hands them."""
-
-    def __init__(self) -> None:
-        from django.core.handlers.wsgi import WSGIHandler
-        from django.test import RequestFactory
-
-        self.handler = WSGIHandler()
-        self.factory = RequestFactory()
-
-    def get(self, path: str, accept: str = "") -> tuple[int, bytes]:
-        headers = {"Accept": accept} if accept else {}
-        environ = self.factory.get(path, headers=headers).environ
-        statuses: list[str] = []
-
-        def start_response(status: str, headers: Any, exc_info: Any = None, /) -> Any:
-            statuses.append(status)
-            return statuses.append
-
-        response = self.handler(environ, start_response)
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-        return int(statuses[0].split()[0]), body
 
 
 def _ms(values: list[float]) -> float:
@@ -126,11 +100,13 @@ def _negotiation(outcome: Outcome, client: Wsgi) -> None:
     for kind, path in paths.items():
         medians = {}
         for accept in ACCEPT:
-            status, _ = client.get(path, accept)
+            status, _ = client.get(path, accept=accept)
             assert status == 200, (path, accept, status)
             medians[accept] = _ms(
                 time_calls(
-                    functools.partial(client.get, path, accept), times=REQUESTS, warmup=WARMUP
+                    functools.partial(client.get, path, accept=accept),
+                    times=REQUESTS,
+                    warmup=WARMUP,
                 )
             )
         slowest = max(medians, key=medians.__getitem__)
@@ -144,7 +120,7 @@ def _negotiation(outcome: Outcome, client: Wsgi) -> None:
                 detail=f"slowest {slowest}: {medians[slowest]:.1f} ms",
             )
         )
-    status, _ = client.get(paths["dataset"], "image/png")
+    status, _ = client.get(paths["dataset"], accept="image/png")
     assert status == 406
     outcome.add(
         Metric(
