@@ -18,6 +18,13 @@ from django.db import connection
 from catalogue.models import Dataset
 
 TABLE = "sync_listing"
+NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """``value`` as a field of PostgreSQL's COPY text format."""
+    return value.translate(_COPY_ESCAPES) if "\\" in value or not value.isprintable() else value
 
 
 class Listing:
@@ -48,14 +55,18 @@ class Listing:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
     def add(self, rows: Iterable[tuple[str, datetime | None]]) -> None:
-        """Append listed records (pid, catalogue ``updatedAt``)."""
+        """Append listed records (pid, catalogue ``updatedAt``, None when not asked for)."""
         with connection.cursor() as cursor:
             if self.postgres:
+                # One block of COPY text per page: psycopg's write_row costs some 5 us a row.
+                lines = [
+                    f"{_copy_text(pid)}\t{stamp.isoformat() if stamp else NULL}\n"
+                    for pid, stamp in rows
+                ]
                 raw: Any = cursor.cursor
                 with raw.copy(f"COPY {TABLE} (pid, updated_at) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        self.rows += 1
+                    copy.write("".join(lines))
+                self.rows += len(lines)
             else:
                 adapt = connection.ops.adapt_datetimefield_value
                 values = [(pid, adapt(stamp)) for pid, stamp in rows]

@@ -55,6 +55,7 @@ from catalogue.visibility import WithdrawnBy
 from publishing.models import Publication
 from publishing.services import publication_withdraw
 from sync import policy, scicat
+from sync.indexing import SearchFeed, search_feed
 from sync.listing import Listing
 from sync.lock import SyncLock, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
@@ -118,6 +119,7 @@ class _Run:
     allow_mass_withdrawal: bool
     report: ImportReport = field(default_factory=ImportReport)
     quarantined: set[tuple[str, str]] = field(default_factory=set)
+    feed: SearchFeed | None = None  # sends the written pages' documents to OpenSearch
     touched: int = 0  # datasets created or updated: the planner statistics may need refreshing
     shown: float = field(default_factory=time.monotonic)  # when the counts were last saved
 
@@ -170,11 +172,11 @@ def _search_refresh_resume() -> None:
 
 
 @contextlib.contextmanager
-def _search_bulk_load() -> Iterator[None]:
+def _search_bulk_load(ctx: _Run) -> Iterator[None]:
     """A full sync fills the search index with its periodic refresh paused, one refresh at the
     end (about 40% less OpenSearch CPU); documents sent meanwhile are stored, searchable at the
-    end. A run killed on the way leaves it paused until the next run starts (see
-    :func:`_search_refresh_resume`)."""
+    end, once the feed has sent them all. A run killed on the way leaves it paused until the next
+    run starts (see :func:`_search_refresh_resume`)."""
     chosen = backend()
     paused = False
     if isinstance(chosen, OpenSearchBackend):
@@ -185,6 +187,8 @@ def _search_bulk_load() -> Iterator[None]:
             logger.warning("search index: could not pause its refresh: %s", exc)
     try:
         yield
+        if ctx.feed is not None:
+            ctx.feed.flush()
     finally:
         if paused:
             _search_refresh_resume()
@@ -241,7 +245,7 @@ def _execute(
     if not config.url:
         raise SyncNotConfigured("the live catalogue sync is off: SCICAT_URL is not set")
     source = source_name(config)
-    with sync_lock(wait=wait) as lock, _fewer_collections():
+    with sync_lock(wait=wait) as lock, _fewer_collections(), search_feed() as feed:
         _recover_abandoned()
         _search_refresh_resume()
         record = SyncRun.objects.create(
@@ -261,10 +265,13 @@ def _execute(
             progress=progress or Progress(),
             allow_mass_withdrawal=allow_mass_withdrawal,
             quarantined=set(QuarantinedRecord.objects.values_list("kind", "pid")),
+            feed=feed,
         )
         logger.info("catalogue sync %s (%s) started: %s", record.pk, kind, source)
         try:
             body(ctx)
+            if feed is not None:
+                feed.flush()
             if ctx.touched >= 1000:
                 catalogue_statistics_refresh()
         except BaseException as exc:
@@ -431,8 +438,11 @@ def _import_page(ctx: _Run, page: Page | _Prepared, *, cursor: str | None) -> No
     """One page of full dataset records, in one transaction with its watermark."""
     prepared = page if isinstance(page, _Prepared) else _prepare(page)
     last = max((s for s in prepared.stamps.values() if s is not None), default=None)
+    since = timezone.now()
     with transaction.atomic():
-        records_write(mapped=prepared.mapped, report=prepared.report)
+        records_write(mapped=prepared.mapped, report=prepared.report, index=ctx.feed is None)
+        if ctx.feed is not None:
+            ctx.feed.page_written(prepared.mapped.public, since=since)
         _quarantine(ctx, "dataset", prepared.stamps, prepared.stamps, prepared.report)
         if cursor:
             _advance(ctx, cursor, last)
@@ -563,13 +573,21 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
     """Compare the catalogue's public records with the portal: withdraw what it no longer shows
     and, with ``fetch_stale``, read what the portal lacks or holds in another version."""
     ctx.progress.phase("listing public records")
+
+    # Finding deletions needs the pids only; their versions only when stale records are fetched.
+    def pairs(rows: list[dict[str, Any]]) -> Iterator[tuple[str, datetime | None]]:
+        if fetch_stale:
+            return ((str(r["pid"]), updated_at(r)) for r in rows)
+        return ((str(r["pid"]), None) for r in rows)
+
     with Listing() as listing:
-        for rows in ctx.api.public_dataset_ids():
-            listing.add((str(r["pid"]), updated_at(r)) for r in rows)
+        for rows in ctx.api.public_dataset_ids(versions=fetch_stale):
+            listing.add(pairs(rows))
             ctx.renew()
         if ctx.api.v3 and settings.PORTAL_PUBLISH_ON_EMBARGO_END:
-            for rows in ctx.api.embargo_ended_ids(after=None, until=timezone.now()):
-                listing.add((str(r["pid"]), updated_at(r)) for r in rows)
+            until = timezone.now()
+            for rows in ctx.api.embargo_ended_ids(after=None, until=until, versions=fetch_stale):
+                listing.add(pairs(rows))
                 ctx.renew()
         missing = listing.missing_count()
         if missing:
@@ -630,7 +648,7 @@ def catalogue_sync(
             except CatalogueError as exc:  # only the progress bar needs it
                 logger.info("no count of changed datasets: %s", exc)
         pages = ctx.api.datasets_changed(since=start, published=True)
-        with _search_bulk_load() if full else contextlib.nullcontext():
+        with _search_bulk_load(ctx) if full else contextlib.nullcontext():
             for prepared in _prefetched(_prepare(page) for page in pages):
                 _import_page(ctx, prepared, cursor=DATASETS)
         if ctx.api.v3:
@@ -658,7 +676,7 @@ def _sync_by_listing(ctx: _Run, *, full: bool, since: datetime | None) -> None:
     version by pid. Slower, but nothing is missed; no dataset watermark is kept."""
     ctx.record.message = DATES_NOT_FILTERABLE
     ctx.record.save(update_fields=["message"])
-    with _search_bulk_load() if full else contextlib.nullcontext():
+    with _search_bulk_load(ctx) if full else contextlib.nullcontext():
         _listing(ctx, fetch_stale=True)
     _published_data(ctx, since=_start(ctx, PUBLISHED_DATA, full=full, since=since), track=True)
 

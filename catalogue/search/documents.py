@@ -2,16 +2,20 @@
 
 Documents are built in batches from a handful of ``values()`` queries (datasets with instrument and
 proposal, techniques, parameters, publication DOIs), never one object at a time: a rebuild builds
-thousands per second. Withdrawn datasets have no document; the backend deletes theirs.
+thousands per second. Withdrawn datasets have no document; the backend deletes theirs. The live
+sync builds the same documents from the payloads it has just written
+(:func:`documents_from_payloads`), reading back only what they do not hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from catalogue import scimeta
 from catalogue.models import Dataset, ScientificParameter
+from catalogue.payloads import DatasetIn
 
 _FIELDS = (
     "id",
@@ -37,10 +41,13 @@ _FIELDS = (
     "proposal__proposal_id",
     "proposal__title",
 )
+# What documents_from_payloads reads from the database; the rest of _FIELDS is in the payload.
+_REFERENCE_FIELDS = ("id", *(name for name in _FIELDS if "__" in name))
+_PAYLOAD_FIELDS = tuple(name for name in _FIELDS if name not in {"id", "pid"} and "__" not in name)
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return value.astimezone(UTC).isoformat() if value else None
 
 
 def _strings(value: Any) -> list[str]:
@@ -51,17 +58,35 @@ def _strings(value: Any) -> list[str]:
     )
 
 
+def _parameter(
+    key: str,
+    si_value: float | None,
+    si_max: float | None,
+    si_unit: str,
+    value: str,
+    unit: str,
+    text: str,
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "si_value": si_value,
+        "si_value_max": si_max,
+        "si_unit": si_unit,
+        "value": value[:256],
+        "unit": unit,
+        "text": text or None,
+    }
+
+
 def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The index documents of the public datasets among ``ids``, by id."""
-    from publishing.models import Publication
-
     wanted = list(ids)
     rows = Dataset.objects.public().filter(pk__in=wanted).order_by().values(*_FIELDS)
     out: dict[int, dict[str, Any]] = {row["id"]: _document(row) for row in rows}
     if not out:
         return out
     found = list(out)
-    through = Dataset.techniques.through.objects.filter(dataset_id__in=found)
+    through = Dataset.techniques.through.objects.filter(dataset_id__in=found).order_by("id")
     for dataset_id, name, pid in through.values_list(
         "dataset_id", "technique__name", "technique__pid"
     ):
@@ -79,23 +104,64 @@ def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         "text_value",
     ):
         out[dataset_id]["parameters"].append(
-            {
-                "key": key,
-                "si_value": si_value,
-                "si_value_max": si_max,
-                "si_unit": si_unit,
-                "value": value[:256],
-                "unit": unit,
-                "text": text or None,
-            }
+            _parameter(key, si_value, si_max, si_unit, value, unit, text)
         )
+    _add_dois(out)
+    return out
+
+
+def documents_from_payloads(
+    items: Sequence[DatasetIn], *, written_since: datetime
+) -> dict[int, dict[str, Any] | None]:
+    """The documents of the datasets just written from ``items``, by id; None for those that
+    are not public (their documents must go).
+
+    The same documents as :func:`documents`, built from the payloads the writer still holds (the
+    live sync's pages) instead of reading every column and child row back: only ids, visibility,
+    the instrument and proposal as stored, and DOIs are read, in three small queries. Datasets
+    not written since ``written_since`` (unchanged records) are left out.
+    """
+    by_pid = {item.pid: item for item in items}  # the last of duplicate pids was written
+    written = Dataset.objects.filter(pid__in=list(by_pid), modified__gte=written_since).order_by()
+    rows = written.public().values("pid", *_REFERENCE_FIELDS)
+    out: dict[int, dict[str, Any] | None] = {}
+    public: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        item = by_pid[row["pid"]]
+        doc = _document({**row, **{name: getattr(item, name) for name in _PAYLOAD_FIELDS}})
+        doc["techniques"] = [t.name for t in item.techniques]
+        doc["technique_ids"] = [t.pid for t in item.techniques]
+        doc["parameters"] = [
+            _parameter(
+                p.key_path,
+                p.si_value,
+                p.si_value_max,
+                p.si_unit,
+                p.original_value,
+                p.unit,
+                p.text_value,
+            )
+            for p in scimeta.flatten(item.scientific_metadata)
+        ]
+        public[row["id"]] = doc
+    for dataset_id in written.exclude(pk__in=list(public)).values_list("pk", flat=True):
+        out[dataset_id] = None
+    _add_dois(public)
+    out.update(public)
+    return out
+
+
+def _add_dois(out: dict[int, dict[str, Any]]) -> None:
+    from publishing.models import Publication
+
+    if not out:
+        return
     links = Publication.datasets.through.objects.filter(
-        dataset_id__in=found,
+        dataset_id__in=list(out),
         publication__in=Publication.objects.public().exclude(doi=""),
-    )
+    ).order_by("id")
     for dataset_id, doi in links.values_list("dataset_id", "publication__doi"):
         out[dataset_id]["dois"].append(doi)
-    return out
 
 
 def _document(row: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +182,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "start_time": _iso(start),
         "end_time": _iso(row["end_time"]),
         "creation_time": _iso(row["creation_time"]),
-        "year": str(start.year) if start else None,
+        "year": str(start.astimezone(UTC).year) if start else None,
         "instrument": row["instrument__unique_name"] or row["instrument__name"] or None,
         "facility": row["instrument__facility"] or None,
         "proposal": row["proposal__proposal_id"],

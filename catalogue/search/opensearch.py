@@ -20,12 +20,13 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+import orjson
 from django.core.cache import cache
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
@@ -339,18 +340,28 @@ class OpenSearchBackend:
         self._index_ready = True
         return current
 
-    def _actions(self, ids: list[int], index: str) -> Iterator[dict[str, Any]]:
-        docs = documents(ids)
+    def _actions(
+        self, ids: list[int], index: str, docs: Mapping[int, dict[str, Any] | None] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        if docs is None:
+            docs = documents(ids)
         for dataset_id in ids:
             doc = docs.get(dataset_id)
             if doc is None:  # withdrawn or gone: must leave the index
                 yield {"_op_type": "delete", "_index": index, "_id": str(dataset_id)}
             else:
-                yield {"_op_type": "index", "_index": index, "_id": str(dataset_id), "_source": doc}
+                yield {
+                    "_op_type": "index",
+                    "_index": index,
+                    "_id": str(dataset_id),
+                    "_source": _source_text(doc),
+                }
 
-    def _bulk(self, ids: list[int], index: str) -> int:
+    def _bulk(
+        self, ids: list[int], index: str, docs: Mapping[int, dict[str, Any] | None] | None = None
+    ) -> int:
         """Index (or delete) these datasets in ``index``; returns how many failed."""
-        return self._send(self._actions(ids, index), timeout=max(60, self.timeout))
+        return self._send(self._actions(ids, index, docs), timeout=max(60, self.timeout))
 
     def _send(self, actions: Iterable[dict[str, Any]], *, timeout: int) -> int:
         """Send bulk actions; log and count the failures (deleting a missing document is none)."""
@@ -368,7 +379,12 @@ class OpenSearchBackend:
             logger.error("search index: %d documents failed, first: %s", len(failed), failed[0])
         return len(failed)
 
-    def index(self, dataset_ids: list[int]) -> None:
+    def index(
+        self, dataset_ids: list[int], docs: Mapping[int, dict[str, Any] | None] | None = None
+    ) -> None:
+        """Bring these datasets' documents up to date; ``docs``: ready-made documents by id
+        (:func:`~catalogue.search.documents.documents_from_payloads`, None: delete), else built
+        from the database."""
         if not dataset_ids:
             return
         try:
@@ -376,7 +392,7 @@ class OpenSearchBackend:
                 self.ensure_index()
             ids = list(dict.fromkeys(int(i) for i in dataset_ids))
             for start in range(0, len(ids), BULK_CHUNK):
-                self._bulk(ids[start : start + BULK_CHUNK], self.alias)
+                self._bulk(ids[start : start + BULK_CHUNK], self.alias, docs)
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
 
@@ -702,6 +718,16 @@ class OpenSearchBackend:
         answer = self.client.search(index=self.alias, body=request, filter_path=["hits.hits.sort"])
         hits = answer.get("hits", {}).get("hits", [])
         return hits[-1]["sort"] if hits else None
+
+
+def _source_text(doc: dict[str, Any]) -> str | dict[str, Any]:
+    """A document as the bulk request's JSON line: orjson, three times faster than the client's
+    ``json.dumps`` (sync bench); the document itself for what orjson refuses (integers beyond
+    64 bits), which the client then writes."""
+    try:
+        return orjson.dumps(doc).decode()
+    except orjson.JSONEncodeError:
+        return doc
 
 
 def _is_missing_delete(error: dict[str, Any]) -> bool:

@@ -577,8 +577,11 @@ class SciCatApi:
 
     # -- listing ids (reconciliation) ---------------------------------------------------------
 
-    def _ids(self, path: str, *, where: dict[str, Any], key: str) -> Iterator[list[Raw]]:
+    def _ids(
+        self, path: str, *, where: dict[str, Any], key: str, versions: bool = True
+    ) -> Iterator[list[Raw]]:
         after: str | None = None
+        fields = [key, "updatedAt"] if versions else [key]
         while True:
             condition = dict(where)
             if after is not None:
@@ -587,7 +590,7 @@ class SciCatApi:
                 path,
                 {
                     "where": condition,
-                    "fields": [key, "updatedAt"],
+                    "fields": fields,
                     "limits": self._limits(limit=self.config.id_page_size, order=(key,)),
                 },
             )
@@ -598,11 +601,16 @@ class SciCatApi:
                 return
             after = max(keys)
 
-    def public_dataset_ids(self) -> Iterator[list[Raw]]:
-        """``{"pid", "updatedAt"}`` of every published dataset, in pid order."""
-        yield from self._ids(self._datasets_path, where=self._published(True), key="pid")
+    def public_dataset_ids(self, *, versions: bool = True) -> Iterator[list[Raw]]:
+        """``{"pid", "updatedAt"}`` of every published dataset, in pid order; ``{"pid"}`` only
+        without ``versions`` (half the bytes, nothing to parse: enough to find deletions)."""
+        yield from self._ids(
+            self._datasets_path, where=self._published(True), key="pid", versions=versions
+        )
 
-    def embargo_ended_ids(self, *, after: datetime | None, until: datetime) -> Iterator[list[Raw]]:
+    def embargo_ended_ids(
+        self, *, after: datetime | None, until: datetime, versions: bool = True
+    ) -> Iterator[list[Raw]]:
         """v3: unpublished datasets whose ``dateOfPublishing`` lies in ``(after, until]``."""
         if not self.v3:
             return
@@ -613,6 +621,7 @@ class SciCatApi:
             self._datasets_path,
             where={"isPublished": False, "datasetlifecycle.dateOfPublishing": bound},
             key="pid",
+            versions=versions,
         )
 
     # -- published data (DOIs) ----------------------------------------------------------------
