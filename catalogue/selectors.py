@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -78,9 +79,40 @@ def dataset_table_rows(ids: list[int]) -> list[dict[str, Any]]:
 
 
 def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[dict[str, Any]]]:
-    """One page of the catalogue table: the search result and its rows, in order."""
+    """One page of the catalogue table: the search result and its rows, in order.
+
+    When the search index brought the rows' fields with the hits (OpenSearch), the rows are
+    made from them, and the database is only asked which of the ids are still public (one
+    primary-key lookup): a dataset withdrawn a moment ago, whose index entry has not gone yet,
+    is left out as it would be from the database's rows. Otherwise (the database backend, or
+    entries written before the index held these fields) the rows are read from the database.
+    """
     page = dataset_search(query)
-    return page, dataset_table_rows(page.ids)
+    sources = page.sources
+    if not page.ids or not all("source_folder" in sources.get(i, ()) for i in page.ids):
+        return page, dataset_table_rows(page.ids)
+    public = set(Dataset.objects.public().filter(id__in=page.ids).values_list("id", flat=True))
+    return page, [_row_from_index(i, sources[i]) for i in page.ids if i in public]
+
+
+def _row_from_index(dataset_id: int, source: dict[str, Any]) -> dict[str, Any]:
+    """A table row as :func:`dataset_table_rows` gives it, from an index document's fields
+    (:func:`catalogue.search.documents._document`: empty values stored as null)."""
+    start = source.get("start_time")
+    thumbnail = source.get("thumbnail") or {}
+    return {
+        "id": dataset_id,
+        "pid": source["pid"],
+        "title": source["title"],
+        "run_number": source.get("run_number") or "",
+        "source_folder": source["source_folder"],
+        "size": source["size"],
+        "start_time": datetime.fromisoformat(start) if start else None,
+        "type": source["type"],
+        "proposal__proposal_id": source.get("proposal"),
+        "thumbnail_image": thumbnail.get("image"),
+        "thumbnail_caption": thumbnail.get("caption"),
+    }
 
 
 def latest_datasets(limit: int = 5) -> list[dict[str, Any]]:

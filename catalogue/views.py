@@ -270,18 +270,17 @@ def sort_label(sort: str) -> str:
     return f"{SORT_LABELS[field].capitalize()}, {words[1] if descending else words[0]}"
 
 
-def _sort_choices(query: DatasetQuery) -> list[tuple[str, str, bool]]:
-    """The "Sort by" menu: (value, label, selected). The default order's value is empty, so that
-    typing words switches an untouched menu to relevance."""
+def _sort_choices(query: DatasetQuery) -> tuple[list[tuple[str, str]], str]:
+    """The "Sort by" menu: its (value, label) pairs and the selected value. The default order's
+    value is empty, so that typing words switches an untouched menu to relevance."""
     default = "relevance" if query.text else DEFAULT_SORT
+    choices = [
+        ("" if key == default else key, sort_label(key))
+        for key in SORTS
+        if key != "relevance" or query.text
+    ]
     current = query.effective_sort
-    choices = []
-    for key in SORTS:
-        if key == "relevance" and not query.text:
-            continue
-        value = "" if key == default else key
-        choices.append((value, sort_label(key), key == current))
-    return choices
+    return choices, "" if current == default else current
 
 
 def _columns(query: DatasetQuery) -> list[dict[str, str]]:
@@ -470,6 +469,7 @@ def _search_response(
     if search.add_row or not condition_rows:
         condition_rows.append(ConditionRow())
     chips = _chips(query)
+    sort_choices, sort_value = _sort_choices(query)
     context: dict[str, Any] = {
         "query": query,
         "page": page,
@@ -493,8 +493,9 @@ def _search_response(
         "keys_url": reverse("catalogue:parameter_keys"),
         "pagination": _pagination(query, num_pages),
         "num_pages": num_pages,
-        "per_page_choices": PER_PAGE_CHOICES,
-        "sort_choices": _sort_choices(query),
+        "per_page_choices": [(n, n) for n in PER_PAGE_CHOICES],
+        "sort_choices": sort_choices,
+        "sort_value": sort_value,
         "current_sort_label": sort_label(query.effective_sort),
     }
     template = "catalogue/dataset_list.html"

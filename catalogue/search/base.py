@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 # URL value -> (field, descending). "relevance" ranks by score (the default when there is text);
 # DEFAULT_SORT is the order without text.
@@ -107,6 +107,9 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # Dataset id -> field name -> HTML fragments (escaped text, matches wrapped in <mark>).
     highlights: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    # Dataset id -> the fields of its table row as the index stores them (OpenSearch only;
+    # the database backend leaves this empty and the rows are read from the database).
+    sources: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def first(self) -> int:

@@ -26,6 +26,7 @@ _FIELDS = (
     "keywords",
     "license",
     "run_number",
+    "source_folder",
     "data_format",
     "data_location",
     "size",
@@ -107,6 +108,7 @@ def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             _parameter(key, si_value, si_max, si_unit, value, unit, text)
         )
     _add_dois(out)
+    _add_thumbnails(out)
     return out
 
 
@@ -147,6 +149,7 @@ def documents_from_payloads(
     for dataset_id in written.exclude(pk__in=list(public)).values_list("pk", flat=True):
         out[dataset_id] = None
     _add_dois(public)
+    _add_thumbnails(public)
     out.update(public)
     return out
 
@@ -164,6 +167,20 @@ def _add_dois(out: dict[int, dict[str, Any]]) -> None:
         out[dataset_id]["dois"].append(doi)
 
 
+def _add_thumbnails(out: dict[int, dict[str, Any]]) -> None:
+    """Each document's first thumbnail (file and caption), for the search page's rows."""
+    from catalogue.models import Thumbnail
+
+    if not out:
+        return
+    rows = Thumbnail.objects.filter(dataset_id__in=list(out)).order_by("dataset_id", "id")
+    seen: set[int] = set()
+    for dataset_id, image, caption in rows.values_list("dataset_id", "image", "caption"):
+        if dataset_id not in seen:  # the first one (shown only when it has a file)
+            seen.add(dataset_id)
+            out[dataset_id]["thumbnail"] = {"image": image, "caption": caption}
+
+
 def _document(row: dict[str, Any]) -> dict[str, Any]:
     start = row["start_time"]
     return {
@@ -175,6 +192,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "keywords": _strings(row["keywords"]),
         "license": row["license"] or None,
         "run_number": row["run_number"] or None,
+        "source_folder": row["source_folder"],
         "data_format": row["data_format"] or None,
         "data_location": row["data_location"],
         "size": row["size"],
@@ -193,6 +211,8 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "technique_ids": [],
         "dois": [],
         "parameters": [],
+        # Shown in the search page's rows only (not searchable).
+        "thumbnail": None,
     }
 
 

@@ -46,12 +46,28 @@ from catalogue.search.documents import documents
 from catalogue.search.query import And, Node, Not, Or, Phrase, Term, parse, positive_words
 
 logger = logging.getLogger(__name__)
-INDEX_VERSION = "v2"
+INDEX_VERSION = "v3"
 # OpenSearch's index.max_result_window: the deepest ``from + size`` it answers.
 MAX_WINDOW = 10_000
 # Pages in the middle of a long list are walked to MAX_WINDOW hits at a time: at most this far.
 DEEP_LIMIT = 250_000
 FACET_SIZE = 20
+# What a page's hits bring back from _source: what the search page's table rows show, so the
+# page needs no database read for them (see catalogue.selectors.dataset_table_page).
+ROW_SOURCE = [
+    "pid",
+    "title",
+    "run_number",
+    "source_folder",
+    "size",
+    "start_time",
+    "type",
+    "proposal",
+    "thumbnail",
+]
+# Fields added to the mapping since v2; put into an older live index in place (adding a field
+# needs no reindex), so documents with them can be written before the next rebuild.
+_ADDED_FIELDS = ("source_folder", "thumbnail")
 BULK_CHUNK = 1000
 UNITS_TTL = 300.0
 
@@ -118,6 +134,9 @@ MAPPING: dict[str, Any] = {
         "start_time": {"type": "date"},
         "end_time": {"type": "date"},
         "creation_time": {"type": "date"},
+        # Shown in the search page's rows, never searched: stored in _source only.
+        "source_folder": {"type": "keyword", "index": False, "doc_values": False},
+        "thumbnail": {"type": "object", "enabled": False},
         "parameters": {
             "type": "nested",
             "properties": {
@@ -335,10 +354,21 @@ class OpenSearchBackend:
                 current = self._new_index_name()
                 self._create(current)
                 self.client.indices.put_alias(index=current, name=self.alias)
+            else:
+                self._add_missing_fields(current)
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
         self._index_ready = True
         return current
+
+    def _add_missing_fields(self, index: str) -> None:
+        """Put the fields added since the index was made into its mapping (no reindex needed)."""
+        answer = self.client.indices.get_mapping(index=index)
+        properties = answer.get(index, {}).get("mappings", {}).get("properties", {})
+        missing = {f: MAPPING["properties"][f] for f in _ADDED_FIELDS if f not in properties}
+        if missing:
+            self.client.indices.put_mapping(index=index, body={"properties": missing})
+            logger.info("search index %s: fields added to the mapping: %s", index, list(missing))
 
     def _actions(
         self, ids: list[int], index: str, docs: Mapping[int, dict[str, Any] | None] | None = None
@@ -548,7 +578,11 @@ class OpenSearchBackend:
         selected = {
             facet: values for facet, values in query.filters if facet in FACET_FIELDS and values
         }
-        body: dict[str, Any] = {"query": main, "track_total_hits": True, "_source": False}
+        body: dict[str, Any] = {
+            "query": main,
+            "track_total_hits": True,
+            "_source": {"includes": ROW_SOURCE},
+        }
         if selected:
             body["post_filter"] = {
                 "bool": {"filter": [_facet_filter(f, v) for f, v in selected.items()]}
@@ -633,6 +667,7 @@ class OpenSearchBackend:
             backend=self.name,
             facets=_facets(answer.get("aggregations", {}), query),
             highlights=_highlights(answer["hits"]["hits"]),
+            sources=_sources(answer["hits"]["hits"]),
         )
 
     def _deep(
@@ -754,6 +789,10 @@ def _facets(aggs: dict[str, Any], query: DatasetQuery) -> dict[str, list[FacetVa
         values += [FacetValue(value=v, count=0, selected=True) for v in chosen if v not in seen]
         out[facet] = values
     return out
+
+
+def _sources(hits: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {int(hit["_id"]): hit["_source"] for hit in hits if "_source" in hit}
 
 
 def _highlights(hits: list[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:

@@ -81,3 +81,81 @@ def dataset_rows(rows: Iterable[Any]) -> SafeString:
             "</tr>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def select_options(choices: Iterable[tuple[object, object]], current: object) -> SafeString:
+    """The ``<option>``s of (value, label) pairs, the one whose value is ``current`` selected."""
+    chosen = str(current)
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+@register.simple_tag
+def facet_groups(groups: Iterable[Any]) -> SafeString:
+    """The sidebar's ``<fieldset>`` per facet (``FacetGroup``s): the most frequent values, and
+    the rest behind "Show more" (``<details>``, so it opens without JavaScript)."""
+    out = []
+    for group in groups:
+        label = escape(group.label)
+        selected = (
+            f' <span class="visually-hidden">({group.selected_count} selected)</span>'
+            if group.selected_count
+            else ""
+        )
+        more = ""
+        if group.more:
+            more = (
+                f'\n<details class="facet-more" id="more-{escape(group.name)}">\n'
+                f'  <summary>Show {len(group.more)} more<span class="visually-hidden"> '
+                f"{escape(group.label.lower())} values</span></summary>\n"
+                f'  <ul class="facet-values">\n{facet_options(group.name, group.more)}\n  </ul>\n'
+                "</details>"
+            )
+        out.append(
+            '<fieldset class="facet">\n'
+            f"  <legend>{label}{selected}</legend>\n"
+            f'  <ul class="facet-values">\n{facet_options(group.name, group.top)}\n  </ul>'
+            f"{more}\n</fieldset>"
+        )
+    if not out:
+        return mark_safe('<p class="hint">No filters for these results.</p>')
+    return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped
+
+
+@register.simple_tag
+def column_headers(columns: Iterable[dict[str, str]]) -> SafeString:
+    """The table's ``<th>``s; sortable columns link to their sort, the sorted one has aria-sort."""
+    out = []
+    for column in columns:
+        sort = f' aria-sort="{escape(column["aria_sort"])}"' if column["aria_sort"] else ""
+        label = escape(column["label"])
+        if column["href"]:
+            href = escape(column["href"])
+            label = (
+                f'<a class="sort-link" href="{href}" data-hx-get="{href}">{label}'
+                f'<span class="visually-hidden"> ({escape(column["hint"])})</span></a>'
+            )
+        out.append(
+            f'<th scope="col" class="col-{escape(column["key"] or "plain")}"{sort}>{label}</th>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped
+
+
+@register.simple_tag
+def key_options(suggestions: Iterable[Any]) -> SafeString:
+    """The ``<option>``s of the parameter-key ``<datalist>`` (``KeySuggestion``s)."""
+    out = []
+    for suggestion in suggestions:
+        unit = escape(suggestion.unit)
+        n = suggestion.count
+        out.append(
+            f'<option value="{escape(suggestion.key)}" data-unit="{unit}">'
+            f"{f'{unit} · ' if unit else ''}{n:,} value{'' if n == 1 else 's'}</option>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped

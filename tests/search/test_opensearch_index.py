@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from catalogue.search import DatasetQuery, QueryError, backend, dataset_search
-from catalogue.search.opensearch import OpenSearchBackend
+from catalogue.search.opensearch import INDEX_VERSION, OpenSearchBackend
 from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_mapping_is_explicit_and_strict(index: OpenSearchBackend) -> None:
     assert properties["title"]["analyzer"] == "english"
     assert "prefix" in properties["title"]["fields"]
     assert properties["identifiers"]["normalizer"] == "lower"
-    assert name.startswith(f"{index.alias}-v2-")
+    assert name.startswith(f"{index.alias}-{INDEX_VERSION}-")
 
 
 def test_index_command_reports_the_alias(
@@ -61,7 +61,7 @@ def test_index_command_reports_the_alias(
     call_command("search_index", "--rebuild", "--no-progress")
     call_command("search_index")
     out = capsys.readouterr().out
-    assert f"{index.alias} -> {index.alias}-v2-" in out
+    assert f"{index.alias} -> {index.alias}-{INDEX_VERSION}-" in out
     assert "3 documents" in out
     assert "backlog 0" in out
 
