@@ -6,6 +6,7 @@ view, template, streaming body), not a client library's.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 
@@ -16,6 +17,8 @@ class Wsgi:
 
         self.handler = WSGIHandler()
         self.factory = RequestFactory()
+        # As portal/wsgi.py does once the application is loaded.
+        gc.freeze()
 
     def get(
         self, path: str, params: dict[str, str] | None = None, *, accept: str = ""

@@ -91,7 +91,9 @@ def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[dict[str, 
     sources = page.sources
     if not page.ids or not all("source_folder" in sources.get(i, ()) for i in page.ids):
         return page, dataset_table_rows(page.ids)
-    public = set(Dataset.objects.public().filter(id__in=page.ids).values_list("id", flat=True))
+    public = set(
+        Dataset.objects.public().filter(id__in=page.ids).order_by().values_list("id", flat=True)
+    )
     return page, [_row_from_index(i, sources[i]) for i in page.ids if i in public]
 
 
