@@ -66,7 +66,9 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -128,13 +130,29 @@ def _facets_of(page: Any) -> dict[str, list[str]]:
 
 
 def _time_pages(
-    ctx: Context, outcome: Outcome, prefix: str, mix: list[Probe], label: str
-) -> tuple[list[float], dict[str, list[float]]]:
+    ctx: Context,
+    outcome: Outcome,
+    prefix: str,
+    mix: list[Probe],
+    label: str,
+    *,
+    side_by_side: bool = False,
+) -> tuple[list[float], dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]:
+    """Each probe's page: the first request (cold), then ``times`` timed ones.
+
+    With ``side_by_side``, every timed page request is taken in turn with the very same
+    OpenSearch requests sent by opensearch-py alone (raw) and with the search layer alone
+    (``dataset_search``, no HTML), so the three see the same machine and the same index: no
+    merge after the rebuild, cache or other work on the machine can favour one of them.
+    Returns every page time, and per probe: page, raw and layer times.
+    """
     from bench.wsgi import Wsgi
 
     client = Wsgi()
     every: list[float] = []
     per: dict[str, list[float]] = {}
+    raw: dict[str, list[float]] = {}
+    layer: dict[str, list[float]] = {}
     cold: list[float] = []
     times = max(10, ctx.requests // 10)
     for probe in mix:
@@ -146,18 +164,31 @@ def _time_pages(
             continue
         total = _total(first)
         cold.append(first_ms)
+        calls: dict[str, Callable[[], object]] = {"page": partial(client.get, probe.url)}
+        if side_by_side and (alone := _alone(probe)) is not None:
+            calls["raw"], calls["layer"] = alone
         for _ in range(WARMUP):
-            client.get(probe.url)
-        ms = []
-        for _ in range(times):
-            started = time.perf_counter()
-            client.get(probe.url)  # the whole body, as a WSGI server would send it
-            ms.append((time.perf_counter() - started) * 1000)
-        per[probe.key] = ms
-        every += ms
+            for call in calls.values():
+                call()
+        ms: dict[str, list[float]] = {name: [] for name in calls}
+        order = list(calls)
+        for round_ in range(times):
+            for name in order[round_ % len(order) :] + order[: round_ % len(order)]:
+                started = time.perf_counter()
+                calls[name]()  # a page: the whole body, as a WSGI server would send it
+                ms[name].append((time.perf_counter() - started) * 1000)
+        per[probe.key] = ms["page"]
+        every += ms["page"]
+        if "raw" in ms:
+            raw[probe.key], layer[probe.key] = ms["raw"], ms["layer"]
         outcome.note(
             f"{label} {probe.key}: {probe.url} -> {total} hits, first (cold) {first_ms:.1f} ms, "
-            f"then median {median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
+            f"then median {median(ms['page']):.1f} ms, p95 {percentile(ms['page'], 95):.1f} ms"
+            + (
+                f"; raw {median(ms['raw']):.1f} ms, layer {median(ms['layer']):.1f} ms"
+                if "raw" in ms
+                else ""
+            )
         )
     outcome.add(
         Metric(
@@ -169,7 +200,7 @@ def _time_pages(
             "database backend's count cache)",
         )
     )
-    return every, per
+    return every, per, raw, layer
 
 
 def _total(body: bytes) -> str:
@@ -254,70 +285,38 @@ def _analyze() -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def _raw_times(mix: list[Probe], times: int) -> tuple[list[float], dict[str, list[float]]]:
-    """The same OpenSearch requests the portal makes, sent with opensearch-py alone."""
+def _alone(probe: Probe) -> tuple[Callable[[], object], Callable[[], object]] | None:
+    """The probe's OpenSearch requests sent by opensearch-py alone, and the search layer alone.
+
+    Raw is exactly what the portal sends: the page's hits (with the row fields from
+    ``_source``) and the facet counts as a size-0 search the shard request cache may answer, in
+    one ``_msearch``. None for a page past 10,000 (several requests by design; timed as a page).
+    """
     from django.http import QueryDict
 
-    from catalogue.search import backend
+    from catalogue.search import backend, dataset_search
     from catalogue.search.opensearch import OpenSearchBackend
     from catalogue.search_params import SearchRequest  # the UI's URL parsing
 
     chosen = backend()
     assert isinstance(chosen, OpenSearchBackend)
-    every: list[float] = []
-    per: dict[str, list[float]] = {}
-    for probe in mix:
-        query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
-        if query.offset + query.per_page > 10_000:
-            continue  # a deep page is several requests by design; compared as a whole above
-        body = {
-            **chosen.body(query),
-            "sort": chosen._sort(query.effective_sort),
-            "from": query.offset,
-            "size": query.per_page,
-        }
-        # Exactly what the portal sends: hits, and the facet counts as a size-0 search the
-        # shard request cache may answer, in one _msearch.
-        aggs = body.pop("aggs")
-        searches = [
-            {"index": chosen.alias},
-            body,
-            {"index": chosen.alias, "request_cache": True},
-            {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False},
-        ]
-        for _ in range(WARMUP):
-            chosen.client.msearch(body=searches)
-        ms = []
-        for _ in range(times):
-            started = time.perf_counter()
-            chosen.client.msearch(body=searches)
-            ms.append((time.perf_counter() - started) * 1000)
-        per[probe.key] = ms
-        every += ms
-    return every, per
-
-
-def _layer_times(mix: list[Probe], times: int) -> dict[str, list[float]]:
-    """The portal's search layer alone (``dataset_search``: parse, request, facets), no HTML."""
-    from django.http import QueryDict
-
-    from catalogue.search import dataset_search
-    from catalogue.search_params import SearchRequest
-
-    per: dict[str, list[float]] = {}
-    for probe in mix:
-        query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
-        if query.offset + query.per_page > 10_000:
-            continue
-        for _ in range(WARMUP):
-            dataset_search(query)
-        ms = []
-        for _ in range(times):
-            started = time.perf_counter()
-            dataset_search(query)
-            ms.append((time.perf_counter() - started) * 1000)
-        per[probe.key] = ms
-    return per
+    query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
+    if query.offset + query.per_page > 10_000:
+        return None
+    body = {
+        **chosen.body(query),
+        "sort": chosen._sort(query.effective_sort),
+        "from": query.offset,
+        "size": query.per_page,
+    }
+    aggs = body.pop("aggs")
+    searches = [
+        {"index": chosen.alias},
+        body,
+        {"index": chosen.alias, "request_cache": True},
+        {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False},
+    ]
+    return partial(chosen.client.msearch, body=searches), partial(dataset_search, query)
 
 
 def run(ctx: Context) -> Outcome:
@@ -334,7 +333,7 @@ def run(ctx: Context) -> Outcome:
     facets = _facets_of(dataset_search(DatasetQuery(per_page=1)))
     mix = probes(facets)
     cache.clear()  # each query's first request counts from scratch (the count cache is cold)
-    db_all, _ = _time_pages(ctx, outcome, "db", mix, f"database {ctx.database}")
+    db_all, *_ = _time_pages(ctx, outcome, "db", mix, f"database {ctx.database}")
     outcome.add(
         Metric(
             "search.db.median",
@@ -418,9 +417,10 @@ def _opensearch_part(ctx: Context, outcome: Outcome) -> None:
         facets = _facets_of(dataset_search(DatasetQuery(per_page=1)))
         chosen.client.indices.clear_cache(index=name, request=True)  # type: ignore[attr-defined]
         mix = probes(facets)
-        portal_all, portal = _time_pages(ctx, outcome, "os", mix, "opensearch")
-        raw_all, raw = _raw_times(mix, max(10, ctx.requests // 10))
-        layer = _layer_times(mix, max(10, ctx.requests // 10))
+        portal_all, portal, raw, layer = _time_pages(
+            ctx, outcome, "os", mix, "opensearch", side_by_side=True
+        )
+        raw_all = [ms for times in raw.values() for ms in times]
         ratios = {key: median(portal[key]) / median(raw[key]) for key in raw if key in portal}
         shared = [key for key in raw if key in portal]
         overall = median([median(portal[k]) for k in shared]) / median(
