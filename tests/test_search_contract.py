@@ -410,3 +410,19 @@ def test_pages_past_the_result_window(
             for i in dataset_search(DatasetQuery(text=text, sort=sort, per_page=3, page=page)).ids
         ]
         assert paged == everything, sort
+
+
+def test_instruments_going_by_one_name_are_one_facet_value(search_backend: SearchBackend) -> None:
+    """Two instruments with one name (a rebuilt beamline, two lab sources) are one value: counted
+    together, and selecting it finds both, whichever path counts (all rows, or narrowed)."""
+    old = InstrumentFactory.create(pid="p08-2009", unique_name="P08", name="P08 beamline")
+    new = InstrumentFactory.create(pid="p08-2024", unique_name="P08", name="P08 (rebuilt)")
+    lab = [InstrumentFactory.create(pid=f"lab-{n}", unique_name="", name="Lab") for n in (1, 2)]
+    datasets = [DatasetFactory.create(instrument=i) for i in (old, new, new, *lab)]
+    _reindex(search_backend, datasets)
+
+    for query in (DatasetQuery(), DatasetQuery(text="reflectivity")):
+        values = [(v.value, v.count) for v in dataset_search(query).facets["instrument"]]
+        assert values == [("P08", 3), ("Lab", 2)]
+    assert dataset_search(DatasetQuery(filters=(("instrument", ("P08",)),))).total == 3
+    assert dataset_search(DatasetQuery(filters=(("instrument", ("Lab",)),))).total == 2

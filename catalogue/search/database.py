@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -349,7 +350,9 @@ def _counts(queryset: QuerySet[Dataset], facet: str, postgres: bool) -> list[tup
             .annotate(n=Count("id"))
             .order_by("-n")[:FACET_SIZE]
         )
-        return [(r["instrument__unique_name"] or r["instrument__name"], r["n"]) for r in rows]
+        return _merged(
+            (r["instrument__unique_name"] or r["instrument__name"], r["n"]) for r in rows
+        )
     if facet == "technique":
         # Raw SQL around the queryset's own: as an ORM subquery its table would be re-aliased,
         # and the full-text conditions name it.
@@ -435,6 +438,15 @@ def _grouped_counts(
     return _named(found)
 
 
+def _merged(pairs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Counts of values shown alike added up, most frequent first: instruments are counted per
+    row, but two of them can go by one name, which the facet (and its filter) then means both."""
+    totals: dict[str, int] = {}
+    for value, n in pairs:
+        totals[value] = totals.get(value, 0) + n
+    return sorted(totals.items(), key=lambda pair: -pair[1])
+
+
 def _named(found: dict[str, list[tuple[Any, int]]]) -> dict[str, list[tuple[str, int]]]:
     """The top values of each facet as shown: instrument names and proposal ids for row ids."""
     from catalogue.models import Instrument, Proposal
@@ -448,7 +460,9 @@ def _named(found: dict[str, list[tuple[Any, int]]]) -> dict[str, list[tuple[str,
                 "pk", "unique_name", "name"
             )
         }
-        out["instrument"] = [(names[int(v)], n) for v, n in out["instrument"] if int(v) in names]
+        out["instrument"] = _merged(
+            (names[int(v)], n) for v, n in out["instrument"] if int(v) in names
+        )
     if "proposal" in out:
         ids = [int(v) for v, _ in found["proposal"][:FACET_SIZE]]
         codes = dict(Proposal.objects.filter(pk__in=ids).values_list("pk", "proposal_id"))
