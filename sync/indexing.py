@@ -11,9 +11,10 @@ for the thread (memory stays flat).
 
 What OpenSearch does not take (it is down) goes to the search backlog
 (:class:`~catalogue.models.SearchBacklog`), which ``search_backlog_drain`` applies later. An
-unexpected error in the thread comes out in the sync at the next page, or at the end. A run
-killed with pages still waiting loses nothing: the next run reindexes every dataset the dead run
-changed (``sync.live._recover_abandoned``).
+unexpected error in the thread comes out in the sync at the next page, or at the end (the run
+fails); that page and every later one go to the backlog. A run killed with pages still waiting
+loses nothing: the next run reindexes every dataset the dead run changed
+(``sync.live._recover_abandoned``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from catalogue.models import Dataset
 from catalogue.payloads import DatasetIn
 from catalogue.search import SearchUnavailable, backend
 from catalogue.search.backends import outage
@@ -63,17 +65,18 @@ class SearchFeed:
 
     def _run(self) -> None:
         try:
-            while True:
-                page = self._pages.get()
+            while (page := self._pages.get()) is not None:
                 try:
-                    if page is None:
-                        return
                     if self._error is None:
                         self._index(*page)
+                    else:  # after an unexpected error: the drain indexes them later
+                        self._backlog(*page)
                 except BaseException as exc:  # handed to the sync, which raises it
                     self._error = exc
+                    self._backlog(*page)
                 finally:
                     self._pages.task_done()
+            self._pages.task_done()
         finally:
             connection.close()  # this thread's own database connection
 
@@ -93,6 +96,20 @@ class SearchFeed:
                 return
         search_backlog_add(dataset_ids=ids)
         self.backlogged += len(ids)
+
+    def _backlog(self, items: Sequence[DatasetIn], since: datetime) -> None:
+        """Put the datasets written from ``items`` into the search backlog, without building
+        their documents (what failed may be the building)."""
+        try:
+            ids = list(
+                Dataset.objects.filter(
+                    pid__in=[item.pid for item in items], modified__gte=since
+                ).values_list("pk", flat=True)
+            )
+            search_backlog_add(dataset_ids=ids)
+            self.backlogged += len(ids)
+        except Exception:  # the database too: the sync fails with the first error anyway
+            logger.exception("search index: could not put %d datasets in the backlog", len(items))
 
     def _raise(self) -> None:
         if self._error is not None:

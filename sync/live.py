@@ -3,8 +3,9 @@
 ``catalogue_sync``
     Every ``SYNC_INTERVAL_MINUTES``: the records the catalogue changed since the stored watermark
     (less ``SYNC_OVERLAP_SECONDS``), with their files, thumbnails, instrument and proposal, then
-    the published data (DOIs) that changed, then a cheap pass that lists every public pid and
-    withdraws what the catalogue no longer shows (deleted or un-published). With v3 the records
+    the published data (DOIs) that changed, then a cheap pass that lists every public pid (pids
+    only) and withdraws what the catalogue no longer shows (deleted or un-published), so a
+    deletion leaves the portal within one sync cycle. With v3 the records
     the catalogue un-published are also read, fields only, and withdrawn at once. ``full=True``
     starts from the beginning and also fetches every listed record the portal lacks.
 ``catalogue_reconcile``
@@ -21,7 +22,9 @@ Each run holds the sync lock (:mod:`sync.lock`), is recorded as a :class:`~sync.
 and imports page by page through :func:`sync.services.records_import`, each page in one
 transaction together with its watermark, so a run killed at any point leaves either a whole page
 or none of it, and the next run takes up where it stopped. Records that cannot be mapped are
-quarantined with their error and do not stop the run.
+quarantined with their error and do not stop the run. Once a page commits, its documents go to
+the search index from a thread, built from the page's payloads (:mod:`sync.indexing`), while the
+next page is read, mapped and written.
 """
 
 from __future__ import annotations
@@ -434,9 +437,19 @@ def _prepare(page: Page) -> _Prepared:
     return _Prepared(page, mapped, report, stamps)
 
 
+def _index_settled(ctx: _Run) -> None:
+    """Before withdrawing (or linking DOIs): let the search feed send what it holds, so that a
+    document it built earlier cannot reach the index after the reindex task's newer one
+    (withdrawals and publications go through the reindex task, not the feed)."""
+    if ctx.feed is not None:
+        ctx.feed.flush()
+
+
 def _import_page(ctx: _Run, page: Page | _Prepared, *, cursor: str | None) -> None:
     """One page of full dataset records, in one transaction with its watermark."""
     prepared = page if isinstance(page, _Prepared) else _prepare(page)
+    if prepared.mapped.not_public:
+        _index_settled(ctx)
     last = max((s for s in prepared.stamps.values() if s is not None), default=None)
     since = timezone.now()
     with transaction.atomic():
@@ -501,6 +514,7 @@ def _fetch(ctx: _Run, pids: Sequence[str], *, cursor: str | None = None) -> None
         _import_page(ctx, page, cursor=cursor)
     gone = [pid for pid in pids if pid not in seen]
     if gone:
+        _index_settled(ctx)
         with transaction.atomic():
             ctx.report.withdrawn += datasets_withdraw_by_catalogue(pids=gone, reason=GONE_REASON)
             _quarantine(ctx, "dataset", gone, {}, ImportReport())
@@ -514,6 +528,7 @@ def _import_unpublished(ctx: _Run, rows: list[dict[str, Any]]) -> None:
     closed = [r for r in rows if str(r.get("pid")) not in skip]
     if opened:
         _fetch(ctx, opened)
+    _index_settled(ctx)
     report = ImportReport()
     stamps = {str(r.get("pid")): updated_at(r) for r in closed}
     last = max((s for s in (updated_at(r) for r in rows) if s is not None), default=None)
@@ -547,6 +562,7 @@ def _withdraw_publications(ctx: _Run, dois: Iterable[str]) -> None:
 def _published_data(ctx: _Run, *, since: datetime | None, track: bool) -> set[str]:
     """Import published data changed since ``since``; returns the DOIs the catalogue shows."""
     shown: set[str] = set()
+    _index_settled(ctx)  # publications reindex their datasets through the reindex task
     ctx.progress.phase("published data")
     for rows in ctx.api.published_data_changed(since=since):
         report = ImportReport()
@@ -581,7 +597,8 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
         return ((str(r["pid"]), None) for r in rows)
 
     with Listing() as listing:
-        for rows in ctx.api.public_dataset_ids(versions=fetch_stale):
+        # The next page is read while this one is loaded into the database.
+        for rows in _prefetched(ctx.api.public_dataset_ids(versions=fetch_stale)):
             listing.add(pairs(rows))
             ctx.renew()
         if ctx.api.v3 and settings.PORTAL_PUBLISH_ON_EMBARGO_END:
@@ -601,6 +618,7 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
                     "nothing was withdrawn. If this is right, run "
                     "`manage.py sync_catalogue --allow-mass-withdrawal`."
                 )
+            _index_settled(ctx)
             for pids in listing.missing():
                 with transaction.atomic():
                     ctx.report.withdrawn += datasets_withdraw_by_catalogue(
@@ -749,6 +767,7 @@ def records_sync(*, pids: Sequence[str], trigger: str = "command", wait: float =
             if page.records:
                 _import_page(ctx, page, cursor=None)
             else:
+                _index_settled(ctx)
                 with transaction.atomic():
                     ctx.report.withdrawn += datasets_withdraw_by_catalogue(
                         pids=[pid], reason=GONE_REASON

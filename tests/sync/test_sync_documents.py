@@ -20,10 +20,11 @@ from catalogue.models import Dataset, SearchBacklog
 from catalogue.payloads import DatasetIn
 from catalogue.search import backend
 from catalogue.search.documents import documents, documents_from_payloads
+from catalogue.search.maintenance import search_backlog_drain
 from catalogue.search.opensearch import OpenSearchBackend
 from catalogue.services import dataset_withdraw
 from sync import live
-from sync.models import SyncStatus
+from sync.models import SyncRun, SyncStatus
 from sync.services import ImportReport, References, records_map, records_write
 from tests.factories import PublicationFactory
 from tests.standins.scicat import SciCatStandIn
@@ -201,3 +202,31 @@ def test_pages_that_cannot_reach_opensearch_go_to_the_backlog(
     assert len(public) == 5
     assert set(SearchBacklog.objects.values_list("dataset_id", flat=True)) == public
     assert run.status == SyncStatus.SUCCEEDED
+
+
+@pytest.mark.opensearch
+def test_an_error_in_the_indexing_thread_fails_the_run(
+    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync import indexing
+
+    for n in range(4):
+        add(scicat, n)
+
+    def broken(items: Sequence[DatasetIn], *, written_since: datetime) -> None:
+        raise RuntimeError("a bug in the document builder")
+
+    monkeypatch.setattr(indexing, "documents_from_payloads", broken)
+
+    with pytest.raises(RuntimeError, match="document builder"):
+        live.catalogue_sync(full=True)
+
+    run = SyncRun.objects.get()
+    assert run.status == SyncStatus.FAILED
+    assert "document builder" in run.message
+    # What the run committed waits in the backlog, which the drain (beat, every minute) indexes.
+    public = list(Dataset.objects.public().values_list("pk", flat=True))
+    assert public
+    assert set(SearchBacklog.objects.values_list("dataset_id", flat=True)) == set(public)
+    search_backlog_drain()
+    assert _sources(index) == documents(public)
