@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from catalogue.models import DataFile, Dataset, Instrument, Proposal, Technique
+from catalogue.models import DataFile, Dataset, Instrument, Proposal, Technique, Thumbnail
 from publishing.models import Publication
 
 
@@ -73,6 +73,19 @@ class DataFileFactory(DjangoModelFactory[DataFile]):
     size = 2048
     checksum = factory.Sequence(lambda n: f"{n:064x}")
     checksum_algorithm = "sha256"
+
+
+class ThumbnailFactory(DjangoModelFactory[Thumbnail]):
+    """A thumbnail row; ``image`` names a file that need not exist (pages only link to it)."""
+
+    class Meta:
+        model = Thumbnail
+
+    dataset = factory.SubFactory(DatasetFactory)
+    source_id = factory.Sequence(lambda n: f"attachment-{n}")
+    caption = ""
+    image = factory.Sequence(lambda n: f"thumbnails/{n:04d}.png")
+    content_digest = factory.Sequence(lambda n: f"{n:064x}")
 
 
 class PublicationFactory(DjangoModelFactory[Publication]):

@@ -19,7 +19,7 @@ from catalogue.models import Thumbnail
 from catalogue.selectors import dataset_table_rows
 from catalogue.templatetags.search_page import dataset_rows, facet_options
 from catalogue.views import FacetOption, _row
-from tests.factories import DatasetFactory
+from tests.factories import DatasetFactory, ThumbnailFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,23 +60,11 @@ def test_rows_escape_every_value(client: Client) -> None:
 
 def test_first_thumbnail_only_and_only_with_a_file(client: Client) -> None:
     shown = DatasetFactory.create(title="shown")
-    Thumbnail.objects.create(
-        dataset=shown, source_id="a", caption="", image="thumbnails/a.png", content_digest="a"
-    )
-    Thumbnail.objects.create(
-        dataset=shown, source_id="b", caption="B", image="thumbnails/b.png", content_digest="b"
-    )
+    ThumbnailFactory.create(dataset=shown, image="thumbnails/a.png")
+    ThumbnailFactory.create(dataset=shown, caption="B")
     empty_first = DatasetFactory.create(title="empty first")
-    Thumbnail.objects.create(
-        dataset=empty_first, source_id="a", caption="A", image="", content_digest="a"
-    )
-    Thumbnail.objects.create(
-        dataset=empty_first,
-        source_id="b",
-        caption="B",
-        image="thumbnails/c.png",
-        content_digest="b",
-    )
+    ThumbnailFactory.create(dataset=empty_first, caption="A", image="")
+    ThumbnailFactory.create(dataset=empty_first, caption="B")
     DatasetFactory.create(title="none")
 
     rows = {

@@ -18,13 +18,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.models import Dataset, Thumbnail
+from catalogue.models import Dataset
 from catalogue.search import DatasetQuery, backend, dataset_search
 from catalogue.search.backends import outage
 from catalogue.search.opensearch import MAPPING, SETTINGS, OpenSearchBackend
 from catalogue.selectors import dataset_table_page, dataset_table_rows
 from catalogue.visibility import Visibility
-from tests.factories import DatasetFactory
+from tests.factories import DatasetFactory, ThumbnailFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,31 +42,11 @@ def index(settings: Any, opensearch_url: str) -> OpenSearchBackend:
 def _varied() -> list[Dataset]:
     """Datasets covering every way a row's cell can be empty, odd or present."""
     with_thumbnail = DatasetFactory.create(title="with a thumbnail")
-    Thumbnail.objects.create(
-        dataset=with_thumbnail,
-        source_id="a",
-        caption="",
-        image="thumbnails/a.png",
-        content_digest="a",
-    )
-    Thumbnail.objects.create(
-        dataset=with_thumbnail,
-        source_id="b",
-        caption="Second",
-        image="thumbnails/b.png",
-        content_digest="b",
-    )
+    ThumbnailFactory.create(dataset=with_thumbnail, image="thumbnails/a.png")
+    ThumbnailFactory.create(dataset=with_thumbnail, caption="Second")
     empty_first = DatasetFactory.create(title="first thumbnail without a file")
-    Thumbnail.objects.create(
-        dataset=empty_first, source_id="a", caption="A", image="", content_digest="a"
-    )
-    Thumbnail.objects.create(
-        dataset=empty_first,
-        source_id="b",
-        caption="B",
-        image="thumbnails/c.png",
-        content_digest="b",
-    )
+    ThumbnailFactory.create(dataset=empty_first, caption="A", image="")
+    ThumbnailFactory.create(dataset=empty_first, caption="B")
     bare = DatasetFactory.create(
         pid='odd/pid <&> "x"',
         title="no run, no proposal, no time, no folder",
