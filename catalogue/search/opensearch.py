@@ -10,7 +10,7 @@ aggregations, each one filtered by every *other* facet's selection, while the se
 themselves go into ``post_filter`` (OR within a facet, AND across facets). Pages up to
 ``MAX_WINDOW`` deep use ``from``; pages near the end are read backwards from the far end; pages
 in the middle of a longer list are reached with ``search_after`` from cursors remembered every
-``MAX_WINDOW`` hits (see :meth:`OpenSearchBackend._deep_ids`).
+``MAX_WINDOW`` hits (see :meth:`OpenSearchBackend._deep`).
 """
 
 from __future__ import annotations
@@ -698,15 +698,15 @@ class OpenSearchBackend:
                     "end of the list; narrow the search, or sort the other way round."
                 )
             cursor, skip = self._cursor(plain, sort, start)
-            if skip and skip + size > MAX_WINDOW:  # one more hop, so the page fits the window
-                cursor, skip = self._hop(plain, sort, cursor, skip), 0
-            request = {**plain, "sort": self._sort(sort), "size": skip + size}
+            if skip:  # sort values only up to the page, so only the page's hits bring _source
+                cursor = self._hop(plain, sort, cursor, skip)
+            request = {**plain, "sort": self._sort(sort), "size": size}
             if body.get("highlight"):
                 request["highlight"] = body["highlight"]
             if cursor is not None:
                 request["search_after"] = cursor
             answer = self._run(request)
-            hits = answer["hits"]["hits"][skip:]
+            hits = answer["hits"]["hits"]
         return (
             {"aggregations": head.get("aggregations", {}), "hits": {"hits": hits}},
             total,

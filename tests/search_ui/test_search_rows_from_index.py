@@ -137,3 +137,23 @@ def index_documents(ids: list[int]) -> list[dict[str, Any]]:
     from catalogue.search.documents import documents
 
     return list(documents(ids).values())
+
+
+def test_deep_pages_bring_their_rows_too(
+    index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages past the window (read backwards near the end, or after a cursor in the middle) bring
+    the fields of their own hits only, and their rows are the database's."""
+    from catalogue.search import opensearch
+
+    monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
+    datasets = DatasetFactory.create_batch(30)
+    index.index([d.pk for d in datasets])
+    index.refresh()
+    everything = dataset_search(DatasetQuery(per_page=50)).ids
+
+    for page_number in (3, 4, 9):  # middle pages (cursor, then a hop), and one near the end
+        page, rows = dataset_table_page(DatasetQuery(per_page=3, page=page_number))
+        assert page.ids == everything[(page_number - 1) * 3 : page_number * 3]
+        assert set(page.sources) == set(page.ids)
+        assert rows == dataset_table_rows(page.ids)
