@@ -51,6 +51,8 @@ INDEX_VERSION = "v3"
 MAX_WINDOW = 10_000
 # Pages in the middle of a long list are walked to MAX_WINDOW hits at a time: at most this far.
 DEEP_LIMIT = 250_000
+# ...remembering a cursor every this many hits near the page (see OpenSearchBackend._cursor).
+CURSOR_STEP = 1_000
 FACET_SIZE = 20
 # What a page's hits bring back from _source: what the search page's table rows show, so the
 # page needs no database read for them (see catalogue.selectors.dataset_table_page).
@@ -679,7 +681,10 @@ class OpenSearchBackend:
         if start >= total:
             return head, total, []
         stop = min(start + size, total)
+        # The total is known: the requests below need not count (which lets OpenSearch skip
+        # documents that cannot make the page when sorting by a field).
         plain = {k: v for k, v in body.items() if k not in ("aggs", "highlight")}
+        plain["track_total_hits"] = False
         if total - start <= MAX_WINDOW:
             request = {
                 **plain,
@@ -698,45 +703,75 @@ class OpenSearchBackend:
                     "end of the list; narrow the search, or sort the other way round."
                 )
             cursor, skip = self._cursor(plain, sort, start)
-            if skip:  # sort values only up to the page, so only the page's hits bring _source
-                cursor = self._hop(plain, sort, cursor, skip)
-            request = {**plain, "sort": self._sort(sort), "size": size}
-            if body.get("highlight"):
-                request["highlight"] = body["highlight"]
-            if cursor is not None:
-                request["search_after"] = cursor
-            answer = self._run(request)
-            hits = answer["hits"]["hits"]
+            if skip and skip + size > MAX_WINDOW:  # one more hop, so the page fits the window
+                cursor, skip = self._hop(plain, sort, cursor, skip), 0
+            hits = self._hits_after(body, plain, sort, cursor, skip, size)
         return (
             {"aggregations": head.get("aggregations", {}), "hits": {"hits": hits}},
             total,
             [int(hit["_id"]) for hit in hits],
         )
 
+    def _hits_after(
+        self,
+        body: dict[str, Any],
+        plain: dict[str, Any],
+        sort: str,
+        cursor: Any,
+        skip: int,
+        size: int,
+    ) -> list[dict[str, Any]]:
+        """The ``size`` hits after the ``skip`` hits that follow ``cursor``, in order.
+
+        Two requests: the ids up to the page (no ``_source``, no highlights for the thousands
+        skipped), then the page's own hits by id, with their row fields and highlights.
+        """
+        request = {**plain, "sort": self._sort(sort), "size": skip + size, "_source": False}
+        if cursor is not None:
+            request["search_after"] = cursor
+        answer = self.client.search(index=self.alias, body=request, filter_path=["hits.hits._id"])
+        ids = [hit["_id"] for hit in answer.get("hits", {}).get("hits", [])[skip:]]
+        if not ids:
+            return []
+        detail: dict[str, Any] = {
+            "query": {"bool": {"must": [plain["query"]], "filter": [{"ids": {"values": ids}}]}},
+            "_source": plain["_source"],
+            "size": len(ids),
+            "track_total_hits": False,
+        }
+        if body.get("highlight"):
+            detail["highlight"] = body["highlight"]
+        found = {hit["_id"]: hit for hit in self._run(detail)["hits"]["hits"]}
+        return [found[i] for i in ids if i in found]  # one deleted meanwhile is left out
+
     def _cursor(self, plain: dict[str, Any], sort: str, start: int) -> tuple[Any, int]:
         """The sort values of the hit before ``start`` (or of one a little before), and the skip.
 
-        The walk goes in ``MAX_WINDOW`` steps that fetch sort values only; each step's cursor is
-        remembered in the cache for ten minutes per query, so paging on from a deep page costs
-        one or two requests, and only the first visit walks.
+        The walk goes in ``MAX_WINDOW`` steps, then one step to the last multiple of
+        ``CURSOR_STEP`` before ``start``; each step fetches sort values only, and its cursor is
+        remembered in the cache for ten minutes per query. So only the first visit walks, and a
+        page skips fewer than ``CURSOR_STEP`` hits: the cost of a page after a cursor grows with
+        the hits it skips (at a million documents, ~25 ms for none, ~70 ms for 1,000, ~160 ms
+        for 5,000).
         """
-        step = MAX_WINDOW
-        target = (start // step) * step
         digest = hashlib.sha256(
             json.dumps([self.alias, plain, sort], sort_keys=True, default=str).encode()
         ).hexdigest()
+        coarse = (start // MAX_WINDOW) * MAX_WINDOW
+        stops = list(range(MAX_WINDOW, coarse + 1, MAX_WINDOW))
+        if (fine := (start // CURSOR_STEP) * CURSOR_STEP) > coarse:
+            stops.append(fine)
         cursor: Any = None
         reached = 0
-        while reached < target:
-            key = f"search-cursor:{digest}:{reached + step}"
+        for stop in stops:
+            key = f"search-cursor:{digest}:{stop}"
             found = cache.get(key)
             if found is None:
-                found = self._hop(plain, sort, cursor, step)
+                found = self._hop(plain, sort, cursor, stop - reached)
                 if found is None:
                     break
                 cache.set(key, found, 600)
-            cursor = found
-            reached += step
+            cursor, reached = found, stop
         return cursor, start - reached
 
     def _hop(self, plain: dict[str, Any], sort: str, cursor: Any, size: int) -> Any:

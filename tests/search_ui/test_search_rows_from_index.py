@@ -139,21 +139,26 @@ def index_documents(ids: list[int]) -> list[dict[str, Any]]:
     return list(documents(ids).values())
 
 
+@pytest.mark.parametrize("cursor_step", [1000, 2])
 def test_deep_pages_bring_their_rows_too(
-    index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+    index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch, cursor_step: int
 ) -> None:
     """Pages past the window (read backwards near the end, or after a cursor in the middle) bring
-    the fields of their own hits only, and their rows are the database's."""
+    their own hits' fields and highlights, and their rows are the database's."""
     from catalogue.search import opensearch
 
     monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
+    monkeypatch.setattr(opensearch, "CURSOR_STEP", cursor_step)  # 2: cursors between windows
     datasets = DatasetFactory.create_batch(30)
     index.index([d.pk for d in datasets])
     index.refresh()
     everything = dataset_search(DatasetQuery(per_page=50)).ids
 
-    for page_number in (3, 4, 9):  # middle pages (cursor, then a hop), and one near the end
+    for page_number in (3, 4, 5, 9, 10):  # middle pages (a cursor, then a hop), the far end
         page, rows = dataset_table_page(DatasetQuery(per_page=3, page=page_number))
         assert page.ids == everything[(page_number - 1) * 3 : page_number * 3]
         assert set(page.sources) == set(page.ids)
         assert rows == dataset_table_rows(page.ids)
+    page = dataset_search(DatasetQuery(text="reflectivity", sort="title", per_page=3, page=4))
+    assert page.ids == dataset_search(DatasetQuery(sort="title", per_page=50)).ids[9:12]
+    assert set(page.highlights) == set(page.ids)
