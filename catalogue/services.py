@@ -48,14 +48,13 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
-def search_index_after_commit(*, dataset_ids: Sequence[int], enqueue: bool = True) -> None:
-    """Bring the search index up to date for these datasets once the transaction commits
-    (``enqueue=False``: the caller does; only the cached counts are made stale)."""
+def search_index_after_commit(*, dataset_ids: Sequence[int]) -> None:
+    """Bring the search index up to date for these datasets once the transaction commits."""
     if dataset_ids:  # the database backend's cached counts go stale with the commit
         from catalogue.search.facet_cache import bump_after_commit
 
         bump_after_commit()
-    if not dataset_ids or not enqueue or not settings.OPENSEARCH_URL:
+    if not dataset_ids or not settings.OPENSEARCH_URL:
         return  # the database backend needs no index
     from catalogue.tasks import dataset_reindex
 
@@ -372,12 +371,11 @@ def _restorable(dataset: Dataset) -> bool:
 
 
 @transaction.atomic
-def datasets_upsert(*, items: Sequence[DatasetIn], index: bool = True) -> UpsertCounts:
+def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
     """Create or update ``items`` (public records) by pid; unchanged ones are not touched.
 
     A dataset the catalogue had withdrawn is restored; one that staff withdrew stays withdrawn
-    (its metadata is still brought up to date). ``index=False``: the caller brings the search
-    index up to date itself after the commit (the live sync, from the payloads it holds).
+    (its metadata is still brought up to date).
     """
     counts = UpsertCounts()
     if not items:
@@ -463,7 +461,7 @@ def datasets_upsert(*, items: Sequence[DatasetIn], index: bool = True) -> Upsert
     _insert_rows(through._meta.db_table, ("dataset_id", "technique_id"), links)
     _insert_files(files)
     Thumbnail.objects.bulk_create(thumbs)
-    search_index_after_commit(dataset_ids=ids, enqueue=index)
+    search_index_after_commit(dataset_ids=ids)
     return counts
 
 

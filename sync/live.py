@@ -22,9 +22,7 @@ Each run holds the sync lock (:mod:`sync.lock`), is recorded as a :class:`~sync.
 and imports page by page through :func:`sync.services.records_import`, each page in one
 transaction together with its watermark, so a run killed at any point leaves either a whole page
 or none of it, and the next run takes up where it stopped. Records that cannot be mapped are
-quarantined with their error and do not stop the run. Once a page commits, its documents go to
-the search index from a thread, built from the page's payloads (:mod:`sync.indexing`), while the
-next page is read, mapped and written.
+quarantined with their error and do not stop the run.
 """
 
 from __future__ import annotations
@@ -58,7 +56,6 @@ from catalogue.visibility import WithdrawnBy
 from publishing.models import Publication
 from publishing.services import publication_withdraw
 from sync import policy, scicat
-from sync.indexing import SearchFeed, search_feed
 from sync.listing import Listing
 from sync.lock import SyncLock, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
@@ -122,7 +119,6 @@ class _Run:
     allow_mass_withdrawal: bool
     report: ImportReport = field(default_factory=ImportReport)
     quarantined: set[tuple[str, str]] = field(default_factory=set)
-    feed: SearchFeed | None = None  # sends the written pages' documents to OpenSearch
     touched: int = 0  # datasets created or updated: the planner statistics may need refreshing
     shown: float = field(default_factory=time.monotonic)  # when the counts were last saved
 
@@ -175,11 +171,11 @@ def _search_refresh_resume() -> None:
 
 
 @contextlib.contextmanager
-def _search_bulk_load(ctx: _Run) -> Iterator[None]:
+def _search_bulk_load() -> Iterator[None]:
     """A full sync fills the search index with its periodic refresh paused, one refresh at the
     end (about 40% less OpenSearch CPU); documents sent meanwhile are stored, searchable at the
-    end, once the feed has sent them all. A run killed on the way leaves it paused until the next
-    run starts (see :func:`_search_refresh_resume`)."""
+    end. A run killed on the way leaves it paused until the next run starts (see
+    :func:`_search_refresh_resume`)."""
     chosen = backend()
     paused = False
     if isinstance(chosen, OpenSearchBackend):
@@ -190,8 +186,6 @@ def _search_bulk_load(ctx: _Run) -> Iterator[None]:
             logger.warning("search index: could not pause its refresh: %s", exc)
     try:
         yield
-        if ctx.feed is not None:
-            ctx.feed.flush()
     finally:
         if paused:
             _search_refresh_resume()
@@ -248,7 +242,7 @@ def _execute(
     if not config.url:
         raise SyncNotConfigured("the live catalogue sync is off: SCICAT_URL is not set")
     source = source_name(config)
-    with sync_lock(wait=wait) as lock, _fewer_collections(), search_feed() as feed:
+    with sync_lock(wait=wait) as lock, _fewer_collections():
         _recover_abandoned()
         _search_refresh_resume()
         record = SyncRun.objects.create(
@@ -268,13 +262,10 @@ def _execute(
             progress=progress or Progress(),
             allow_mass_withdrawal=allow_mass_withdrawal,
             quarantined=set(QuarantinedRecord.objects.values_list("kind", "pid")),
-            feed=feed,
         )
         logger.info("catalogue sync %s (%s) started: %s", record.pk, kind, source)
         try:
             body(ctx)
-            if feed is not None:
-                feed.flush()
             if ctx.touched >= 1000:
                 catalogue_statistics_refresh()
         except BaseException as exc:
@@ -437,25 +428,12 @@ def _prepare(page: Page) -> _Prepared:
     return _Prepared(page, mapped, report, stamps)
 
 
-def _index_settled(ctx: _Run) -> None:
-    """Before withdrawing (or linking DOIs): let the search feed send what it holds, so that a
-    document it built earlier cannot reach the index after the reindex task's newer one
-    (withdrawals and publications go through the reindex task, not the feed)."""
-    if ctx.feed is not None:
-        ctx.feed.flush()
-
-
 def _import_page(ctx: _Run, page: Page | _Prepared, *, cursor: str | None) -> None:
     """One page of full dataset records, in one transaction with its watermark."""
     prepared = page if isinstance(page, _Prepared) else _prepare(page)
-    if prepared.mapped.not_public:
-        _index_settled(ctx)
     last = max((s for s in prepared.stamps.values() if s is not None), default=None)
-    since = timezone.now()
     with transaction.atomic():
-        records_write(mapped=prepared.mapped, report=prepared.report, index=ctx.feed is None)
-        if ctx.feed is not None:
-            ctx.feed.page_written(prepared.mapped.public, since=since)
+        records_write(mapped=prepared.mapped, report=prepared.report)
         _quarantine(ctx, "dataset", prepared.stamps, prepared.stamps, prepared.report)
         if cursor:
             _advance(ctx, cursor, last)
@@ -514,7 +492,6 @@ def _fetch(ctx: _Run, pids: Sequence[str], *, cursor: str | None = None) -> None
         _import_page(ctx, page, cursor=cursor)
     gone = [pid for pid in pids if pid not in seen]
     if gone:
-        _index_settled(ctx)
         with transaction.atomic():
             ctx.report.withdrawn += datasets_withdraw_by_catalogue(pids=gone, reason=GONE_REASON)
             _quarantine(ctx, "dataset", gone, {}, ImportReport())
@@ -528,7 +505,6 @@ def _import_unpublished(ctx: _Run, rows: list[dict[str, Any]]) -> None:
     closed = [r for r in rows if str(r.get("pid")) not in skip]
     if opened:
         _fetch(ctx, opened)
-    _index_settled(ctx)
     report = ImportReport()
     stamps = {str(r.get("pid")): updated_at(r) for r in closed}
     last = max((s for s in (updated_at(r) for r in rows) if s is not None), default=None)
@@ -562,7 +538,6 @@ def _withdraw_publications(ctx: _Run, dois: Iterable[str]) -> None:
 def _published_data(ctx: _Run, *, since: datetime | None, track: bool) -> set[str]:
     """Import published data changed since ``since``; returns the DOIs the catalogue shows."""
     shown: set[str] = set()
-    _index_settled(ctx)  # publications reindex their datasets through the reindex task
     ctx.progress.phase("published data")
     for rows in ctx.api.published_data_changed(since=since):
         report = ImportReport()
@@ -618,7 +593,6 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
                     "nothing was withdrawn. If this is right, run "
                     "`manage.py sync_catalogue --allow-mass-withdrawal`."
                 )
-            _index_settled(ctx)
             for pids in listing.missing():
                 with transaction.atomic():
                     ctx.report.withdrawn += datasets_withdraw_by_catalogue(
@@ -666,7 +640,7 @@ def catalogue_sync(
             except CatalogueError as exc:  # only the progress bar needs it
                 logger.info("no count of changed datasets: %s", exc)
         pages = ctx.api.datasets_changed(since=start, published=True)
-        with _search_bulk_load(ctx) if full else contextlib.nullcontext():
+        with _search_bulk_load() if full else contextlib.nullcontext():
             for prepared in _prefetched(_prepare(page) for page in pages):
                 _import_page(ctx, prepared, cursor=DATASETS)
         if ctx.api.v3:
@@ -694,7 +668,7 @@ def _sync_by_listing(ctx: _Run, *, full: bool, since: datetime | None) -> None:
     version by pid. Slower, but nothing is missed; no dataset watermark is kept."""
     ctx.record.message = DATES_NOT_FILTERABLE
     ctx.record.save(update_fields=["message"])
-    with _search_bulk_load(ctx) if full else contextlib.nullcontext():
+    with _search_bulk_load() if full else contextlib.nullcontext():
         _listing(ctx, fetch_stale=True)
     _published_data(ctx, since=_start(ctx, PUBLISHED_DATA, full=full, since=since), track=True)
 
@@ -767,7 +741,6 @@ def records_sync(*, pids: Sequence[str], trigger: str = "command", wait: float =
             if page.records:
                 _import_page(ctx, page, cursor=None)
             else:
-                _index_settled(ctx)
                 with transaction.atomic():
                     ctx.report.withdrawn += datasets_withdraw_by_catalogue(
                         pids=[pid], reason=GONE_REASON

@@ -146,12 +146,8 @@ def records_map(
     return mapped
 
 
-def records_write(*, mapped: MappedRecords, report: ImportReport, index: bool = True) -> None:
-    """Upsert a mapped page's public records in batches and withdraw the ones no longer public.
-
-    ``index=False``: the caller indexes the upserted records itself after the commit (the live
-    sync, see :mod:`sync.indexing`); withdrawals are always indexed through the reindex task.
-    """
+def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
+    """Upsert a mapped page's public records in batches and withdraw the ones no longer public."""
     public, not_public = mapped.public, mapped.not_public
     # Automatic DOIs (PORTAL_AUTO_DOI) are for records that become public now: new here, or
     # published again by the catalogue.
@@ -163,7 +159,7 @@ def records_write(*, mapped: MappedRecords, report: ImportReport, index: bool = 
             Dataset.objects.public().filter(pid__in=pids).values_list("pid", flat=True)
         )
     for start in range(0, len(public), BATCH_SIZE):
-        report.add(datasets_upsert(items=public[start : start + BATCH_SIZE], index=index))
+        report.add(datasets_upsert(items=public[start : start + BATCH_SIZE]))
     report.not_public += len(not_public)
     if not_public:
         report.withdrawn += datasets_withdraw_by_catalogue(

@@ -117,7 +117,7 @@ class _Timers:
         ("sync.live", "_import_page", "page import in total (one transaction per page)"),
         ("sync.live", "records_import", "mapping and database writes"),
         ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
-        ("sync.indexing", "SearchFeed._index", "search index after each commit (in a thread)"),
+        ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
         ("sync.scicat.api", "SciCatApi._list", "catalogue requests (in a thread, overlapping)"),
     )
 
@@ -354,16 +354,11 @@ def run(ctx: Context) -> Outcome:
             worker = _start_worker(env, workdir, stack)
             _celery_to(redis.url)
             outcome.note(
-                "search index: the sync sends each page's documents from a thread after the "
-                "commit (sync.indexing); a Celery worker process (solo pool) takes the other "
-                "reindex tasks (withdrawals) from Redis, as in production; end to end = until "
-                "the index holds every public record"
+                "search index: a Celery worker process (solo pool) takes the reindex tasks from "
+                "Redis, as in production; end to end = until the index holds every public record"
             )
         elif search is not None:
-            outcome.note(
-                "search index: the sync's thread sends each page's documents; other reindex "
-                "tasks run in this process after each commit"
-            )
+            outcome.note("search index: reindex tasks run in this process after each commit")
 
         standin, url, load_seconds = _start_standin(export, workdir)
         stack.callback(_stop, standin)

@@ -2,20 +2,16 @@
 
 Documents are built in batches from a handful of ``values()`` queries (datasets with instrument and
 proposal, techniques, parameters, publication DOIs), never one object at a time: a rebuild builds
-thousands per second. Withdrawn datasets have no document; the backend deletes theirs. The live
-sync builds the same documents from the payloads it has just written
-(:func:`documents_from_payloads`), reading back only what they do not hold.
+thousands per second. Withdrawn datasets have no document; the backend deletes theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue import scimeta
 from catalogue.models import Dataset, ScientificParameter
-from catalogue.payloads import DatasetIn
 
 _FIELDS = (
     "id",
@@ -42,9 +38,6 @@ _FIELDS = (
     "proposal__proposal_id",
     "proposal__title",
 )
-# What documents_from_payloads reads from the database; the rest of _FIELDS is in the payload.
-_REFERENCE_FIELDS = ("id", *(name for name in _FIELDS if "__" in name))
-_PAYLOAD_FIELDS = tuple(name for name in _FIELDS if name not in {"id", "pid"} and "__" not in name)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -109,48 +102,6 @@ def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         )
     _add_dois(out)
     _add_thumbnails(out)
-    return out
-
-
-def documents_from_payloads(
-    items: Sequence[DatasetIn], *, written_since: datetime
-) -> dict[int, dict[str, Any] | None]:
-    """The documents of the datasets just written from ``items``, by id; None for those that
-    are not public (their documents must go).
-
-    The same documents as :func:`documents`, built from the payloads the writer still holds (the
-    live sync's pages) instead of reading every column and child row back: only ids, visibility,
-    the instrument and proposal as stored, and DOIs are read, in three small queries. Datasets
-    not written since ``written_since`` (unchanged records) are left out.
-    """
-    by_pid = {item.pid: item for item in items}  # the last of duplicate pids was written
-    written = Dataset.objects.filter(pid__in=list(by_pid), modified__gte=written_since).order_by()
-    rows = written.public().values("pid", *_REFERENCE_FIELDS)
-    out: dict[int, dict[str, Any] | None] = {}
-    public: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        item = by_pid[row["pid"]]
-        doc = _document({**row, **{name: getattr(item, name) for name in _PAYLOAD_FIELDS}})
-        doc["techniques"] = [t.name for t in item.techniques]
-        doc["technique_ids"] = [t.pid for t in item.techniques]
-        doc["parameters"] = [
-            _parameter(
-                p.key_path,
-                p.si_value,
-                p.si_value_max,
-                p.si_unit,
-                p.original_value,
-                p.unit,
-                p.text_value,
-            )
-            for p in scimeta.flatten(item.scientific_metadata)
-        ]
-        public[row["id"]] = doc
-    for dataset_id in written.exclude(pk__in=list(public)).values_list("pk", flat=True):
-        out[dataset_id] = None
-    _add_dois(public)
-    _add_thumbnails(public)
-    out.update(public)
     return out
 
 

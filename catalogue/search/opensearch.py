@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
@@ -372,11 +372,8 @@ class OpenSearchBackend:
             self.client.indices.put_mapping(index=index, body={"properties": missing})
             logger.info("search index %s: fields added to the mapping: %s", index, list(missing))
 
-    def _actions(
-        self, ids: list[int], index: str, docs: Mapping[int, dict[str, Any] | None] | None = None
-    ) -> Iterator[dict[str, Any]]:
-        if docs is None:
-            docs = documents(ids)
+    def _actions(self, ids: list[int], index: str) -> Iterator[dict[str, Any]]:
+        docs = documents(ids)
         for dataset_id in ids:
             doc = docs.get(dataset_id)
             if doc is None:  # withdrawn or gone: must leave the index
@@ -389,11 +386,9 @@ class OpenSearchBackend:
                     "_source": _source_text(doc),
                 }
 
-    def _bulk(
-        self, ids: list[int], index: str, docs: Mapping[int, dict[str, Any] | None] | None = None
-    ) -> int:
+    def _bulk(self, ids: list[int], index: str) -> int:
         """Index (or delete) these datasets in ``index``; returns how many failed."""
-        return self._send(self._actions(ids, index, docs), timeout=max(60, self.timeout))
+        return self._send(self._actions(ids, index), timeout=max(60, self.timeout))
 
     def _send(self, actions: Iterable[dict[str, Any]], *, timeout: int) -> int:
         """Send bulk actions; log and count the failures (deleting a missing document is none)."""
@@ -411,12 +406,7 @@ class OpenSearchBackend:
             logger.error("search index: %d documents failed, first: %s", len(failed), failed[0])
         return len(failed)
 
-    def index(
-        self, dataset_ids: list[int], docs: Mapping[int, dict[str, Any] | None] | None = None
-    ) -> None:
-        """Bring these datasets' documents up to date; ``docs``: ready-made documents by id
-        (:func:`~catalogue.search.documents.documents_from_payloads`, None: delete), else built
-        from the database."""
+    def index(self, dataset_ids: list[int]) -> None:
         if not dataset_ids:
             return
         try:
@@ -424,7 +414,7 @@ class OpenSearchBackend:
                 self.ensure_index()
             ids = list(dict.fromkeys(int(i) for i in dataset_ids))
             for start in range(0, len(ids), BULK_CHUNK):
-                self._bulk(ids[start : start + BULK_CHUNK], self.alias, docs)
+                self._bulk(ids[start : start + BULK_CHUNK], self.alias)
         except _ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
 
