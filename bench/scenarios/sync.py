@@ -39,29 +39,35 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   two idle cores, but the five processes do not overlap perfectly. Index caught up 1.7 s after the
   last page. Incremental sync with nothing changed: 2.03 s (target 2 s, missed by a hair: the
   listing of all 87,231 public pids). Peak RSS 283 MB.
-* after the search feed (sync.indexing), N=100,000, 14:53-14:56 UTC with the lead's tests and
-  an OpenSearch of theirs running (load 3.2-3.7): 128 s end to end, 682 public records/s (782/s
-  over all N; the same load gave 497/s before); 1.79 ms of CPU per record (sync 0.71, PostgreSQL
-  0.57, OpenSearch 0.47, worker 0.02, stand-in 0.03): 1,115/s at best on two idle cores. Incremental
-  sync with nothing changed: 0.95 s (12 requests; 2.8 s in an earlier run at load 4.4, right after
-  the full sync while OpenSearch and PostgreSQL were busy with it; without OpenSearch, load 3.5:
-  0.94-1.0 s, of which 0.66 s waiting for the stand-in's nine listing pages). Peak RSS 302 MB. An
-  earlier run at load 2-4.4: 587/s, 1.85 ms (sync 0.73, PostgreSQL 0.60, OpenSearch 0.48).
-  N=20,000 back to back with the code before (load 3.2-4.6): before 483/s, 2.34 ms (sync 0.64,
-  worker 0.15, PostgreSQL 0.58, OpenSearch 0.96); after 574/s, 2.25 ms (sync 0.76, worker 0.01,
-  PostgreSQL 0.51, OpenSearch 0.95); incremental 0.78 s -> 0.24 s.
+* with an in-process search feed (tried and dropped, see below), N=100,000, 14:53-14:56 UTC
+  with the lead's tests and an OpenSearch of theirs running (load 3.2-3.7): 128 s end to end,
+  682 public records/s; 1.79 ms of CPU per record (sync 0.71, PostgreSQL 0.57, OpenSearch 0.47,
+  worker 0.02, stand-in 0.03). Incremental sync with nothing changed, with the pid-only listing
+  kept below: 0.95 s (12 requests; 2.8 s in an earlier run at load 4.4, right after the full sync
+  while OpenSearch and PostgreSQL were still busy with it; without OpenSearch, load 3.5: 0.94-1.0
+  s, of which 0.66 s waiting for the stand-in's nine listing pages). Peak RSS 302 MB.
+* now, N=20,000 back to back with the code before on a quiet machine (15:10-15:13 UTC, load
+  1.3-2.7, two pairs in both orders): 843/s and 804/s against 787/s and 767/s; 2.10-2.19 ms of CPU
+  per record against 2.25-2.27 (worker 0.13 against 0.14, OpenSearch 0.86-0.88 against 0.95).
+  Incremental sync with nothing changed: 0.24-0.33 s against 0.37-0.78 s.
 
-What the search feed changed: every committed page's documents are built from the payloads the
-sync still holds (``documents_from_payloads``: ids, visibility, instrument, proposal, DOIs and
-thumbnails read back in four small queries; one test proves them equal to the id-based builder's)
-and sent by a thread of the syncing process while the next page is read, mapped and written, at
-most two pages behind. That moved the worker's 0.15 ms per record into the syncing process at
-about 0.12 ms (mostly in the thread, overlapping the main thread's waits for PostgreSQL), took the
-worker's read-back queries off PostgreSQL (0.68 -> 0.57-0.60 ms), and overlaps indexing with
-writing, so the index holds every document when the sync returns. Bulk lines are written by
-orjson (three times faster than the client's json). The incremental listing asks for pids only
-(no ``updatedAt`` to parse) and loads each page into the temporary table as one COPY block while
-the next page is read.
+What changed: bulk lines are written by orjson (compact, three times faster than the client's json;
+the worker's CPU and OpenSearch's both drop a little); the incremental run's listing asks the
+catalogue for pids only (no ``updatedAt`` to send and parse: deletions need no versions), loads each
+page into the temporary table as one COPY block, and reads the next page while loading this one (the
+nightly reconciliation still lists pids with ``updatedAt``).
+
+Tried and dropped: an in-process search feed (documents built from the payloads the sync had just
+written, four small queries instead of the worker reading the rows back, sent from a thread of the
+syncing process while the next page was written, at most two pages behind). It cut the CPU per
+record (worker 0.15 -> 0.01 ms, PostgreSQL 0.68 -> 0.57-0.60 ms, the syncing process +0.10-0.15 ms)
+and won under CPU contention (574/s against 483/s at N=20,000, load 3.2-4.6), but lost 4-6% of the
+wall rate on a quiet machine (710-748/s against 737-775/s in four back-to-back pairs, also with the
+parameters read back instead of flattened again, and with eight pages of queue instead of two): its
+work ran under the syncing process's GIL next to the page writes (the writes took 8-11% longer),
+where the worker did it on the other core and PostgreSQL served the worker's reads from another
+backend. It is in the history (commits 6ed7ac9, 0270971) with its tests, should a busy production
+host want it.
 
 Measured and dropped: ``index.translog.durability: async`` during a full sync and bulks of 1,000
 instead of 500 change OpenSearch's CPU per document by less than the noise (a separate bench of
@@ -72,9 +78,9 @@ in production does not pay this). PostgreSQL: a file row costs its backend about
 ``datafile_dataset_path_idx`` and 1.6 us with the primary key only (COPY of 270,000 rows; a C
 collation on ``path`` saves nothing), so the 42 files of a dataset are about 0.1 ms of the 0.57; the
 rest, not measured one by one, goes to the dataset row with its ``search_vector`` and GIN entry,
-parameters, thumbnails, each page's statements, the feed's queries and autovacuum. The profile's
-psycopg ``write_row`` (1.5 us a row unprofiled) is faster than COPY text written by hand in Python
-(1.9 us).
+parameters, thumbnails, each page's statements, the worker's read-back queries and autovacuum. The
+profile's psycopg ``write_row`` (1.5 us a row unprofiled) is faster than COPY text written by hand
+in Python (1.9 us).
 
 What changed in the sync before: orjson decodes the pages and writes the digest; new datasets go in
 by COPY with ids drawn from the sequence (no client-side quoted multi-row INSERT); file rows stream
@@ -85,7 +91,7 @@ OpenSearch with its refresh paused (40% less OpenSearch CPU at N=20,000); files 
 their redundant single-column ``dataset_id`` indexes (about 6% less PostgreSQL CPU); the incremental
 sync no longer asks the catalogue for a count nobody shows. Not the sync's: the ``search_vector``
 column (migration 0005) costs PostgreSQL about 0.07 ms per record (11% of its CPU at N=20,000); the
-worker reading the rows back for the index cost 0.15 ms (gone with the search feed).
+worker reading the rows back for the index costs 0.13-0.15 ms.
 """
 
 from __future__ import annotations
