@@ -46,10 +46,13 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   kept below: 0.95 s (12 requests; 2.8 s in an earlier run at load 4.4, right after the full sync
   while OpenSearch and PostgreSQL were still busy with it; without OpenSearch, load 3.5: 0.94-1.0
   s, of which 0.66 s waiting for the stand-in's nine listing pages). Peak RSS 302 MB.
-* now, N=20,000 back to back with the code before on a quiet machine (15:10-15:13 UTC, load
-  1.3-2.7, two pairs in both orders): 843/s and 804/s against 787/s and 767/s; 2.10-2.19 ms of CPU
-  per record against 2.25-2.27 (worker 0.13 against 0.14, OpenSearch 0.86-0.88 against 0.95).
-  Incremental sync with nothing changed: 0.24-0.33 s against 0.37-0.78 s.
+* now, N=20,000 back to back with the code before on a quiet machine (15:10-15:16 UTC, load
+  1.3-2.9, two pairs in both orders): 843/s and 804/s against 787/s and 767/s, but a third run of
+  this code gave 765/s (load 2.9) and the code before 737-794/s in other runs, so the wall gain is
+  within the noise at this N; CPU per record 2.10-2.28 ms against 2.19-2.39 (worker 0.13 against
+  0.14, OpenSearch 0.86-0.95 against 0.95). Incremental sync with nothing changed: 0.21-0.33 s
+  against 0.37-0.78 s. Pages of 1,000 records instead of 500 (``SCICAT_PAGE_SIZE=1000``): 781/s,
+  2.21 ms, peak RSS 334 MB instead of 268 MB: no gain beyond the noise either.
 
 What changed: bulk lines are written by orjson (compact, three times faster than the client's json;
 the worker's CPU and OpenSearch's both drop a little); the incremental run's listing asks the
