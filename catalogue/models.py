@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F
 
-from catalogue.visibility import Tombstoned, VisibilityQuerySet
+from catalogue.visibility import Tombstoned, Visibility, VisibilityQuerySet
 
 
 class Instrument(models.Model):
@@ -62,6 +62,10 @@ class DatasetQuerySet(VisibilityQuerySet):
 
 
 class Dataset(Tombstoned):
+    # Without the index Tombstoned gives it: two values, and dataset_facets_idx starts with it.
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     pid = models.CharField("PID", max_length=255, unique=True)
     title = models.TextField()
     description = models.TextField(blank=True)
@@ -76,8 +80,14 @@ class Dataset(Tombstoned):
     run_number = models.CharField(max_length=255, blank=True)
     source_folder = models.TextField(blank=True, help_text="As the facility wants it shown")
     data_format = models.CharField(max_length=255, blank=True)
+    # No index of its own: dataset_instr_modified_idx starts with it.
     instrument = models.ForeignKey(
-        Instrument, null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets"
+        Instrument,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="datasets",
+        db_index=False,
     )
     proposal = models.ForeignKey(
         Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets"
@@ -97,7 +107,7 @@ class Dataset(Tombstoned):
     source_updated_at = models.DateTimeField(null=True, blank=True)
     source_digest = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True, db_index=True)
+    modified = models.DateTimeField(auto_now=True)  # indexed with id: dataset_modified_idx
 
     objects = DatasetQuerySet.as_manager()
 

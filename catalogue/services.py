@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,7 +180,9 @@ _PARAMETER_COLUMNS = (
 _FILE_COLUMNS = ("dataset_id", "path", "size", "checksum", "checksum_algorithm", "time")
 
 
-def _parameter_rows(dataset_id: int, metadata: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _parameter_rows(
+    dataset_id: int, parameters: Iterable[scimeta.Parameter]
+) -> list[tuple[Any, ...]]:
     return [
         (
             dataset_id,
@@ -194,7 +196,7 @@ def _parameter_rows(dataset_id: int, metadata: dict[str, Any]) -> list[tuple[Any
             p.si_unit,
             p.text_value,
         )
-        for p in scimeta.flatten(metadata)
+        for p in parameters
     ]
 
 
@@ -370,18 +372,46 @@ def _restorable(dataset: Dataset) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DatasetWork:
+    """What writing a dataset needs and no database is asked for: its digest and its
+    scientific metadata as queryable parameters."""
+
+    digest: str
+    parameters: list[scimeta.Parameter]
+
+
+def datasets_prepare(items: Iterable[DatasetIn]) -> dict[str, DatasetWork]:
+    """The work of :func:`datasets_upsert` that needs no database, done ahead, by pid.
+
+    Pure CPU: the live sync does it in the thread that reads and maps the next page, so it runs
+    while this page's statements keep PostgreSQL busy instead of after them.
+    """
+    return {
+        item.pid: DatasetWork(dataset_digest(item), scimeta.flatten(item.scientific_metadata))
+        for item in items
+    }
+
+
 @transaction.atomic
-def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
+def datasets_upsert(
+    *, items: Sequence[DatasetIn], prepared: Mapping[str, DatasetWork] | None = None
+) -> UpsertCounts:
     """Create or update ``items`` (public records) by pid; unchanged ones are not touched.
 
     A dataset the catalogue had withdrawn is restored; one that staff withdrew stays withdrawn
-    (its metadata is still brought up to date).
+    (its metadata is still brought up to date). ``prepared`` (:func:`datasets_prepare` of the
+    same items) saves working out digests and parameters here.
     """
     counts = UpsertCounts()
     if not items:
         return counts
     by_pid = {item.pid: item for item in items}  # the last of duplicate pids wins
-    digests = {pid: dataset_digest(item) for pid, item in by_pid.items()}
+    work_of = dict(prepared or {})
+    for pid, item in by_pid.items():
+        if pid not in work_of:
+            work_of[pid] = datasets_prepare([item])[pid]
+    digests = {pid: work_of[pid].digest for pid in by_pid}
     existing = {d.pid: d for d in Dataset.objects.filter(pid__in=by_pid)}
 
     changed = [
@@ -452,7 +482,7 @@ def datasets_upsert(*, items: Sequence[DatasetIn]) -> UpsertCounts:
     thumbs: list[Thumbnail] = []
     through = Dataset.techniques.through
     for item, dataset_id in zip(work, ids, strict=True):
-        params.extend(_parameter_rows(dataset_id, item.scientific_metadata))
+        params.extend(_parameter_rows(dataset_id, work_of[item.pid].parameters))
         links.extend((dataset_id, techniques[t.pid].pk) for t in item.techniques)
         if item.files:
             files.append((dataset_id, item.files))

@@ -21,8 +21,10 @@ from django.utils import timezone
 from catalogue.models import Dataset
 from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
 from catalogue.services import (
+    DatasetWork,
     UpsertCounts,
     catalogue_statistics_refresh,
+    datasets_prepare,
     datasets_upsert,
     datasets_withdraw_by_catalogue,
 )
@@ -104,6 +106,8 @@ class MappedRecords:
 
     public: list[DatasetIn] = field(default_factory=list)
     not_public: list[str] = field(default_factory=list)
+    # Digests and parameters of the public ones, worked out with the mapping (no database).
+    prepared: dict[str, DatasetWork] = field(default_factory=dict)
 
 
 def records_map(
@@ -143,6 +147,7 @@ def records_map(
             )
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}", kind="dataset", pid=exc.pid)
+    mapped.prepared = datasets_prepare(mapped.public)
     return mapped
 
 
@@ -159,7 +164,9 @@ def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
             Dataset.objects.public().filter(pid__in=pids).values_list("pid", flat=True)
         )
     for start in range(0, len(public), BATCH_SIZE):
-        report.add(datasets_upsert(items=public[start : start + BATCH_SIZE]))
+        report.add(
+            datasets_upsert(items=public[start : start + BATCH_SIZE], prepared=mapped.prepared)
+        )
     report.not_public += len(not_public)
     if not_public:
         report.withdrawn += datasets_withdraw_by_catalogue(
