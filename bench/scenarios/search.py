@@ -48,6 +48,18 @@ OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
   opensearch-py median 19.0 ms; search layer / raw 1.0; page / raw 1.68 (target 1.5 missed: about
   13 ms of rows, template and request handling on top of the search); database backend median
   17.6 ms, p95 117 ms, first request median 155 ms.
+- With the page's rows from the hits' ``_source`` (the database asked only which ids are still
+  public), the facets, headers and options written by Python tags, ``gc.freeze()`` after
+  start-up, deep pages fetching only the page's hits, and this benchmark taking each page request
+  in turn with the raw and the layer request (before, pages were timed first, right after the
+  rebuild while OpenSearch was still merging, and raw afterwards), on a quiet machine (15:31-15:36
+  UTC, load 1.1-2.1, nothing else running; same command with ``--database postgres``): rebuild
+  7,983 datasets/s (124 s; OpenSearch 147 s CPU); OpenSearch page median 22.9 ms, p95 56.2 ms
+  (deep page 600: median 21.8 ms, p95 23.2 ms; was 93.8 / 147); first request median 137 ms (max
+  1.6 s: match-all facets over a million documents, cold); raw opensearch-py median 17.8 ms;
+  search layer / raw 0.97; **page / raw 1.28** (per query 1.14-1.60: the page adds 3.5-6 ms of
+  rows, template and request handling to 9-47 ms of OpenSearch). Database backend in the same
+  run: median 12.3 ms, p95 105 ms, first request median 135 ms.
 - Database backend at 87,231 public datasets (``BENCH_SEARCH_SKIP_OPENSEARCH=1 python -m bench
   100000 --scenarios search``, 15 kinds x 20 requests, with the page work above): PostgreSQL median
   16.9 ms, p95 113 ms (load 1.4-2.1); SQLite median 34.9 ms, p95 183 ms (load 4.0-4.3). First
