@@ -1,6 +1,6 @@
 """The OpenSearch backend: the one module that speaks to OpenSearch.
 
-Datasets live in a versioned index (``<alias>-v2-<timestamp>``) behind an alias, so a rebuild fills
+Datasets live in a versioned index (``<alias>-v3-<timestamp>``) behind an alias, so a rebuild fills
 a new index and swaps the alias in one atomic ``_aliases`` call: searches never see a missing or
 half-filled index. Documents are keyed by the dataset's primary key and hold public fields only
 (:mod:`catalogue.search.documents`).
