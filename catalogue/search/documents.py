@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue.models import Dataset, ScientificParameter
+from catalogue.models import Dataset, ScientificParameter, Thumbnail
 
 _FIELDS = (
     "id",
@@ -120,8 +120,6 @@ def _add_dois(out: dict[int, dict[str, Any]]) -> None:
 
 def _add_thumbnails(out: dict[int, dict[str, Any]]) -> None:
     """Each document's first thumbnail (file and caption), for the search page's rows."""
-    from catalogue.models import Thumbnail
-
     if not out:
         return
     rows = Thumbnail.objects.filter(dataset_id__in=list(out)).order_by("dataset_id", "id")
