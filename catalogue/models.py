@@ -143,8 +143,13 @@ class ScientificParameter(models.Model):
     """
 
     # No index of its own: param_dataset_key_idx starts with it (one index less per row imported).
+    # No database constraint (PostgreSQL, migration 0010), as for DataFile.
     dataset = models.ForeignKey(
-        Dataset, on_delete=models.CASCADE, related_name="parameters", db_index=False
+        Dataset,
+        on_delete=models.CASCADE,
+        related_name="parameters",
+        db_index=False,
+        db_constraint=False,
     )
     key_path = models.CharField(max_length=512)
     original_value = models.TextField(blank=True)
@@ -168,8 +173,14 @@ class ScientificParameter(models.Model):
 
 class DataFile(models.Model):
     # No index of its own: datafile_dataset_path_idx starts with it (one index less per file).
+    # No database constraint (PostgreSQL, migration 0010): only the import writes these rows, in
+    # the transaction that writes their dataset; the ORM cascades deletes.
     dataset = models.ForeignKey(
-        Dataset, on_delete=models.CASCADE, related_name="files", db_index=False
+        Dataset,
+        on_delete=models.CASCADE,
+        related_name="files",
+        db_index=False,
+        db_constraint=False,
     )
     path = models.TextField()
     size = models.BigIntegerField(default=0)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from catalogue.models import Dataset
+from catalogue.models import DataFile, Dataset, ScientificParameter
 from sync import live
 from sync.models import QuarantinedRecord, SyncCursor, SyncRun
 from tests.standins.scicat import SciCatStandIn
@@ -78,6 +78,15 @@ def _portal() -> set[str]:
     return set(Dataset.objects.public().values_list("pid", flat=True))
 
 
+def _orphans() -> int:
+    """Files and parameters without their dataset (no database constraint forbids them)."""
+    ids = Dataset.objects.values("pk")
+    return (
+        DataFile.objects.exclude(dataset_id__in=ids).count()
+        + ScientificParameter.objects.exclude(dataset_id__in=ids).count()
+    )
+
+
 def _fresh(scicat: SciCatStandIn) -> None:
     scicat.reset()
     scicat.put_instrument(INSTRUMENT)
@@ -107,6 +116,7 @@ def test_after_a_sync_the_portal_shows_exactly_the_catalogues_public_records(
         if step.action == "sync":
             live.catalogue_sync()
             assert _portal() == _expected(scicat, version=version, policy=policy)
+            assert _orphans() == 0
             continue
         clock += timedelta(milliseconds=step.advance_ms)
         stamp = clock - timedelta(seconds=step.behind_s)
