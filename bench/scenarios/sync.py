@@ -71,7 +71,16 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   allow 1,120/s on two idle cores; the processes overlap to about 81% of that. Still short of
   1,000 public records/s: the syncing process and its PostgreSQL backend are mostly serialised
   (0.61 + 0.63 ms per record on one path, the worker and OpenSearch on the other core), so the next
-  gain has to come from less PostgreSQL work per record or from writing two pages at once.
+  gain had to come from less PostgreSQL work per record on that path (next point).
+
+* then the files and parameters without a database foreign key (migration 0010): each page's
+  commit had run ~27,000 deferred foreign-key checks, ~75 ms of PostgreSQL per page on the path
+  the sync waits on. Quiet machine (15:46-15:56 UTC, load 1.1-3.1), N=100,000, the final code:
+  **1,043/s and 1,048/s** public records end to end with the warm-up (83.2-83.6 s; 1,196-1,202/s
+  over all N; 1.67 ms of CPU per record: sync 0.61, PostgreSQL 0.50-0.51, OpenSearch 0.39-0.40,
+  worker 0.13, stand-in 0.03; own CPU / wall 65%; index caught up 0.51-0.56 s after the last
+  page; incremental 1.51-1.55 s; peak RSS 289-291 MB); with OpenSearch started cold
+  (``BENCH_SYNC_WARM_UP=0``) 980/s and 1,012/s (86.2-89.1 s; OpenSearch 0.44-0.46 ms per record).
 
 What changed: bulk lines are written by orjson (compact, three times faster than the client's json;
 the worker's CPU and OpenSearch's both drop a little); the incremental run's listing asks the
