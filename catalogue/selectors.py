@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -19,6 +18,7 @@ from catalogue.models import (
     Thumbnail,
 )
 from catalogue.search import DatasetQuery, SearchPage, dataset_search
+from catalogue.search.documents import has_table_row, table_row
 from catalogue.visibility import Visibility
 
 FILES_PER_PAGE = 100
@@ -89,32 +89,12 @@ def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[dict[str, 
     """
     page = dataset_search(query)
     sources = page.sources
-    if not page.ids or not all("source_folder" in sources.get(i, ()) for i in page.ids):
+    if not page.ids or not all(has_table_row(sources.get(i, {})) for i in page.ids):
         return page, dataset_table_rows(page.ids)
     public = set(
         Dataset.objects.public().filter(id__in=page.ids).order_by().values_list("id", flat=True)
     )
-    return page, [_row_from_index(i, sources[i]) for i in page.ids if i in public]
-
-
-def _row_from_index(dataset_id: int, source: dict[str, Any]) -> dict[str, Any]:
-    """A table row as :func:`dataset_table_rows` gives it, from an index document's fields
-    (:func:`catalogue.search.documents._document`: empty values stored as null)."""
-    start = source.get("start_time")
-    thumbnail = source.get("thumbnail") or {}
-    return {
-        "id": dataset_id,
-        "pid": source["pid"],
-        "title": source["title"],
-        "run_number": source.get("run_number") or "",
-        "source_folder": source["source_folder"],
-        "size": source["size"],
-        "start_time": datetime.fromisoformat(start) if start else None,
-        "type": source["type"],
-        "proposal__proposal_id": source.get("proposal"),
-        "thumbnail_image": thumbnail.get("image"),
-        "thumbnail_caption": thumbnail.get("caption"),
-    }
+    return page, [table_row(i, sources[i]) for i in page.ids if i in public]
 
 
 def latest_datasets(limit: int = 5) -> list[dict[str, Any]]:

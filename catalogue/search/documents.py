@@ -165,6 +165,46 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What the search page's table rows show, as documents store it: a search can bring these back
+# with its hits (``_source``), so the page needs no database read for its rows.
+ROW_FIELDS = (
+    "pid",
+    "title",
+    "run_number",
+    "source_folder",
+    "size",
+    "start_time",
+    "type",
+    "proposal",
+    "thumbnail",
+)
+
+
+def has_table_row(source: dict[str, Any]) -> bool:
+    """Whether ``source`` holds the row fields (documents written before they existed do not)."""
+    return "source_folder" in source
+
+
+def table_row(dataset_id: int, source: dict[str, Any]) -> dict[str, Any]:
+    """A table row as :func:`catalogue.selectors.dataset_table_rows` gives it, from a document's
+    :data:`ROW_FIELDS` (:func:`_document` stores empty values as null)."""
+    start = source.get("start_time")
+    thumbnail = source.get("thumbnail") or {}
+    return {
+        "id": dataset_id,
+        "pid": source["pid"],
+        "title": source["title"],
+        "run_number": source.get("run_number") or "",
+        "source_folder": source["source_folder"],
+        "size": source["size"],
+        "start_time": datetime.fromisoformat(start) if start else None,
+        "type": source["type"],
+        "proposal__proposal_id": source.get("proposal"),
+        "thumbnail_image": thumbnail.get("image"),
+        "thumbnail_caption": thumbnail.get("caption"),
+    }
+
+
 def public_ids(batch: int = 5000) -> Iterator[list[int]]:
     """Every public dataset id, in batches, by keyset (no OFFSET)."""
     last = 0

@@ -42,7 +42,7 @@ from catalogue.search.base import (
     SearchUnavailable,
 )
 from catalogue.search.conditions import Condition, check_units, parse_conditions
-from catalogue.search.documents import documents
+from catalogue.search.documents import ROW_FIELDS, documents
 from catalogue.search.query import And, Node, Not, Or, Phrase, Term, parse, positive_words
 
 logger = logging.getLogger(__name__)
@@ -54,19 +54,6 @@ DEEP_LIMIT = 250_000
 # ...remembering a cursor every this many hits near the page (see OpenSearchBackend._cursor).
 CURSOR_STEP = 1_000
 FACET_SIZE = 20
-# What a page's hits bring back from _source: what the search page's table rows show, so the
-# page needs no database read for them (see catalogue.selectors.dataset_table_page).
-ROW_SOURCE = [
-    "pid",
-    "title",
-    "run_number",
-    "source_folder",
-    "size",
-    "start_time",
-    "type",
-    "proposal",
-    "thumbnail",
-]
 # Fields added to the mapping since v2; put into an older live index in place (adding a field
 # needs no reindex), so documents with them can be written before the next rebuild.
 _ADDED_FIELDS = ("source_folder", "thumbnail")
@@ -573,7 +560,7 @@ class OpenSearchBackend:
         body: dict[str, Any] = {
             "query": main,
             "track_total_hits": True,
-            "_source": {"includes": ROW_SOURCE},
+            "_source": {"includes": list(ROW_FIELDS)},  # the page's table rows
         }
         if selected:
             body["post_filter"] = {
