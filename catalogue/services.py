@@ -372,46 +372,23 @@ def _restorable(dataset: Dataset) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DatasetWork:
-    """What writing a dataset needs and no database is asked for: its digest and its
-    scientific metadata as queryable parameters."""
-
-    digest: str
-    parameters: list[scimeta.Parameter]
-
-
-def datasets_prepare(items: Iterable[DatasetIn]) -> dict[str, DatasetWork]:
-    """The work of :func:`datasets_upsert` that needs no database, done ahead, by pid.
-
-    Pure CPU: the live sync does it in the thread that reads and maps the next page, so it runs
-    while this page's statements keep PostgreSQL busy instead of after them.
-    """
-    return {
-        item.pid: DatasetWork(dataset_digest(item), scimeta.flatten(item.scientific_metadata))
-        for item in items
-    }
-
-
 @transaction.atomic
 def datasets_upsert(
-    *, items: Sequence[DatasetIn], prepared: Mapping[str, DatasetWork] | None = None
+    *, items: Sequence[DatasetIn], digests: Mapping[str, str] | None = None
 ) -> UpsertCounts:
     """Create or update ``items`` (public records) by pid; unchanged ones are not touched.
 
     A dataset the catalogue had withdrawn is restored; one that staff withdrew stays withdrawn
-    (its metadata is still brought up to date). ``prepared`` (:func:`datasets_prepare` of the
-    same items) saves working out digests and parameters here.
+    (its metadata is still brought up to date). ``digests`` (:func:`dataset_digest` by pid,
+    worked out ahead: the live sync does it in the thread that reads and maps the next page, while
+    this page's statements keep PostgreSQL busy) saves working them out here.
     """
     counts = UpsertCounts()
     if not items:
         return counts
     by_pid = {item.pid: item for item in items}  # the last of duplicate pids wins
-    work_of = dict(prepared or {})
-    for pid, item in by_pid.items():
-        if pid not in work_of:
-            work_of[pid] = datasets_prepare([item])[pid]
-    digests = {pid: work_of[pid].digest for pid in by_pid}
+    known = digests or {}
+    digests = {pid: known.get(pid) or dataset_digest(item) for pid, item in by_pid.items()}
     existing = {d.pid: d for d in Dataset.objects.filter(pid__in=by_pid)}
 
     changed = [
@@ -482,7 +459,7 @@ def datasets_upsert(
     thumbs: list[Thumbnail] = []
     through = Dataset.techniques.through
     for item, dataset_id in zip(work, ids, strict=True):
-        params.extend(_parameter_rows(dataset_id, work_of[item.pid].parameters))
+        params.extend(_parameter_rows(dataset_id, scimeta.flatten(item.scientific_metadata)))
         links.extend((dataset_id, techniques[t.pid].pk) for t in item.techniques)
         if item.files:
             files.append((dataset_id, item.files))

@@ -21,10 +21,9 @@ from django.utils import timezone
 from catalogue.models import Dataset
 from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
 from catalogue.services import (
-    DatasetWork,
     UpsertCounts,
     catalogue_statistics_refresh,
-    datasets_prepare,
+    dataset_digest,
     datasets_upsert,
     datasets_withdraw_by_catalogue,
 )
@@ -106,8 +105,8 @@ class MappedRecords:
 
     public: list[DatasetIn] = field(default_factory=list)
     not_public: list[str] = field(default_factory=list)
-    # Digests and parameters of the public ones, worked out with the mapping (no database).
-    prepared: dict[str, DatasetWork] = field(default_factory=dict)
+    # The public ones' digests by pid, worked out with the mapping (no database).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def records_map(
@@ -147,7 +146,7 @@ def records_map(
             )
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}", kind="dataset", pid=exc.pid)
-    mapped.prepared = datasets_prepare(mapped.public)
+    mapped.digests = {item.pid: dataset_digest(item) for item in mapped.public}
     return mapped
 
 
@@ -165,7 +164,7 @@ def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
         )
     for start in range(0, len(public), BATCH_SIZE):
         report.add(
-            datasets_upsert(items=public[start : start + BATCH_SIZE], prepared=mapped.prepared)
+            datasets_upsert(items=public[start : start + BATCH_SIZE], digests=mapped.digests)
         )
     report.not_public += len(not_public)
     if not_public:

@@ -65,7 +65,7 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   incremental 1.49 s); with the warm-up of 40,000 documents shaped like real ones and five
   redundant dataset indexes dropped (migration 0009) 883/s (98.8 s; PostgreSQL 0.64 ms, OpenSearch
   0.40; incremental 1.40 s); with the digests and parameters worked out in the reading thread
-  (``datasets_prepare``) 912/s public, 1,046/s over all N (95.6 s; 1.79 ms: sync 0.61,
+  (then cut to the digests only, below) 912/s public, 1,046/s over all N (95.6 s; 1.79 ms: sync 0.61,
   PostgreSQL 0.63, OpenSearch 0.39, worker 0.13, stand-in 0.03; own CPU / wall 56% against 53%;
   index caught up 0.66 s after the last page; incremental 1.62 s; peak RSS 288 MB). The CPU would
   allow 1,120/s on two idle cores; the processes overlap to about 81% of that. Still short of
@@ -81,6 +81,10 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   worker 0.13, stand-in 0.03; own CPU / wall 65%; index caught up 0.51-0.56 s after the last
   page; incremental 1.51-1.55 s; peak RSS 289-291 MB); with OpenSearch started cold
   (``BENCH_SYNC_WARM_UP=0``) 980/s and 1,012/s (86.2-89.1 s; OpenSearch 0.44-0.46 ms per record).
+* with only the digests worked out in the reading thread (the scientific-metadata parameters
+  flattened in the transaction again, for changed records only, so a re-import of unchanged
+  records does not flatten them for nothing), 16:02-16:07 UTC, load 1.3-2.6: 1,048/s and 1,059/s
+  (82.4 s; 1.64-1.65 ms of CPU per record; incremental 1.48-1.7 s; peak RSS 287 MB).
 
 What changed: bulk lines are written by orjson (compact, three times faster than the client's json;
 the worker's CPU and OpenSearch's both drop a little); the incremental run's listing asks the
