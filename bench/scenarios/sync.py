@@ -65,7 +65,7 @@ throwaway server, OpenSearch 2.19 with the v2 mapping):
   incremental 1.49 s); with the warm-up of 40,000 documents shaped like real ones and five
   redundant dataset indexes dropped (migration 0009) 883/s (98.8 s; PostgreSQL 0.64 ms, OpenSearch
   0.40; incremental 1.40 s); with the digests and parameters worked out in the reading thread
-  (then cut to the digests only, below) 912/s public, 1,046/s over all N (95.6 s; 1.79 ms: sync 0.61,
+  (later the digests only, below) 912/s public, 1,046/s over all N (95.6 s; 1.79 ms: sync 0.61,
   PostgreSQL 0.63, OpenSearch 0.39, worker 0.13, stand-in 0.03; own CPU / wall 56% against 53%;
   index caught up 0.66 s after the last page; incremental 1.62 s; peak RSS 288 MB). The CPU would
   allow 1,120/s on two idle cores; the processes overlap to about 81% of that. Still short of
