@@ -103,11 +103,10 @@ def _refresh_interval(index: OpenSearchBackend) -> str | None:
     return answer.get(name, {}).get("settings", {}).get("index", {}).get("refresh_interval")
 
 
-def test_a_full_sync_fills_the_index_with_its_refresh_paused_and_turns_it_on_again(
-    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for n in range(4):
-        add(scicat, n)
+def _refresh_during_pages(
+    index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> list[str | None]:
+    """The index's refresh interval as each page of the next sync starts being written."""
     during: list[str | None] = []
     original = live._import_page
 
@@ -116,6 +115,15 @@ def test_a_full_sync_fills_the_index_with_its_refresh_paused_and_turns_it_on_aga
         original(ctx, page, cursor=cursor)
 
     monkeypatch.setattr(live, "_import_page", spy)
+    return during
+
+
+def test_a_full_sync_fills_the_index_with_its_refresh_paused_and_turns_it_on_again(
+    scicat: SciCatStandIn, index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(4):
+        add(scicat, n)
+    during = _refresh_during_pages(index, monkeypatch)
 
     live.catalogue_sync(full=True)
 
@@ -131,14 +139,7 @@ def test_an_incremental_sync_leaves_the_refresh_alone(
 ) -> None:
     add(scicat, 1)
     index.ensure_index()
-    during: list[str | None] = []
-    original = live._import_page
-
-    def spy(ctx: Any, page: Any, *, cursor: str | None) -> None:
-        during.append(_refresh_interval(index))
-        original(ctx, page, cursor=cursor)
-
-    monkeypatch.setattr(live, "_import_page", spy)
+    during = _refresh_during_pages(index, monkeypatch)
 
     live.catalogue_sync()
 
