@@ -102,28 +102,27 @@ def _list(client: Client, fmt: str, dataset: Dataset, target: Path) -> Path:
     return target
 
 
-def test_aria2c_downloads_and_verifies_a_dataset_through_the_metalink(
-    client: Client, served: tuple[Dataset, Path], tmp_path: Path
+@pytest.mark.parametrize(
+    ("fmt", "name", "option"),
+    [
+        ("metalink", "dataset.meta4", "--metalink-file"),
+        ("aria2", "dataset.aria2.txt", "--input-file"),
+    ],
+)
+def test_aria2c_downloads_and_verifies_a_dataset(
+    client: Client,
+    served: tuple[Dataset, Path],
+    tmp_path: Path,
+    fmt: str,
+    name: str,
+    option: str,
 ) -> None:
+    """Through the Metalink and through the aria2 input file: the same files, checksums verified."""
     dataset, _ = served
-    metalink = _list(client, "metalink", dataset, tmp_path / "dataset.meta4")
+    listing = _list(client, fmt, dataset, tmp_path / name)
     out = tmp_path / "out"
 
-    run = _aria2c("--metalink-file", str(metalink), "--dir", str(out), cwd=tmp_path)
-
-    assert run.returncode == 0, run.stdout + run.stderr
-    for path, content in FILES.items():
-        assert (out / path).read_bytes() == content
-
-
-def test_aria2c_input_file_downloads_and_verifies_the_same_files(
-    client: Client, served: tuple[Dataset, Path], tmp_path: Path
-) -> None:
-    dataset, _ = served
-    listing = _list(client, "aria2", dataset, tmp_path / "dataset.aria2.txt")
-    out = tmp_path / "out"
-
-    run = _aria2c("--input-file", str(listing), "--dir", str(out), cwd=tmp_path)
+    run = _aria2c(option, str(listing), "--dir", str(out), cwd=tmp_path)
 
     assert run.returncode == 0, run.stdout + run.stderr
     for path, content in FILES.items():
