@@ -107,9 +107,9 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
 @admin.register(Dataset)
 class DatasetAdmin(ReadOnlyRecordAdmin):
-    list_display = ["pid", "title", "type", "visibility", "start_time"]
+    list_display = ["pid", "title", "type", "visibility", "start_time", "files_status"]
     list_display_links = ["pid"]
-    list_filter = ["visibility", "type", "instrument"]
+    list_filter = ["visibility", "files_status", "type", "instrument"]
     search_fields = ["pid", "title"]
     list_select_related = False
     show_full_result_count = False
@@ -127,6 +127,7 @@ class DatasetAdmin(ReadOnlyRecordAdmin):
                 "fields": [
                     "size",
                     "number_of_files",
+                    "files_status",
                     "data_location",
                     "data_format",
                     "source_folder",

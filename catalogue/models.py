@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F
 
+from catalogue.payloads import FilesStatus
 from catalogue.visibility import Tombstoned, Visibility, VisibilityQuerySet
 
 
@@ -101,6 +102,12 @@ class Dataset(Tombstoned):
     )
     embargo_end = models.DateTimeField(null=True, blank=True)
     scientific_metadata = models.JSONField(default=dict, blank=True)
+    # Whether the files stored are all the catalogue counts (see catalogue.payloads.FilesStatus).
+    files_status = models.CharField(
+        max_length=16,
+        choices=[(status.value, status.label) for status in FilesStatus],
+        default=FilesStatus.COMPLETE,
+    )
 
     # Bookkeeping for the sync: the catalogue's own timestamp and a digest of what was imported,
     # so that importing the same record again changes nothing.

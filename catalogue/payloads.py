@@ -8,7 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class FilesStatus(StrEnum):
+    """How much of a dataset's file list the portal holds (stored with the dataset)."""
+
+    COMPLETE = "complete"  # every file the catalogue counts (numberOfFiles) is listed
+    PARTIAL = "partial"  # listed, but the catalogue counts another number of files
+    INCOMPLETE = "incomplete"  # the catalogue did not answer: the sync reads them again
+    UNAVAILABLE = "unavailable"  # the sync's way of reading the catalogue cannot see files
+
+    @property
+    def label(self) -> str:
+        return _FILES_STATUS_LABELS[self]
+
+
+_FILES_STATUS_LABELS = {
+    FilesStatus.COMPLETE: "Complete",
+    FilesStatus.PARTIAL: "Count differs from the catalogue",
+    FilesStatus.INCOMPLETE: "Not read yet (retried)",
+    FilesStatus.UNAVAILABLE: "Not readable in this sync mode",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,4 +101,5 @@ class DatasetIn:
     source_updated_at: datetime | None = None
     # None means "not part of this import: leave the stored files / thumbnails alone".
     files: list[FileIn] | None = None
+    files_status: str = FilesStatus.COMPLETE
     thumbnails: list[ThumbnailIn] | None = None

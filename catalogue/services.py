@@ -82,6 +82,7 @@ _SCALAR_FIELDS = (
     "embargo_end",
     "scientific_metadata",
     "source_updated_at",
+    "files_status",
 )
 
 

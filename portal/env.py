@@ -7,6 +7,7 @@ message an operator can act on. ``*_FILE`` variants read secrets from a file (Do
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -83,3 +84,22 @@ def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http",
             f"got {value!r}"
         )
     return value.rstrip("/")
+
+
+_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?", re.IGNORECASE)
+
+
+def env_period(name: str) -> tuple[int, int, int]:
+    """An ISO 8601 calendar period (``P3Y``, ``P1Y6M``, ``P90D``) as (years, months, days);
+    (0, 0, 0) when unset."""
+    value = env_str(name)
+    if not value:
+        return (0, 0, 0)
+    match = _PERIOD.fullmatch(value)
+    if match is None or not any(match.groups()):
+        raise ImproperlyConfigured(
+            f"{name}: expected an ISO 8601 period of years, months and days such as P3Y, "
+            f"P1Y6M or P90D, got {value!r}"
+        )
+    years, months, days = (int(group or 0) for group in match.groups())
+    return (years, months, days)

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from landing.download_url import PatternError as DownloadPatternError
 from landing.download_url import parse_pattern as parse_download_pattern
-from portal.env import env_bool, env_int, env_list, env_str, env_url
+from portal.env import env_bool, env_int, env_list, env_period, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,9 +52,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_NAME = env_str("PORTAL_NAME", "Photon Science Data Portal")
 PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Photon Science Facility")
-# Embargo policy: a record is public when the catalogue says isPublished, or, with this switched on,
-# also when its embargo end date (datasetlifecycle.dateOfPublishing) has passed.
+# Embargo policy (sync/policy.py): a record is public when the catalogue says isPublished, or, with
+# this switched on, also once its embargo has ended: PORTAL_EMBARGO_PERIOD after the record's end
+# (or creation) time, or a datasetlifecycle.dateOfPublishing later than the default SciCat fills in
+# itself (SCICAT_POLICY_PUBLICATION_SHIFT mirrors SciCat's POLICY_PUBLICATION_SHIFT, in years).
 PORTAL_PUBLISH_ON_EMBARGO_END = env_bool("PORTAL_PUBLISH_ON_EMBARGO_END", False)
+PORTAL_EMBARGO_PERIOD = env_period("PORTAL_EMBARGO_PERIOD")
+SCICAT_POLICY_PUBLICATION_SHIFT = env_int(
+    "SCICAT_POLICY_PUBLICATION_SHIFT", 0, minimum=0, maximum=100
+)
 # How source folders are shown: "internal-prefix=public-prefix" rules, comma separated. A folder
 # that matches no rule is shown as it is; PORTAL_SHOW_SOURCE_FOLDER=false hides all of them.
 PORTAL_SOURCE_FOLDER_REWRITE = env_list("PORTAL_SOURCE_FOLDER_REWRITE", [])
@@ -225,6 +231,8 @@ if PORTAL_AUTO_DOI != "off" and not DATACITE_URL:
 # the embargo-end check hourly and the reconciliation nightly at SYNC_RECONCILE_HOUR (UTC).
 SCICAT_URL = env_url("SCICAT_URL")
 SCICAT_API_VERSION = env_str("SCICAT_API_VERSION", "v4").lower()
+# The backend's release line: "auto" asks it once per run; "4" or "5" skips asking.
+SCICAT_BACKEND_VERSION = env_str("SCICAT_BACKEND_VERSION", "auto").lower()
 SCICAT_USERNAME = env_str("SCICAT_USERNAME")
 SCICAT_PASSWORD = env_str("SCICAT_PASSWORD")
 SCICAT_TOKEN = env_str("SCICAT_TOKEN")
@@ -239,6 +247,10 @@ SYNC_MAX_WITHDRAW_PERCENT = env_int("SYNC_MAX_WITHDRAW_PERCENT", 10, minimum=0, 
 SYNC_LOCK_TIMEOUT = env_int("SYNC_LOCK_TIMEOUT", 300, minimum=5)
 if SCICAT_API_VERSION not in {"v3", "v4"}:
     raise ImproperlyConfigured(f"SCICAT_API_VERSION: expected v3 or v4, got {SCICAT_API_VERSION!r}")
+if SCICAT_BACKEND_VERSION not in {"auto", "4", "5"}:
+    raise ImproperlyConfigured(
+        f"SCICAT_BACKEND_VERSION: expected auto, 4 or 5, got {SCICAT_BACKEND_VERSION!r}"
+    )
 if SCICAT_URL and SCICAT_API_VERSION == "v3" and not SCICAT_TOKEN:
     for _name, _value in (
         ("SCICAT_USERNAME", SCICAT_USERNAME),

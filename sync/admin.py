@@ -41,6 +41,9 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "unchanged",
         "withdrawn",
         "failed",
+        "dropped",
+        "files_partial",
+        "files_incomplete",
         "trigger",
     ]
     list_filter = ["status", "kind", "trigger"]
@@ -49,6 +52,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "kind",
         "status",
         "source",
+        "catalogue_release",
         "trigger",
         "host",
         "process_id",
@@ -64,6 +68,9 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "withdrawn",
         "not_public",
         "failed",
+        "dropped",
+        "files_partial",
+        "files_incomplete",
         "requests",
         "retries",
         "message",

@@ -45,6 +45,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Dataset
+from catalogue.payloads import FilesStatus
 from catalogue.search import SearchUnavailable, backend
 from catalogue.search.opensearch import OpenSearchBackend, refresh_pause, refresh_resume
 from catalogue.services import (
@@ -59,8 +60,16 @@ from sync import policy, scicat
 from sync.listing import Listing
 from sync.lock import SyncLock, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
-from sync.scicat.api import ApiConfig, CatalogueError, Page, SciCatApi, updated_at
+from sync.scicat.api import (
+    FILES_UNAVAILABLE,
+    ApiConfig,
+    CatalogueError,
+    Page,
+    SciCatApi,
+    updated_at,
+)
 from sync.services import (
+    COUNTS,
     UNPUBLISHED_REASON,
     ImportReport,
     MappedRecords,
@@ -85,10 +94,17 @@ PROGRESS_EVERY_SECONDS = 10.0
 GC_THRESHOLD = 50_000  # how often a running run's counts are saved for the admin
 GONE_REASON = "The internal catalogue no longer publishes this record."
 DATES_NOT_FILTERABLE = (
-    "The catalogue does not filter datasets by date (SciCat v4 from before backend PR #2346): "
-    "the sync compared the full listing of public records instead."
+    "The catalogue's v4 API does not filter datasets by date (SciCat casts dates in v4 lists "
+    "only since backend PR #2346; 4.17 and 5.2 do not): the sync compared the full listing of "
+    "public records instead."
 )
 PUBLICATION_GONE_REASON = "The internal catalogue no longer publishes this DOI's data."
+FILES_UNAVAILABLE_MESSAGE = (
+    "SciCat {major}.x shows no files to anonymous readers: the datasets were stored without "
+    "their file lists. Set SCICAT_USERNAME and SCICAT_PASSWORD (a functional account) to read them."
+)
+# The embargo check widens its date windows by this much: calendar periods do not invert exactly.
+EMBARGO_WINDOW_SLACK = timedelta(days=3)
 
 
 class SyncNotConfigured(RuntimeError):
@@ -120,6 +136,7 @@ class _Run:
     report: ImportReport = field(default_factory=ImportReport)
     quarantined: set[tuple[str, str]] = field(default_factory=set)
     touched: int = 0  # datasets created or updated: the planner statistics may need refreshing
+    files_unavailable: bool = False  # a page came without files: this mode cannot read them
     shown: float = field(default_factory=time.monotonic)  # when the counts were last saved
 
     def renew(self) -> None:
@@ -196,7 +213,12 @@ def _close(ctx: _Run, status: str, message: str = "") -> None:
     record.status = status
     record.message = (message or record.message)[:5000]
     record.finished_at = timezone.now()
-    for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+    if ctx.files_unavailable and status != SyncStatus.FAILED:
+        major = ctx.api.backend().major
+        record.message = "\n".join(
+            filter(None, [record.message, FILES_UNAVAILABLE_MESSAGE.format(major=major)])
+        )
+    for name in COUNTS:
         setattr(record, name, getattr(report, name))
     record.errors = report.errors[:1000]
     record.requests = ctx.api.calls
@@ -253,7 +275,7 @@ def _execute(
             process_id=os.getpid(),
             started_at=timezone.now(),
         )
-        api = SciCatApi(config, keepalive=lock.renew)
+        api = SciCatApi(config, keepalive=lock.renew, public=_is_public_now)
         ctx = _Run(
             record=record,
             api=api,
@@ -265,6 +287,8 @@ def _execute(
         )
         logger.info("catalogue sync %s (%s) started: %s", record.pk, kind, source)
         try:
+            record.catalogue_release = str(api.backend())
+            record.save(update_fields=["catalogue_release"])
             body(ctx)
             if ctx.touched >= 1000:
                 catalogue_statistics_refresh()
@@ -414,7 +438,7 @@ class _Prepared:
 
 def _prepare(page: Page) -> _Prepared:
     """Map a page (no database: this may run in the reader thread)."""
-    report = ImportReport()
+    report = ImportReport(dropped=page.dropped)
     references = References.parse(page.instruments, page.proposals, report)
     mapped = records_map(
         records=page.records,
@@ -422,6 +446,7 @@ def _prepare(page: Page) -> _Prepared:
         attachments=page.attachments,
         references=references,
         report=report,
+        files_missing=page.files_missing,
     )
     stamps = {str(r.get("pid")): updated_at(r) for r in page.records}
     page.records.clear()  # the raw records are not needed any more: keep memory flat
@@ -437,6 +462,8 @@ def _import_page(ctx: _Run, page: Page | _Prepared, *, cursor: str | None) -> No
         _quarantine(ctx, "dataset", prepared.stamps, prepared.stamps, prepared.report)
         if cursor:
             _advance(ctx, cursor, last)
+    if prepared.page.files_missing == FILES_UNAVAILABLE:
+        ctx.files_unavailable = True
     _account(ctx, prepared.report, len(prepared.stamps))
 
 
@@ -453,34 +480,53 @@ def _account(ctx: _Run, report: ImportReport, records: int) -> None:
 def _show_progress(ctx: _Run) -> None:
     """Keep the running run's counts current in the admin during a long sync."""
     record, report = ctx.record, ctx.report
-    for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+    for name in COUNTS:
         setattr(record, name, getattr(report, name))
     record.requests, record.retries = ctx.api.calls, ctx.api.retried
-    record.save(
-        update_fields=[
-            "fetched",
-            "created",
-            "updated",
-            "unchanged",
-            "withdrawn",
-            "not_public",
-            "failed",
-            "requests",
-            "retries",
-            "watermark_to",
-        ]
-    )
+    record.save(update_fields=["fetched", *COUNTS, "requests", "retries", "watermark_to"])
     ctx.shown = time.monotonic()
 
 
 def _is_public_now(raw: Mapping[str, Any]) -> bool:
+    """The embargo policy on a raw record (one that cannot be read is not public)."""
     try:
-        embargo = scicat.embargo_end(raw)
+        embargo = policy.embargo_end(scicat.embargo_dates(raw))
     except scicat.RecordError:
         embargo = None
     return policy.is_public(
         is_published=scicat.is_published(raw), embargo_end=embargo, now=timezone.now()
     )
+
+
+def _embargo_ended(
+    ctx: _Run, *, after: datetime | None, until: datetime
+) -> Iterator[list[dict[str, Any]]]:
+    """v3: unpublished datasets (brief) whose embargo by the policy ended in ``(after, until]``.
+
+    The catalogue is asked for candidates by each date the policy may use: a
+    ``dateOfPublishing`` in the window, and, with ``PORTAL_EMBARGO_PERIOD``, an ``endTime`` or
+    ``creationTime`` one period before it; the policy then decides on each record.
+    """
+    period = policy.configured_period()
+    windows: list[tuple[str, datetime | None, datetime]] = [
+        ("datasetlifecycle.dateOfPublishing", after, until)
+    ]
+    if period:
+        start = period.before(after) - EMBARGO_WINDOW_SLACK if after is not None else None
+        end = period.before(until) + EMBARGO_WINDOW_SLACK
+        windows += [("endTime", start, end), ("creationTime", start, end)]
+    given: set[str] = set()
+    for name, low, high in windows:
+        for rows in ctx.api.unpublished_ids_between(name, after=low, until=high):
+            ended = [
+                r
+                for r in rows
+                if isinstance(r.get("pid"), str) and r["pid"] not in given and _is_public_now(r)
+            ]
+            given.update(r["pid"] for r in ended)
+            ctx.renew()
+            if ended:
+                yield ended
 
 
 def _fetch(ctx: _Run, pids: Sequence[str], *, cursor: str | None = None) -> None:
@@ -577,10 +623,8 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
             listing.add(pairs(rows))
             ctx.renew()
         if ctx.api.v3 and settings.PORTAL_PUBLISH_ON_EMBARGO_END:
-            until = timezone.now()
-            for rows in ctx.api.embargo_ended_ids(after=None, until=until, versions=fetch_stale):
+            for rows in _embargo_ended(ctx, after=None, until=timezone.now()):
                 listing.add(pairs(rows))
-                ctx.renew()
         missing = listing.missing_count()
         if missing:
             public = Dataset.objects.public().count()
@@ -605,6 +649,19 @@ def _listing(ctx: _Run, *, fetch_stale: bool) -> None:
                 _fetch(ctx, pids)
 
 
+def _files_retry(ctx: _Run) -> None:
+    """Read again the public datasets whose files an earlier run could not read."""
+    pids = list(
+        Dataset.objects.public()
+        .filter(files_status=FilesStatus.INCOMPLETE)
+        .order_by("pid")
+        .values_list("pid", flat=True)
+    )
+    if pids:
+        ctx.progress.phase("reading files not read before")
+        _fetch(ctx, pids)
+
+
 def _quarantine_retry(ctx: _Run) -> None:
     pids = [pid for kind, pid in ctx.quarantined if kind == "dataset"]
     if pids:
@@ -627,6 +684,7 @@ def catalogue_sync(
     """Bring in what the catalogue changed (see the module docstring); returns the run."""
 
     def body(ctx: _Run) -> None:
+        _files_retry(ctx)
         if not ctx.api.dates_filterable():
             _sync_by_listing(ctx, full=full, since=since)
             return
@@ -684,6 +742,7 @@ def catalogue_reconcile(
 
     def body(ctx: _Run) -> None:
         _listing(ctx, fetch_stale=True)
+        _files_retry(ctx)
         _quarantine_retry(ctx)
         shown = _published_data(ctx, since=None, track=False)
         external = Publication.objects.public().exclude(doi__in=shown)
@@ -717,8 +776,8 @@ def embargo_check(
         until = timezone.now()
         after = _start(ctx, EMBARGO, full=False, since=None)
         ctx.record.watermark_from = after
-        for rows in ctx.api.embargo_ended_ids(after=after, until=until):
-            _fetch(ctx, [str(r["pid"]) for r in rows if isinstance(r.get("pid"), str)])
+        for rows in _embargo_ended(ctx, after=after, until=until):
+            _fetch(ctx, [str(r["pid"]) for r in rows])
         with transaction.atomic():
             _advance(ctx, EMBARGO, until)
 

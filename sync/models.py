@@ -54,6 +54,24 @@ class SyncRun(models.Model):
     withdrawn = models.PositiveIntegerField(default=0)
     not_public = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    dropped = models.PositiveIntegerField(
+        default=0,
+        help_text="Related records (files, thumbnails, instruments, proposals) the catalogue "
+        "sent for no public dataset of the same answer: dropped, never stored",
+    )
+    files_partial = models.PositiveIntegerField(
+        "file counts that differ",
+        default=0,
+        help_text="Public datasets whose listed files differ in number from numberOfFiles",
+    )
+    files_incomplete = models.PositiveIntegerField(
+        "files not read",
+        default=0,
+        help_text="Public datasets whose files could not be read (read again next run)",
+    )
+    catalogue_release = models.CharField(
+        max_length=64, blank=True, help_text="The SciCat release line the run found"
+    )
     requests = models.PositiveIntegerField(default=0, help_text="Calls to the catalogue")
     retries = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)

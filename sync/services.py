@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Dataset
-from catalogue.payloads import DatasetIn, InstrumentIn, ProposalIn
+from catalogue.payloads import DatasetIn, FilesStatus, InstrumentIn, ProposalIn
 from catalogue.services import (
     UpsertCounts,
     catalogue_statistics_refresh,
@@ -36,6 +36,20 @@ BATCH_SIZE = 500
 UNPUBLISHED_REASON = "The internal catalogue no longer publishes this record."
 
 
+# The counts an import report keeps (and a sync run stores).
+COUNTS = (
+    "created",
+    "updated",
+    "unchanged",
+    "withdrawn",
+    "not_public",
+    "failed",
+    "dropped",
+    "files_partial",
+    "files_incomplete",
+)
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -44,6 +58,10 @@ class ImportReport:
     withdrawn: int = 0
     not_public: int = 0
     failed: int = 0
+    # Related records the catalogue sent that belong to no public dataset of their page.
+    dropped: int = 0
+    files_partial: int = 0  # public datasets whose file count differs from numberOfFiles
+    files_incomplete: int = 0  # public datasets whose files could not be read (retried)
     errors: list[str] = field(default_factory=list)
     publications: UpsertCounts = field(default_factory=UpsertCounts)
     # (kind, pid, error) of each record that could not be mapped, for the sync's quarantine.
@@ -62,9 +80,15 @@ class ImportReport:
             self.failures.append((kind, pid, error))
         logger.warning("record not imported: %s", error)
 
+    def note(self, message: str) -> None:
+        """Something the run should report that is not a failure."""
+        if len(self.errors) < 1000:
+            self.errors.append(message)
+        logger.warning("%s", message)
+
     def merge(self, other: ImportReport) -> None:
         """Add another report's counts and errors to this one (its failures stay there)."""
-        for name in ("created", "updated", "unchanged", "withdrawn", "not_public", "failed"):
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors[: max(0, 1000 - len(self.errors))])
         self.publications.add(other.publications)
@@ -117,35 +141,50 @@ def records_map(
     references: References,
     report: ImportReport,
     now: datetime | None = None,
+    files_missing: str = FilesStatus.INCOMPLETE,
 ) -> MappedRecords:
     """Apply the embargo policy to one page of records and map the public ones.
 
     No database here (the live sync maps the next page in a thread while it writes this one).
-    Records that cannot be mapped are reported and left out.
+    Records that cannot be mapped are reported and left out. ``files_missing``: why ``blocks``
+    is None (see :class:`~catalogue.payloads.FilesStatus`).
     """
     now = now or timezone.now()
+    period = policy.configured_period()
     mapped = MappedRecords()
     for raw in records:
         try:
             pid = scicat.dataset_pid(raw)
+            embargo_end = policy.embargo_end(scicat.embargo_dates(raw), period=period)
             if not policy.is_public(
-                is_published=scicat.is_published(raw), embargo_end=scicat.embargo_end(raw), now=now
+                is_published=scicat.is_published(raw), embargo_end=embargo_end, now=now
             ):
                 mapped.not_public.append(pid)
                 continue
-            mapped.public.append(
-                scicat.dataset_from(
-                    raw,
-                    instruments=references.instruments,
-                    proposals=references.proposals,
-                    blocks=None if blocks is None else blocks.get(pid, []),
-                    attachments=None if attachments is None else attachments.get(pid, []),
-                    source_folder_rewrite=settings.PORTAL_SOURCE_FOLDER_REWRITE,
-                    show_source_folder=settings.PORTAL_SHOW_SOURCE_FOLDER,
-                )
+            item = scicat.dataset_from(
+                raw,
+                instruments=references.instruments,
+                proposals=references.proposals,
+                blocks=None if blocks is None else blocks.get(pid, []),
+                attachments=None if attachments is None else attachments.get(pid, []),
+                embargo_end=embargo_end,
+                files_missing=files_missing,
+                source_folder_rewrite=settings.PORTAL_SOURCE_FOLDER_REWRITE,
+                show_source_folder=settings.PORTAL_SHOW_SOURCE_FOLDER,
             )
         except scicat.RecordError as exc:
             report.fail(f"dataset {exc}", kind="dataset", pid=exc.pid)
+            continue
+        mapped.public.append(item)
+        if item.files_status == FilesStatus.PARTIAL:
+            report.files_partial += 1
+            listed = len(item.files or ())
+            report.note(
+                f"dataset {pid}: the catalogue counts {item.number_of_files} files "
+                f"(numberOfFiles) but its origdatablocks list {listed}"
+            )
+        elif item.files_status == FilesStatus.INCOMPLETE:
+            report.files_incomplete += 1
     mapped.digests = {item.pid: dataset_digest(item) for item in mapped.public}
     return mapped
 

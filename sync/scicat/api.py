@@ -1,20 +1,43 @@
 """SciCat's HTTP API: the one place that knows its paths, filters, paging and authentication.
 
-Two dialects, chosen by ``SCICAT_API_VERSION``:
+The portal reads a SciCat backend of release 4.x (4.17 is what facilities run) or 5.x. Which one
+is asked once per run (:meth:`SciCatApi.backend`; ``SCICAT_BACKEND_VERSION`` skips the question)
+and decides the endpoints. Two dialects, chosen by ``SCICAT_API_VERSION``, each with or without
+an account (``SCICAT_USERNAME``/``SCICAT_PASSWORD`` or ``SCICAT_TOKEN``):
 
-``v3``
-    ``GET /api/v3/datasets?filter=<LoopBack JSON>`` with a bearer token from
-    ``POST /api/v3/auth/login`` (a functional account) or a ready token. Filters use LoopBack
-    operators (``gte``, ``inq``, ``or``); ``limits`` take ``limit``, ``skip`` and one
-    ``order`` (``"updatedAt:asc"``). The account sees unpublished records too, so the sync asks
-    for ``isPublished`` explicitly.
-``v4``
-    ``GET /api/v4/datasets/public?filter=<JSON>``, no login: only ``isPublished`` records.
-    Filters use MongoDB operators (``$gte``, ``$in``); ``limits`` take ``limit``, ``skip`` and a
-    ``sort`` object, so the order can be ``updatedAt`` then ``pid``. Dates go as ISO text: the
-    list runs as a MongoDB aggregation pipeline, and SciCat casts date-like text in ``where`` to
-    dates only since backend PR #2346 (November 2025); an older backend matches nothing, which
-    :meth:`SciCatApi.dates_filterable` finds out once per run (the sync then compares listings).
+``v3`` (an account)
+    ``GET /api/v3/datasets``; the account sees unpublished records too, so the sync asks for
+    ``isPublished`` itself. ``limits`` take ``limit``, ``skip`` and one ``order``
+    (``"updatedAt:asc"``).
+``v4`` anonymous / with an account
+    ``GET /api/v4/datasets/public`` (published records only) or ``GET /api/v4/datasets`` with an
+    ``isPublished`` condition. ``limits`` take a ``sort`` object, so the order can be
+    ``updatedAt`` then ``pid``. Neither release casts a date given as text in a v4 list's
+    ``where`` (it runs as an aggregation pipeline; SciCat casts them itself only since backend
+    PR #2346): :meth:`SciCatApi.dates_filterable` finds that out once per run and the sync then
+    compares listings instead.
+
+Filters always use MongoDB operators (``$gte``, ``$in``): SciCat 4.x translates only ``inq``,
+``nin``, ``and`` and ``or`` from LoopBack's names and answers 500 for a bare ``gte``.
+
+Datasets are listed without SciCat's ``include``: on 4.17 ``/api/v3/datasets`` attaches *every*
+origdatablock of the catalogue to every dataset, ``/api/v3/datasets/{pid}`` ignores it, and the
+v4 lists keep only related records that are themselves ``isPublished`` (which origdatablocks and
+proposals cannot be on 4.17) or, for attachments, join on a field 4.17 does not store. Each page's
+relations are asked for by id instead, for the page's public datasets only:
+
+* files: ``/api/v3/origdatablocks`` by ``datasetId`` (an account), or 5.x's
+  ``/api/v4/origdatablocks/public`` (anonymous; 4.x has no public route, so anonymous readers of
+  4.x get no files: :data:`FILES_UNAVAILABLE`);
+* thumbnails: ``/api/v4/attachments`` (``/public`` anonymous) by ``relationships.targetId``;
+* instruments: ``/api/v3/instruments`` by ``pid``; proposals: ``/api/v3/proposals`` by
+  ``proposalId`` (an account; its filter parameter is ``filters``; anonymous readers see none,
+  SciCat's API cannot publish a proposal).
+
+Whatever comes back is checked, never trusted: a block, attachment, instrument or proposal is kept
+only if it belongs to a dataset that is public in the same page; the rest is dropped and counted
+(:attr:`Page.dropped`). Files that could not be read leave the page's datasets marked
+:data:`FILES_INCOMPLETE` (the sync reads them again next run), never as "no files".
 
 Every list is read in pages of an explicit size in a stable order. Reading "what changed since"
 pages by ``updatedAt``; records that share the timestamp at the end of a page are asked for
@@ -32,36 +55,40 @@ URL-encoded wherever they go into a path.
 from __future__ import annotations
 
 import email.utils
-import functools
 import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.scicat.records import parse_datetime
+from sync.scicat.records import attachment_dataset_pids, is_published, parse_datetime
 
 logger = logging.getLogger(__name__)
 
 Raw = dict[str, Any]
 Version = Literal["v3", "v4"]
-RELATIONS = ("origdatablocks", "attachments", "instruments", "proposals")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Ids per "pid in [...]" request: the filter travels in the URL, which servers cap (Node: 16 KB).
 PIDS_PER_REQUEST = 100
+# Related records per request (origdatablocks, attachments); a fuller answer is split.
+RELATED_PER_REQUEST = 10_000
 # Log in again this long before the token's announced expiry.
 TOKEN_MARGIN_SECONDS = 60
 # The first retry waits about this long, each further one twice as long (up to a minute).
 BACKOFF_SECONDS = 1.0
+SUPPORTED_MAJORS = (4, 5)
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+
+# Why a page carries no files (Page.files_missing).
+FILES_INCOMPLETE = "incomplete"  # the catalogue did not answer: read them again next run
+FILES_UNAVAILABLE = "unavailable"  # this way of reading the catalogue cannot see files
 
 
 class CatalogueError(RuntimeError):
@@ -75,6 +102,25 @@ class CatalogueUnavailable(CatalogueError):
 class CatalogueRefused(CatalogueError):
     """The catalogue refused the request (4xx): wrong account, bad filter, no permission."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class UnsupportedCatalogue(CatalogueError):
+    """The backend is not a SciCat release the portal can read."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The SciCat release line of the catalogue, and how the portal knows it."""
+
+    major: int
+    how: str  # "asked" or "configured"
+
+    def __str__(self) -> str:
+        return f"SciCat {self.major}.x ({self.how})"
+
 
 @dataclass(frozen=True)
 class ApiConfig:
@@ -83,6 +129,7 @@ class ApiConfig:
     username: str = ""
     password: str = ""
     token: str = ""
+    backend: str = "auto"  # "auto", "4" or "5"
     page_size: int = 500
     id_page_size: int = 10_000
     timeout: float = 30.0
@@ -90,6 +137,11 @@ class ApiConfig:
     backoff: float = BACKOFF_SECONDS
     backoff_max: float = 60.0
     retry_after_max: float = 300.0  # a longer Retry-After ends the run instead
+
+    @property
+    def account(self) -> bool:
+        """Whether the sync reads as a (functional) account rather than anonymously."""
+        return bool(self.token or (self.username and self.password))
 
     @classmethod
     def from_settings(cls) -> ApiConfig:
@@ -102,6 +154,7 @@ class ApiConfig:
             username=settings.SCICAT_USERNAME,
             password=settings.SCICAT_PASSWORD,
             token=settings.SCICAT_TOKEN,
+            backend=settings.SCICAT_BACKEND_VERSION,
             page_size=settings.SCICAT_PAGE_SIZE,
             id_page_size=settings.SCICAT_ID_PAGE_SIZE,
             timeout=float(settings.SCICAT_TIMEOUT),
@@ -112,10 +165,12 @@ class ApiConfig:
 
 @dataclass
 class Page:
-    """One page of dataset records, with the related records the catalogue sent along.
+    """One page of dataset records, with the related records of its public datasets.
 
-    ``blocks`` and ``attachments`` map a dataset's pid to its origdatablocks / attachments; they
-    are None when the page was read without them (a fields-only listing).
+    ``blocks`` and ``attachments`` map a public dataset's pid to its origdatablocks /
+    attachments; None when they were not read (a fields-only listing, or ``files_missing`` /
+    a failed attachments call). ``dropped`` counts related records the catalogue sent that
+    belong to no public dataset of the page.
     """
 
     records: list[Raw]
@@ -123,6 +178,8 @@ class Page:
     attachments: dict[str, list[Raw]] | None = None
     instruments: list[Raw] = field(default_factory=list)
     proposals: list[Raw] = field(default_factory=list)
+    files_missing: str = ""  # FILES_INCOMPLETE / FILES_UNAVAILABLE when blocks is None
+    dropped: int = 0
 
     @property
     def last_updated_at(self) -> datetime | None:
@@ -156,28 +213,31 @@ def decode(content: bytes) -> Any:
         return json.loads(content)
 
 
-def _split(rows: list[Raw], *, with_relations: bool) -> Page:
-    if not with_relations:
-        return Page(records=rows)
-    blocks: dict[str, list[Raw]] = {}
-    attachments: dict[str, list[Raw]] = {}
-    instruments: list[Raw] = []
-    proposals: list[Raw] = []
+def _chunks(values: Sequence[str], size: int = PIDS_PER_REQUEST) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _ids_of(rows: Iterable[Raw], plural: str, singular: str) -> list[str]:
+    """The ids a page's datasets refer to (v4 arrays, v3 singular fields), first seen first."""
+    found: dict[str, None] = {}
     for row in rows:
-        pid = row.get("pid")
-        own_blocks = row.pop("origdatablocks", None) or []
-        own_attachments = row.pop("attachments", None) or []
-        instruments.extend(i for i in row.pop("instruments", None) or [] if isinstance(i, dict))
-        proposals.extend(p for p in row.pop("proposals", None) or [] if isinstance(p, dict))
-        if not isinstance(pid, str):
-            continue  # the import reports the record; its relations have nowhere to go
-        blocks[pid] = [b for b in own_blocks if isinstance(b, dict)]
-        attachments[pid] = [a for a in own_attachments if isinstance(a, dict)]
-    return Page(rows, blocks, attachments, instruments, proposals)
+        values = row.get(plural)
+        if not values and row.get(singular):
+            values = [row.get(singular)]
+        if isinstance(values, list):
+            for value in values:
+                if isinstance(value, str) and value.strip():
+                    found.setdefault(value.strip(), None)
+    return list(found)
 
 
 class SciCatApi:
-    """A SciCat backend, read page by page. One instance per sync run (it keeps the session)."""
+    """A SciCat backend, read page by page. One instance per sync run (it keeps the session).
+
+    ``public`` tells which records of a page are public (the portal's embargo policy): only
+    their related records are asked for and kept.
+    """
 
     def __init__(
         self,
@@ -186,9 +246,12 @@ class SciCatApi:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         keepalive: Callable[[], None] | None = None,
+        public: Callable[[Mapping[str, Any]], bool] = is_published,
     ) -> None:
         self.config = config
         self.v3 = config.version == "v3"
+        self.account = config.account
+        self._public = public
         self._sleep = sleep
         self._keepalive = keepalive or (lambda: None)
         self._token = config.token
@@ -196,6 +259,10 @@ class SciCatApi:
         self.calls = 0
         self.retried = 0
         self._dates_filterable: bool | None = None
+        self._backend: Backend | None = None
+        # Reference records asked for once per run: id -> record (None: the catalogue has none).
+        self._instruments: dict[str, Raw | None] = {}
+        self._proposals: dict[str, Raw | None] = {}
         if session is None:
             session = requests.Session()
             session.mount("http://", HTTPAdapter(pool_connections=2, pool_maxsize=2))
@@ -208,37 +275,71 @@ class SciCatApi:
     def close(self) -> None:
         self.session.close()
 
+    # -- which backend ------------------------------------------------------------------------
+
+    def backend(self) -> Backend:
+        """The backend's release line, asked once per run (or as configured).
+
+        SciCat announces no release number, so the portal asks for routes that tell the lines
+        apart: ``/api/v4/datasets/public`` (4.x and 5.x) and ``/api/v4/publisheddata`` (5.x
+        only). Anything else is not a release the portal knows, and the run stops saying so.
+        """
+        if self._backend is None:
+            if self.config.backend in {"4", "5"}:
+                self._backend = Backend(int(self.config.backend), "configured")
+            else:
+                self._backend = Backend(self._ask_major(), "asked")
+            logger.info("catalogue %s is %s", self.config.url, self._backend)
+        return self._backend
+
+    def _ask_major(self) -> int:
+        def exists(path: str, filter_: dict[str, Any]) -> bool:
+            try:
+                self._call("GET", path, params={"filter": _dumps(filter_)}, authenticated=False)
+            except CatalogueRefused as exc:
+                if exc.status == 404:
+                    return False
+                if exc.status in {401, 403}:
+                    return True  # there, but not for anonymous callers
+                raise
+            return True
+
+        one = {"limits": {"limit": 1}}
+        if not exists("/api/v4/datasets/public", {**one, "fields": ["pid"]}):
+            raise UnsupportedCatalogue(
+                f"{self.config.url} has no /api/v4/datasets/public: not a SciCat backend of a "
+                f"release the portal reads ({', '.join(f'{m}.x' for m in SUPPORTED_MAJORS)}). "
+                "Check SCICAT_URL, or set SCICAT_BACKEND_VERSION if the routes are renamed."
+            )
+        return 5 if exists("/api/v4/publisheddata", one) else 4
+
     # -- the dialects -----------------------------------------------------------------------
 
     @property
     def _datasets_path(self) -> str:
-        return "/api/v3/datasets" if self.v3 else "/api/v4/datasets/public"
+        if self.v3:
+            return "/api/v3/datasets"
+        return "/api/v4/datasets" if self.account else "/api/v4/datasets/public"
 
     @property
     def _published_data_path(self) -> str:
-        return "/api/v3/publisheddata" if self.v3 else "/api/v4/publisheddata"
+        if not self.v3 and self.backend().major >= 5:
+            return "/api/v4/publisheddata"
+        return "/api/v3/publisheddata"  # 4.x has no v4 route for published data
 
-    def _op(self, name: str, *, loopback: bool | None = None) -> str:
-        return name if (self.v3 if loopback is None else loopback) else f"${name}"
+    @staticmethod
+    def _in(values: Sequence[str]) -> dict[str, list[str]]:
+        return {"$in": list(values)}
 
-    def _in(self, values: Sequence[str]) -> dict[str, list[str]]:
-        return {self._op("inq" if self.v3 else "in"): list(values)}
-
-    def _limits(
-        self, *, limit: int, order: Sequence[str], skip: int = 0, loopback: bool | None = None
-    ) -> dict[str, Any]:
-        if self.v3 if loopback is None else loopback:  # one sort key only: "field:direction"
+    @staticmethod
+    def _limits(path: str, *, limit: int, order: Sequence[str], skip: int = 0) -> dict[str, Any]:
+        if path.startswith("/api/v3/"):  # LoopBack's limits: one sort key, "field:direction"
             return {"limit": limit, "skip": skip, "order": f"{order[0]}:asc"}
         return {"limit": limit, "skip": skip, "sort": {key: "asc" for key in order}}
 
-    def _include(self) -> list[Any]:
-        if self.v3:
-            return [{"relation": name} for name in RELATIONS]
-        return list(RELATIONS)
-
     def _published(self, published: bool | None) -> dict[str, Any]:
         # v4's public endpoint adds isPublished itself and sees nothing else.
-        if not self.v3 or published is None:
+        if published is None or (not self.v3 and not self.account):
             return {}
         return {"isPublished": published}
 
@@ -268,8 +369,6 @@ class SciCatApi:
         logger.info("logged in to the catalogue as %s", self.config.username)
 
     def _ensure_token(self) -> None:
-        if not self.v3:
-            return
         expiring = (
             self._token_expires is not None
             and time.monotonic() > self._token_expires - TOKEN_MARGIN_SECONDS
@@ -309,15 +408,19 @@ class SciCatApi:
         body: Any = None,
         authenticated: bool = True,
     ) -> Any:
-        """One API call with retries; the decoded JSON answer (None for an empty body)."""
+        """One API call with retries; the decoded JSON answer (None for an empty body).
+
+        ``authenticated``: send the account's token (when the sync reads as an account).
+        """
         what = f"{method} {path}"
         url = self.config.url + path
         relogged = False
         attempt = 0
+        with_token = authenticated and self.account
         while True:
             self._keepalive()
             headers: dict[str, str] = {}
-            if authenticated and self.v3:
+            if with_token:
                 self._ensure_token()
                 headers["Authorization"] = f"Bearer {self._token}"
             retry_after: float | None = None
@@ -338,11 +441,12 @@ class SciCatApi:
                 error = f"connection failed: {exc}"
             else:
                 status = response.status_code
-                if status == 401 and authenticated and self.v3 and not relogged:
+                if status == 401 and with_token and not relogged:
                     if not self._can_login():
                         raise CatalogueRefused(
                             f"{what}: 401, the token is no longer accepted (renew SCICAT_TOKEN, "
-                            "or set SCICAT_USERNAME and SCICAT_PASSWORD)"
+                            "or set SCICAT_USERNAME and SCICAT_PASSWORD)",
+                            status=401,
                         )
                     logger.info("%s: token expired, logging in again", what)
                     relogged = True
@@ -357,7 +461,7 @@ class SciCatApi:
                     error = f"{status} {_message(content)}"
                     retry_after = self._retry_after(response)
                 else:
-                    raise CatalogueRefused(f"{what}: {status} {_message(content)}")
+                    raise CatalogueRefused(f"{what}: {status} {_message(content)}", status=status)
             if attempt >= self.config.retries:
                 raise CatalogueUnavailable(
                     f"{what}: gave up after {attempt + 1} attempts; last error: {error}"
@@ -373,16 +477,144 @@ class SciCatApi:
             attempt += 1
             self._sleep(delay)
 
-    def _list(self, path: str, filter_: dict[str, Any]) -> list[Raw]:
-        answer = self._call(
-            "GET", path, params={"filter": json.dumps(filter_, separators=(",", ":"))}
-        )
+    def _list(self, path: str, filter_: dict[str, Any], *, param: str = "filter") -> list[Raw]:
+        answer = self._call("GET", path, params={param: _dumps(filter_)})
         if answer is None:
             return []
         if not isinstance(answer, list):
             kind = type(answer).__name__
             raise CatalogueRefused(f"GET {path}: expected a JSON array, got {kind}")
         return [row for row in answer if isinstance(row, dict)]
+
+    def _related(self, path: str, field: str, pids: list[str]) -> Iterator[Raw]:
+        """Every record of a related collection whose ``field`` is one of ``pids``.
+
+        One request, without ``skip`` (paging needs a unique sort key, and the attachments route
+        accepts none): an answer that fills the limit is asked for again in two halves.
+        """
+        rows = self._list(
+            path, {"where": {field: self._in(pids)}, "limits": {"limit": RELATED_PER_REQUEST}}
+        )
+        if len(rows) < RELATED_PER_REQUEST:
+            yield from rows
+            return
+        if len(pids) == 1:
+            raise CatalogueRefused(
+                f"GET {path}: {pids[0]} has {RELATED_PER_REQUEST} or more records there, more "
+                "than the portal reads for one dataset"
+            )
+        half = len(pids) // 2
+        yield from self._related(path, field, pids[:half])
+        yield from self._related(path, field, pids[half:])
+
+    # -- a page's related records ---------------------------------------------------------------
+
+    def _page(self, rows: list[Raw]) -> Page:
+        """A page of full dataset records: ``rows`` with their public datasets' relations."""
+        public = [r for r in rows if isinstance(r.get("pid"), str) and self._public(r)]
+        pids = [str(r["pid"]) for r in public]
+        page = Page(records=rows)
+        if not pids:
+            page.blocks, page.attachments = {}, {}
+            return page
+        page.blocks, page.files_missing, dropped_blocks = self._blocks(pids)
+        page.attachments, dropped_attachments = self._attachments(pids)
+        page.instruments, dropped_instruments = self._references(
+            self._instruments,
+            _ids_of(public, "instrumentIds", "instrumentId"),
+            key="pid",
+            fetch=self._fetch_instruments,
+        )
+        page.proposals, dropped_proposals = self._references(
+            self._proposals,
+            _ids_of(public, "proposalIds", "proposalId"),
+            key="proposalId",
+            fetch=self._fetch_proposals,
+        )
+        page.dropped = dropped_blocks + dropped_attachments + dropped_instruments
+        page.dropped += dropped_proposals
+        return page
+
+    def _blocks(self, pids: list[str]) -> tuple[dict[str, list[Raw]] | None, str, int]:
+        """The origdatablocks of these datasets by pid, why there are none, how many dropped."""
+        if self.account:
+            path = "/api/v3/origdatablocks"
+        elif self.backend().major >= 5:
+            path = "/api/v4/origdatablocks/public"
+        else:
+            return None, FILES_UNAVAILABLE, 0
+        wanted = set(pids)
+        found: dict[str, list[Raw]] = {pid: [] for pid in pids}
+        dropped = 0
+        try:
+            for chunk in _chunks(pids):
+                for block in self._related(path, "datasetId", chunk):
+                    owner = block.get("datasetId")
+                    if isinstance(owner, str) and owner in wanted:
+                        found[owner].append(block)
+                    else:
+                        dropped += 1
+        except CatalogueError as exc:
+            logger.warning("files of %d datasets not read: %s", len(pids), exc)
+            return None, FILES_INCOMPLETE, dropped
+        return found, "", dropped
+
+    def _attachments(self, pids: list[str]) -> tuple[dict[str, list[Raw]] | None, int]:
+        path = "/api/v4/attachments" if self.account else "/api/v4/attachments/public"
+        wanted = set(pids)
+        found: dict[str, list[Raw]] = {pid: [] for pid in pids}
+        dropped = 0
+        try:
+            for chunk in _chunks(pids):
+                for attachment in self._related(path, "relationships.targetId", chunk):
+                    owners = [p for p in attachment_dataset_pids(attachment) if p in wanted]
+                    if not owners:
+                        dropped += 1
+                    for owner in dict.fromkeys(owners):
+                        found[owner].append(attachment)
+        except CatalogueError as exc:
+            logger.warning("thumbnails of %d datasets not read: %s", len(pids), exc)
+            return None, dropped
+        return found, dropped
+
+    def _references(
+        self,
+        cache: dict[str, Raw | None],
+        ids: list[str],
+        *,
+        key: str,
+        fetch: Callable[[list[str]], list[Raw]],
+    ) -> tuple[list[Raw], int]:
+        """Instruments or proposals by id, each asked for once per run; those the catalogue
+        sent for other ids are dropped (and counted). A failed call leaves the bare ids."""
+        missing = [i for i in ids if i not in cache]
+        dropped = 0
+        if missing:
+            wanted = set(missing)
+            try:
+                for chunk in _chunks(missing):
+                    for row in fetch(chunk):
+                        value = row.get(key)
+                        if isinstance(value, str) and value in wanted:
+                            cache[value] = row
+                        else:
+                            dropped += 1
+            except CatalogueError as exc:
+                logger.warning("%s of this page not read: %s", key, exc)
+                return [r for i in ids if (r := cache.get(i)) is not None], dropped
+            for value in missing:
+                cache.setdefault(value, None)
+        return [r for i in ids if (r := cache.get(i)) is not None], dropped
+
+    def _fetch_instruments(self, ids: list[str]) -> list[Raw]:
+        return self._list("/api/v3/instruments", {"where": {"pid": self._in(ids)}})
+
+    def _fetch_proposals(self, ids: list[str]) -> list[Raw]:
+        if not self.account:
+            return []  # anonymous readers see only published proposals, which SciCat never has
+        # 4.x and 5.x read this list's filter from "filters"; "filter" is ignored (all come back).
+        where = {"where": {"proposalId": self._in(ids)}}
+        return self._list("/api/v3/proposals", where, param="filters")
 
     # -- reading records that changed ---------------------------------------------------------
 
@@ -394,34 +626,25 @@ class SciCatApi:
         key: str,
         since: datetime | None,
         fields: Sequence[str] | None,
-        include: bool,
         page_size: int,
-        loopback: bool | None = None,
     ) -> Iterator[list[Raw]]:
-        """Records with ``updatedAt >= since`` (all when None), in pages, oldest first.
-
-        ``loopback``: the filter dialect (LoopBack operators, one ``order``); the API version's
-        dialect when None.
-        """
-        op = functools.partial(self._op, loopback=loopback)
+        """Records with ``updatedAt >= since`` (all when None), in pages, oldest first."""
         lower, inclusive = since, True
         seen: set[str] = set()  # keys already given out that carry the timestamp ``lower``
 
         def query(condition: dict[str, Any], order: Sequence[str]) -> list[Raw]:
             filter_: dict[str, Any] = {
                 "where": {**where, **condition},
-                "limits": self._limits(limit=page_size, order=order, loopback=loopback),
+                "limits": self._limits(path, limit=page_size, order=order),
             }
             if fields:
                 filter_["fields"] = list(fields)
-            if include:
-                filter_["include"] = self._include()
             return self._list(path, filter_)
 
         while True:
             condition = {}
             if lower is not None:
-                condition["updatedAt"] = {op("gte" if inclusive else "gt"): iso(lower)}
+                condition["updatedAt"] = {"$gte" if inclusive else "$gt": iso(lower)}
             rows = query(condition, ("updatedAt", key))
             fresh = [r for r in rows if not (updated_at(r) == lower and r.get(key) in seen)]
             if len(rows) < page_size:
@@ -432,7 +655,7 @@ class SciCatApi:
             if lower is not None and last == lower:
                 # More records share this timestamp than fit in a page: sweep them by key.
                 yield from self._sweep_tie(
-                    query, lower=lower, key=key, seen=seen, page_size=page_size, op=op
+                    query, lower=lower, key=key, seen=seen, page_size=page_size
                 )
                 inclusive, seen = False, set()
                 continue
@@ -449,13 +672,12 @@ class SciCatApi:
         key: str,
         seen: set[str],
         page_size: int,
-        op: Callable[[str], str],
     ) -> Iterator[list[Raw]]:
         after: str | None = None
         while True:
             condition: dict[str, Any] = {"updatedAt": iso(lower)}
             if after is not None:
-                condition[key] = {op("gt"): after}
+                condition[key] = {"$gt": after}
             rows = query(condition, (key,))
             fresh = [r for r in rows if r.get(key) not in seen]
             if fresh:
@@ -475,46 +697,46 @@ class SciCatApi:
             key="pid",
             since=since,
             fields=None,
-            include=True,
             page_size=self.config.page_size,
         ):
-            yield _split(rows, with_relations=True)
+            yield self._page(rows)
 
     def datasets_changed_brief(
         self, *, since: datetime | None, published: bool | None
     ) -> Iterator[list[Raw]]:
-        """Just what the embargo policy needs of changed datasets (pid, updatedAt, the flags)."""
+        """Just what the embargo policy needs of changed datasets (pid, dates, the flags)."""
         yield from self._changed(
             self._datasets_path,
             where=self._published(published),
             key="pid",
             since=since,
-            fields=("pid", "updatedAt", "isPublished", "datasetlifecycle"),
-            include=False,
+            fields=BRIEF_FIELDS,
             page_size=self.config.id_page_size,
         )
 
     def dates_filterable(self) -> bool:
         """Whether the catalogue lists datasets by a date given as ISO text (asked once).
 
-        v3: always (LoopBack casts). v4 answers lists with a MongoDB aggregation pipeline, which
+        v3: always (Mongoose casts). v4 answers lists with a MongoDB aggregation pipeline, which
         casts nothing: SciCat casts date-like strings in ``where`` to dates itself only since
-        SciCatProject/backend PR #2346 (November 2025). Before that, ``updatedAt >= <text>``
-        matches no record at all, so paging by ``updatedAt`` would silently read nothing; the
-        sync then compares the full listing instead (see ``sync.live``). Asked with one record:
-        any public record at all, but none updated since 1970, means the dates are not cast.
+        SciCatProject/backend PR #2346 (neither 4.17.1 nor 5.2.1 does). Before that,
+        ``updatedAt >= <text>`` matches no record at all, so paging by ``updatedAt`` would
+        silently read nothing; the sync then compares the full listing instead (see
+        ``sync.live``). Asked with one record: any public record at all, but none updated since
+        1970, means the dates are not cast.
         """
         if self.v3:
             return True
         if self._dates_filterable is None:
+            path = self._datasets_path
 
             def first(where: dict[str, Any]) -> list[Raw]:
                 return self._list(
-                    self._datasets_path,
+                    path,
                     {
-                        "where": where,
+                        "where": {**self._published(True), **where},
                         "fields": ["pid"],
-                        "limits": self._limits(limit=1, order=("pid",)),
+                        "limits": self._limits(path, limit=1, order=("pid",)),
                     },
                 )
 
@@ -522,76 +744,59 @@ class SciCatApi:
             self._dates_filterable = bool(first(since_1970)) or not first({})
             if not self._dates_filterable:
                 logger.warning(
-                    "the catalogue (SciCat v4) does not filter public datasets by a date given "
-                    "as text (a backend from before PR #2346): listing every record instead"
+                    "the catalogue's v4 API does not filter datasets by a date given as text "
+                    "(SciCat before backend PR #2346): listing every record instead"
                 )
         return self._dates_filterable
 
     def datasets_count(self, *, since: datetime | None, published: bool | None = True) -> int:
         where = self._published(published)
         if since is not None:
-            where["updatedAt"] = {self._op("gte"): iso(since)}
-        answer = self._call(
-            "GET",
-            f"{self._datasets_path}/count",
-            params={"filter": json.dumps({"where": where}, separators=(",", ":"))},
-        )
+            where["updatedAt"] = {"$gte": iso(since)}
+        path = f"{self._datasets_path}/count"
+        answer = self._call("GET", path, params={"filter": _dumps({"where": where})})
         count = answer.get("count") if isinstance(answer, dict) else None
         if not isinstance(count, int):
-            raise CatalogueRefused(f"GET {self._datasets_path}/count: no count in the answer")
+            raise CatalogueRefused(f"GET {path}: no count in the answer")
         return count
 
     def datasets_by_pid(self, pids: Sequence[str]) -> Iterator[Page]:
         """The datasets with these pids (those the catalogue still has and shows), in full."""
-        unique = list(dict.fromkeys(pids))
-        for start in range(0, len(unique), PIDS_PER_REQUEST):
-            chunk = unique[start : start + PIDS_PER_REQUEST]
+        path = self._datasets_path
+        for chunk in _chunks(list(dict.fromkeys(pids))):
             rows = self._list(
-                self._datasets_path,
+                path,
                 {
                     "where": {**self._published(None), "pid": self._in(chunk)},
-                    "include": self._include(),
-                    "limits": self._limits(limit=len(chunk), order=("pid",)),
+                    "limits": self._limits(path, limit=len(chunk), order=("pid",)),
                 },
             )
-            yield _split(rows, with_relations=True)
+            yield self._page(rows)
 
     def dataset(self, pid: str) -> Page:
-        """One dataset by pid, read through its own URL (the pid URL-encoded); empty if none."""
-        path = f"{self._datasets_path}/{quote(pid, safe='')}"
-        try:
-            if self.v3:
-                answer = self._call(
-                    "GET",
-                    path,
-                    params={"filter": json.dumps({"include": self._include()})},
-                )
-            else:
-                answer = self._call("GET", path, params={"include": list(RELATIONS)})
-        except CatalogueRefused as exc:
-            if ": 404 " in str(exc) or ": 403 " in str(exc):
-                return Page(records=[], blocks={}, attachments={})
-            raise
-        rows = [answer] if isinstance(answer, dict) and answer else []
-        return _split(rows, with_relations=True)
+        """One dataset by pid, in full; an empty page when the catalogue does not show it.
+
+        Read through the list (``pid`` in ``[pid]``), not ``/datasets/{pid}``, which on 4.17
+        ignores ``include``: the relations come the same way as for every other page.
+        """
+        return next(iter(self.datasets_by_pid([pid])), Page(records=[], blocks={}))
 
     # -- listing ids (reconciliation) ---------------------------------------------------------
 
     def _ids(
-        self, path: str, *, where: dict[str, Any], key: str, versions: bool = True
+        self, path: str, *, where: dict[str, Any], key: str, fields: Sequence[str]
     ) -> Iterator[list[Raw]]:
         after: str | None = None
-        fields = [key, "updatedAt"] if versions else [key]
         while True:
             condition = dict(where)
             if after is not None:
-                condition[key] = {self._op("gt"): after}
+                condition[key] = {"$gt": after}
             rows = self._list(
                 path,
                 {
                     "where": condition,
-                    "fields": fields,
-                    "limits": self._limits(limit=self.config.id_page_size, order=(key,)),
+                    "fields": list(fields),
+                    "limits": self._limits(path, limit=self.config.id_page_size, order=(key,)),
                 },
             )
             keys = [r[key] for r in rows if isinstance(r.get(key), str)]
@@ -605,23 +810,27 @@ class SciCatApi:
         """``{"pid", "updatedAt"}`` of every published dataset, in pid order; ``{"pid"}`` only
         without ``versions`` (half the bytes, nothing to parse: enough to find deletions)."""
         yield from self._ids(
-            self._datasets_path, where=self._published(True), key="pid", versions=versions
+            self._datasets_path,
+            where=self._published(True),
+            key="pid",
+            fields=["pid", "updatedAt"] if versions else ["pid"],
         )
 
-    def embargo_ended_ids(
-        self, *, after: datetime | None, until: datetime, versions: bool = True
+    def unpublished_ids_between(
+        self, field: str, *, after: datetime | None, until: datetime
     ) -> Iterator[list[Raw]]:
-        """v3: unpublished datasets whose ``dateOfPublishing`` lies in ``(after, until]``."""
+        """v3: what the embargo policy needs (:data:`BRIEF_FIELDS`) of the unpublished datasets
+        whose date ``field`` lies in ``(after, until]``, in pid order."""
         if not self.v3:
             return
-        bound: dict[str, str] = {self._op("lte"): iso(until)}
+        bound: dict[str, str] = {"$lte": iso(until)}
         if after is not None:
-            bound[self._op("gt")] = iso(after)
+            bound["$gt"] = iso(after)
         yield from self._ids(
             self._datasets_path,
-            where={"isPublished": False, "datasetlifecycle.dateOfPublishing": bound},
+            where={"isPublished": False, field: bound},
             key="pid",
-            versions=versions,
+            fields=BRIEF_FIELDS,
         )
 
     # -- published data (DOIs) ----------------------------------------------------------------
@@ -629,9 +838,8 @@ class SciCatApi:
     def published_data_changed(self, *, since: datetime | None) -> Iterator[list[Raw]]:
         """Published data (DOIs) changed since ``since`` (all when None), oldest first.
 
-        Both versions filter published data the LoopBack way (v4's controller runs the same
-        filter pipe as v3): ``gte``, and one ``order``. Anonymous v4 callers see only
-        published DOIs.
+        Both routes take LoopBack-style limits (one ``order``). Anonymous callers see only
+        registered DOIs.
         """
         yield from self._changed(
             self._published_data_path,
@@ -639,10 +847,24 @@ class SciCatApi:
             key="doi",
             since=since,
             fields=None,
-            include=False,
             page_size=self.config.page_size,
-            loopback=True,
         )
+
+
+# What the embargo policy reads of a dataset (sync.policy.EmbargoDates), plus its flags.
+BRIEF_FIELDS = (
+    "pid",
+    "updatedAt",
+    "createdAt",
+    "creationTime",
+    "endTime",
+    "isPublished",
+    "datasetlifecycle",
+)
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(doc, separators=(",", ":"))
 
 
 def _message(content: bytes) -> str:

@@ -19,12 +19,14 @@ from typing import Any
 from catalogue.payloads import (
     DatasetIn,
     FileIn,
+    FilesStatus,
     InstrumentIn,
     ProposalIn,
     TechniqueIn,
     ThumbnailIn,
 )
 from publishing.payloads import PublicationIn
+from sync.policy import EmbargoDates
 
 Raw = Mapping[str, Any]
 
@@ -130,14 +132,20 @@ def is_published(raw: Raw) -> bool:
     return raw.get("isPublished") is True
 
 
-def embargo_end(raw: Raw) -> datetime | None:
+def embargo_dates(raw: Raw) -> EmbargoDates:
+    """What a dataset record says about its embargo, for the policy (:mod:`sync.policy`)."""
+    pid = dataset_pid(raw)
     lifecycle = raw.get("datasetlifecycle")
-    if not isinstance(lifecycle, Mapping):
-        return None
-    return parse_datetime(
-        lifecycle.get("dateOfPublishing"),
-        field="datasetlifecycle.dateOfPublishing",
-        pid=dataset_pid(raw),
+    published = None
+    if isinstance(lifecycle, Mapping):
+        published = parse_datetime(
+            lifecycle.get("dateOfPublishing"), field="datasetlifecycle.dateOfPublishing", pid=pid
+        )
+    return EmbargoDates(
+        date_of_publishing=published,
+        created_at=parse_datetime(raw.get("createdAt"), field="createdAt", pid=pid),
+        creation_time=parse_datetime(raw.get("creationTime"), field="creationTime", pid=pid),
+        end_time=parse_datetime(raw.get("endTime"), field="endTime", pid=pid),
     )
 
 
@@ -248,9 +256,12 @@ def attachment_dataset_pids(raw: Raw) -> list[str]:
 
 
 def thumbnail_from(raw: Raw, pid: str) -> ThumbnailIn | None:
-    """A thumbnail from an attachment's data URI; None for anything that is not a safe image."""
-    if raw.get("isPublished") is False:
-        return None
+    """A thumbnail from an attachment's data URI; None for anything that is not a safe image.
+
+    The attachment's own ``isPublished`` is not asked: SciCat leaves it false when its dataset
+    is published, and an attachment reaches this function only as part of a public dataset
+    (:mod:`sync.scicat.api` keeps no other).
+    """
     data = raw.get("thumbnail")
     source_id = raw.get("aid") or raw.get("id") or raw.get("_id")
     if not isinstance(data, str) or not isinstance(source_id, str):
@@ -281,9 +292,13 @@ def dataset_from(
     proposals: Mapping[str, ProposalIn],
     blocks: Sequence[Raw] | None,
     attachments: Sequence[Raw] | None,
+    embargo_end: datetime | None = None,
+    files_missing: str = FilesStatus.INCOMPLETE,
     source_folder_rewrite: Sequence[str] = (),
     show_source_folder: bool = True,
 ) -> DatasetIn:
+    """A public dataset record, mapped. ``blocks`` None: its files were not read, for the reason
+    ``files_missing`` (:class:`FilesStatus`); the stored files are then left as they are."""
     pid = dataset_pid(raw)
     if len(pid) > 255:
         raise RecordError(pid[:60], "pid: longer than 255 characters")
@@ -311,6 +326,12 @@ def dataset_from(
         thumbnails = [t for a in attachments if (t := thumbnail_from(a, pid)) is not None]
     size = _int(raw, "size", pid)
     number_of_files = _int(raw, "numberOfFiles", pid)
+    if files is None:
+        files_status = files_missing
+    elif number_of_files and number_of_files != len(files):
+        files_status = FilesStatus.PARTIAL
+    else:
+        files_status = FilesStatus.COMPLETE
     if files:
         size = size or sum(f.size for f in files)
         number_of_files = number_of_files or len(files)
@@ -337,10 +358,11 @@ def dataset_from(
         principal_investigators=_ids(raw, "principalInvestigators", "principalInvestigator", pid),
         creators=_creators(raw, pid),
         data_location=_data_location(raw),
-        embargo_end=embargo_end(raw),
+        embargo_end=embargo_end,
         scientific_metadata=dict(scientific),
         source_updated_at=parse_datetime(raw.get("updatedAt"), field="updatedAt", pid=pid),
         files=files,
+        files_status=files_status,
         thumbnails=thumbnails,
     )
 
