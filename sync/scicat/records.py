@@ -101,6 +101,8 @@ def _str_list(value: Any, key: str, pid: str) -> list[str]:
         return []
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list) and None in value:
+        value = [item for item in value if item is not None]  # SciCat: no instrument is [null]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise RecordError(pid, f"{key}: expected a list of text")
     seen: dict[str, None] = {}
