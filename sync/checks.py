@@ -17,7 +17,8 @@ def sync_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         found.append(
             Warning(
                 "PORTAL_PUBLISH_ON_EMBARGO_END has no effect on the live sync with "
-                "SCICAT_API_VERSION=v4: the public API shows published records only.",
+                "SCICAT_API_VERSION=v4: the public API shows published records only, and "
+                "SciCat's v4 lists cannot be filtered by date.",
                 hint="Use SCICAT_API_VERSION=v3 with a functional account, or have the "
                 "catalogue set isPublished when embargoes end.",
                 id="sync.W001",

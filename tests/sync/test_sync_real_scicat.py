@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from catalogue.models import DataFile, Dataset, Instrument, Proposal, Thumbnail
+from catalogue.models import (
+    DataFile,
+    Dataset,
+    Instrument,
+    Proposal,
+    ScientificParameter,
+    Thumbnail,
+)
 from catalogue.payloads import FilesStatus
 from publishing.models import Publication
 from sync import live
@@ -183,6 +190,19 @@ def test_an_account_reads_files_thumbnails_instrument_and_proposal_by_id(
         assert dataset.proposal.pi_name == "Noether, Emmy"
         assert len(_files(dataset.pid)) == 2
         assert Thumbnail.objects.filter(dataset=dataset).count() == 1
+        # scientific metadata with units, as SciCat stores them (it adds valueSI / unitSI)
+        parameters = {p.key_path: p for p in ScientificParameter.objects.filter(dataset=dataset)}
+        assert (
+            parameters["sample_temperature"].si_value,
+            parameters["sample_temperature"].unit,
+        ) == (
+            290.0,
+            "K",
+        )
+        energy = parameters["incident_energy"]
+        assert (energy.number, energy.unit) == (15.0, "keV")
+        assert energy.si_value is not None
+        assert parameters["sample_name"].text_value == "lipid monolayer 0"
 
 
 def test_anonymous_v4_never_stores_a_dataset_as_having_no_files(
