@@ -646,6 +646,9 @@ class SciCatApi:
             if lower is not None:
                 condition["updatedAt"] = {"$gte" if inclusive else "$gt": iso(lower)}
             rows = query(condition, ("updatedAt", key))
+            if lower is not None:
+                stray = sum(1 for r in rows if not _after(r, lower, inclusive))
+                _refuse_stray(path, rows, stray, "updatedAt")
             fresh = [r for r in rows if not (updated_at(r) == lower and r.get(key) in seen)]
             if len(rows) < page_size:
                 if fresh:
@@ -655,7 +658,7 @@ class SciCatApi:
             if lower is not None and last == lower:
                 # More records share this timestamp than fit in a page: sweep them by key.
                 yield from self._sweep_tie(
-                    query, lower=lower, key=key, seen=seen, page_size=page_size
+                    query, path=path, lower=lower, key=key, seen=seen, page_size=page_size
                 )
                 inclusive, seen = False, set()
                 continue
@@ -668,6 +671,7 @@ class SciCatApi:
         self,
         query: Callable[[dict[str, Any], Sequence[str]], list[Raw]],
         *,
+        path: str,
         lower: datetime,
         key: str,
         seen: set[str],
@@ -679,6 +683,12 @@ class SciCatApi:
             if after is not None:
                 condition[key] = {"$gt": after}
             rows = query(condition, (key,))
+            stray = sum(
+                1
+                for r in rows
+                if updated_at(r) != lower or (after is not None and str(r.get(key)) <= after)
+            )
+            _refuse_stray(path, rows, stray, f"updatedAt and {key}")
             fresh = [r for r in rows if r.get(key) not in seen]
             if fresh:
                 yield fresh
@@ -771,6 +781,8 @@ class SciCatApi:
                     "limits": self._limits(path, limit=len(chunk), order=("pid",)),
                 },
             )
+            asked = set(chunk)
+            _refuse_stray(path, rows, sum(1 for r in rows if r.get("pid") not in asked), "pid")
             yield self._page(rows)
 
     def dataset(self, pid: str) -> Page:
@@ -799,6 +811,9 @@ class SciCatApi:
                     "limits": self._limits(path, limit=self.config.id_page_size, order=(key,)),
                 },
             )
+            if after is not None:
+                stray = sum(1 for r in rows if str(r.get(key)) <= after)
+                _refuse_stray(path, rows, stray, key)
             keys = [r[key] for r in rows if isinstance(r.get(key), str)]
             if keys:
                 yield rows
@@ -861,6 +876,23 @@ BRIEF_FIELDS = (
     "isPublished",
     "datasetlifecycle",
 )
+
+
+def _after(row: Mapping[str, Any], lower: datetime, inclusive: bool) -> bool:
+    stamp = updated_at(row)
+    return stamp is not None and (stamp >= lower if inclusive else stamp > lower)
+
+
+def _refuse_stray(path: str, rows: Sequence[Raw], stray: int, what: str) -> None:
+    """Stop when an answer holds ``stray`` records its filter excludes: the catalogue ignored the
+    filter (4.17 answers a caller whose token it no longer takes as if anonymous, with a where of
+    its own). Reading on would page forever, or take the records it did not send as deleted."""
+    if stray:
+        raise CatalogueRefused(
+            f"GET {path}: {stray} of {len(rows)} records in the answer do not match the filter "
+            f"on {what}: the catalogue ignored it (an expired or refused token?); nothing was "
+            "taken from this answer"
+        )
 
 
 def _dumps(doc: Any) -> str:
