@@ -15,7 +15,7 @@ Several runs may share the cache: up.sh serialises its builds on a lock there.
 
 Each backend lives in its own WORKDIR (a temporary directory unless one is given), which holds
 the FerretDB database, the logs and the ``env`` file up.sh writes; :meth:`SciCatBackend.stop` runs
-down.sh and removes a temporary WORKDIR. A watcher process runs down.sh should this process die
+down.sh and removes a temporary WORKDIR. A watcher process does both should this process die
 without stopping the backend (its pipe from us closes however we end, even on SIGKILL).
 
 :meth:`SciCatBackend.wipe` empties the catalogue (datasets, blocks, attachments, proposals,
@@ -361,13 +361,16 @@ class SciCatBackend:
         """A process that runs down.sh once its pipe from us closes (we died without stop())."""
         assert self.workdir is not None
         script = (
-            "import subprocess, sys\n"
+            "import shutil, subprocess, sys\n"
             "sys.stdin.buffer.read()\n"
             "subprocess.run(['bash', sys.argv[1], sys.argv[2]], stdin=subprocess.DEVNULL,"
             " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "if sys.argv[3] == 'remove':\n"
+            "    shutil.rmtree(sys.argv[2], ignore_errors=True)\n"
         )
+        remove = "keep" if self._given_workdir is not None else "remove"
         self._watcher = subprocess.Popen(
-            [sys.executable, "-c", script, str(self.kit / "down.sh"), str(self.workdir)],
+            [sys.executable, "-c", script, str(self.kit / "down.sh"), str(self.workdir), remove],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
