@@ -14,17 +14,23 @@ proposal                      ``POST /api/v3/proposals``                        
 dataset (raw; explicit pid)   ``POST /api/v3/datasets``                          ingestor
 origdatablock                 ``POST /api/v3/datasets/{pid}/origdatablocks``     ingestor
 attachment (v3 way)           ``POST /api/v3/datasets/{pid}/attachments``        ingestor
-attachment (v4 way)           ``POST /api/v4/attachments`` with relationships    ingestor
+attachment (v4 way)           ``POST /api/v4/attachments`` with relationships    admin
 published data                ``POST /api/v3/publisheddata``                     admin
-(un)publish a dataset         ``PATCH /api/v3/datasets/{pid}`` ``isPublished``   ingestor
+(un)publish, other changes    ``PATCH /api/v3/datasets/{pid}``                   admin
 delete a dataset              ``DELETE /api/v3/datasets/{pid}``                  archiveManager
 ============================  =================================================  ==========
 
-All of them answer 201 (PATCH and DELETE: 200). Every payload is built by a function of a number
-(``dataset_payload(7, prefix="t")``), so names, pids and values are deterministic; a test that
-shares the backend with others keeps to its own ``prefix``. Pids the seeder gives are
-``20.500.12269/<prefix>-<n:06d>``. FerretDB refuses field names containing ``.`` (MongoDB 5+
-takes them), so the payload builders refuse such ``scientificMetadata`` keys before sending.
+All of them answer 201 (PATCH and DELETE: 200). Who may do what, as seen with the kit's settings:
+``POST /api/v4/attachments`` is admin-only (403 for the ingestor); the ingestor may PATCH only
+datasets whose ``ownerGroup`` is one of its groups (``ingestor``), not the ``p08-staff`` ones made
+here; DELETE is archiveManager-only (admin: 403); any logged-in account may post published data.
+A v3-way attachment is stored ``isPublished: false``. Pass ``via=`` to call as someone else.
+
+Every payload is built by a function of a number (``dataset_payload(7, prefix="t")``), so names,
+pids and values are deterministic; a test that shares the backend with others keeps to its own
+``prefix``. Pids the seeder gives are ``20.500.12269/<prefix>-<n:06d>``. FerretDB refuses field
+names containing ``.`` (v4.17.1 answers 500; v5.2.1 escapes them as ``%2E``), so the payload
+builders refuse such ``scientificMetadata`` keys before sending.
 
 :func:`seed_catalogue` makes a small catalogue in one call; :func:`seed_bulk` makes many datasets
 with one origdatablock each from a pool of threads (each with its own HTTP session), for the
