@@ -17,6 +17,9 @@ test made), ``redis_celery_app`` (the portal's Celery app sending to the throwaw
 The markers ``redis``, ``opensearch`` and ``postgresql`` make a test need that service without
 asking for a fixture.
 
+The real SciCat backend (``scicat_real`` and friends) has its fixtures in
+``tests/scicat_real/fixtures.py``, loaded below as a plugin.
+
 When a server's programs are missing here, the tests that need it skip and say why; with
 ``PORTAL_TEST_REQUIRE_SERVICES=1`` (CI) they fail instead. Without PostgreSQL the suite falls back
 to SQLite, and only the tests that need PostgreSQL itself skip.
@@ -50,6 +53,9 @@ from tests.servers import (
 if TYPE_CHECKING:
     from celery import Celery
     from celery.worker import WorkController
+
+# The real SciCat backend's fixtures (scicat_real, scicat_real_v4, ...), usable from any test.
+pytest_plugins = ["tests.scicat_real.fixtures"]
 
 # Servers started in this session, for the start-up times in the summary.
 _started: list[PostgresServer | RedisServer | OpenSearchServer] = []
