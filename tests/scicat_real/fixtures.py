@@ -26,6 +26,13 @@ An empty catalogue per test, and why this way (measured on this 2-core machine, 
 * deleting through SciCat's API: datasets only by archiveManager, instruments and proposals
   not at all with the kit's settings.
 
+What ``wipe()`` cannot reset is state SciCat keeps in its process. One known case, v4.17.1: an
+``include`` of relations on ``/api/v4/datasets[/public]`` by a caller who may not see everything
+(anonymous, ingestor) leaves that caller's ``$match`` on a module-level lookup stage, and admin
+callers' includes then reuse it until the next such call (``test_api_facts`` pins it). A test that
+needs admin includes independent of earlier tests restarts SciCat first:
+``scicat_real.backend.restart()`` (the database and the tokens survive; 7 s, more under load).
+
 Every test that uses one of these fixtures gets the ``scicat_real`` marker (deselect with
 ``-m 'not scicat_real'``). When the kit cannot run here (no kit folder, go, node >= 20 or npm)
 those tests skip and say why; with ``PORTAL_TEST_REQUIRE_SERVICES=1`` they fail.

@@ -34,7 +34,7 @@ builders refuse such ``scientificMetadata`` keys before sending.
 
 :func:`seed_catalogue` makes a small catalogue in one call; :func:`seed_bulk` makes many datasets
 with one origdatablock each from a pool of threads (each with its own HTTP session), for the
-benchmark: see its docstring for the rates measured.
+benchmark: see its docstring for the rates measured (they fall as the catalogue grows).
 """
 
 from __future__ import annotations
@@ -569,9 +569,17 @@ def seed_bulk(
     one ``POST .../origdatablocks`` with ``files_per_dataset`` files (and, with ``attachments``,
     one v4 attachment); ``progress(1)`` after each dataset (one call at a time).
 
-    Measured on this 2-core machine (SciCat, FerretDB and this process sharing it), 8 workers,
-    10 files per dataset: see tests/scicat_real/README notes in the module docstring of
-    ``tests/scicat_real/conftest.py``.
+    The rate falls as the catalogue grows: FerretDB's SQLite backend pushes down only ``{_id: X}``
+    filters, and SciCat looks datasets up by ``pid`` (three scans of the Dataset collection for
+    each block POST, ~0.35 ms per stored dataset on this 2-core machine), so each dataset costs
+    time proportional to the datasets already there and N of them take time proportional to N².
+    Measured here (8 workers, 10 files per dataset, SciCat, FerretDB and this process sharing the
+    two cores): ~15/s on an empty catalogue, 4.5/s averaged over the first 400 (89-94 s, both
+    versions), ~2/s at 600 and ~1/s at 800 with other work on the machine; extrapolated, 10,000
+    would take many hours. Threads help while SciCat's node process is the bottleneck (small
+    catalogues); past a few hundred datasets FerretDB uses both cores and more workers add
+    nothing. A benchmark at that scale should seed once and keep the WORKDIR (the database
+    survives down.sh / up.sh).
     """
     began = time.monotonic()
     seeded = SeededCatalogue(prefix=prefix)
