@@ -47,6 +47,11 @@ def _element(key: str, value: Any) -> bytes:
         return b"\x04" + name + encode({str(i): item for i, item in enumerate(value)})
     if value is None:
         return b"\x0a" + name
+    if isinstance(value, datetime):
+        millis = round((value - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1000)
+        return b"\x09" + name + struct.pack("<q", millis)
+    if isinstance(value, bytes):
+        return b"\x05" + name + struct.pack("<i", len(value)) + b"\x00" + value
     raise TypeError(f"cannot encode {type(value).__name__} as BSON")
 
 
