@@ -55,6 +55,7 @@ URL-encoded wherever they go into a path.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -477,14 +478,45 @@ class SciCatApi:
             attempt += 1
             self._sleep(delay)
 
-    def _list(self, path: str, filter_: dict[str, Any], *, param: str = "filter") -> list[Raw]:
-        answer = self._call("GET", path, params={param: _dumps(filter_)})
-        if answer is None:
-            return []
-        if not isinstance(answer, list):
-            kind = type(answer).__name__
-            raise CatalogueRefused(f"GET {path}: expected a JSON array, got {kind}")
-        return [row for row in answer if isinstance(row, dict)]
+    def _list(
+        self,
+        path: str,
+        filter_: dict[str, Any],
+        *,
+        param: str = "filter",
+        stray: Callable[[Raw], bool] | None = None,
+    ) -> list[Raw]:
+        """One list answer. ``stray`` tells a record the filter excludes: an answer with any
+        means the catalogue ignored the filter. 4.17 reads a token it no longer accepts as no
+        token at all (no 401) and then puts a where of its own in place of the caller's: the
+        sync logs in again once and asks again, then gives up. Reading on would page forever,
+        or take records asked for but not sent as deleted."""
+        relogged = False
+        while True:
+            answer = self._call("GET", path, params={param: _dumps(filter_)})
+            if answer is None:
+                return []
+            if not isinstance(answer, list):
+                kind = type(answer).__name__
+                raise CatalogueRefused(f"GET {path}: expected a JSON array, got {kind}")
+            rows = [row for row in answer if isinstance(row, dict)]
+            excluded = sum(1 for row in rows if stray(row)) if stray is not None else 0
+            if not excluded:
+                return rows
+            if self.account and self._can_login() and not relogged:
+                logger.warning(
+                    "GET %s: the answer holds %d records its filter excludes; logging in again",
+                    path,
+                    excluded,
+                )
+                relogged = True
+                self.login()
+                continue
+            raise CatalogueRefused(
+                f"GET {path}: {excluded} of {len(rows)} records in the answer do not match its "
+                "filter: the catalogue ignored it (an expired or refused token?); nothing was "
+                "taken from this answer"
+            )
 
     def _related(self, path: str, field: str, pids: list[str]) -> Iterator[Raw]:
         """Every record of a related collection whose ``field`` is one of ``pids``.
@@ -632,23 +664,26 @@ class SciCatApi:
         lower, inclusive = since, True
         seen: set[str] = set()  # keys already given out that carry the timestamp ``lower``
 
-        def query(condition: dict[str, Any], order: Sequence[str]) -> list[Raw]:
+        def query(
+            condition: dict[str, Any], order: Sequence[str], stray: Callable[[Raw], bool]
+        ) -> list[Raw]:
             filter_: dict[str, Any] = {
                 "where": {**where, **condition},
                 "limits": self._limits(path, limit=page_size, order=order),
             }
             if fields:
                 filter_["fields"] = list(fields)
-            return self._list(path, filter_)
+            return self._list(path, filter_, stray=lambda r: _unlike(r, where) or stray(r))
 
         while True:
             condition = {}
             if lower is not None:
                 condition["updatedAt"] = {"$gte" if inclusive else "$gt": iso(lower)}
-            rows = query(condition, ("updatedAt", key))
-            if lower is not None:
-                stray = sum(1 for r in rows if not _after(r, lower, inclusive))
-                _refuse_stray(path, rows, stray, "updatedAt")
+            rows = query(
+                condition,
+                ("updatedAt", key),
+                functools.partial(_before, lower=lower, inclusive=inclusive),
+            )
             fresh = [r for r in rows if not (updated_at(r) == lower and r.get(key) in seen)]
             if len(rows) < page_size:
                 if fresh:
@@ -658,7 +693,7 @@ class SciCatApi:
             if lower is not None and last == lower:
                 # More records share this timestamp than fit in a page: sweep them by key.
                 yield from self._sweep_tie(
-                    query, path=path, lower=lower, key=key, seen=seen, page_size=page_size
+                    query, lower=lower, key=key, seen=seen, page_size=page_size
                 )
                 inclusive, seen = False, set()
                 continue
@@ -669,9 +704,8 @@ class SciCatApi:
 
     def _sweep_tie(
         self,
-        query: Callable[[dict[str, Any], Sequence[str]], list[Raw]],
+        query: Callable[[dict[str, Any], Sequence[str], Callable[[Raw], bool]], list[Raw]],
         *,
-        path: str,
         lower: datetime,
         key: str,
         seen: set[str],
@@ -682,13 +716,11 @@ class SciCatApi:
             condition: dict[str, Any] = {"updatedAt": iso(lower)}
             if after is not None:
                 condition[key] = {"$gt": after}
-            rows = query(condition, (key,))
-            stray = sum(
-                1
-                for r in rows
-                if updated_at(r) != lower or (after is not None and str(r.get(key)) <= after)
+            rows = query(
+                condition,
+                (key,),
+                functools.partial(_outside_tie, stamp=lower, key=key, after=after),
             )
-            _refuse_stray(path, rows, stray, f"updatedAt and {key}")
             fresh = [r for r in rows if r.get(key) not in seen]
             if fresh:
                 yield fresh
@@ -774,15 +806,15 @@ class SciCatApi:
         """The datasets with these pids (those the catalogue still has and shows), in full."""
         path = self._datasets_path
         for chunk in _chunks(list(dict.fromkeys(pids))):
+            asked = set(chunk)
             rows = self._list(
                 path,
                 {
                     "where": {**self._published(None), "pid": self._in(chunk)},
                     "limits": self._limits(path, limit=len(chunk), order=("pid",)),
                 },
+                stray=functools.partial(_not_among, key="pid", values=asked),
             )
-            asked = set(chunk)
-            _refuse_stray(path, rows, sum(1 for r in rows if r.get("pid") not in asked), "pid")
             yield self._page(rows)
 
     def dataset(self, pid: str) -> Page:
@@ -810,10 +842,8 @@ class SciCatApi:
                     "fields": list(fields),
                     "limits": self._limits(path, limit=self.config.id_page_size, order=(key,)),
                 },
+                stray=functools.partial(_not_after_key, where=where, key=key, after=after),
             )
-            if after is not None:
-                stray = sum(1 for r in rows if str(r.get(key)) <= after)
-                _refuse_stray(path, rows, stray, key)
             keys = [r[key] for r in rows if isinstance(r.get(key), str)]
             if keys:
                 yield rows
@@ -853,8 +883,9 @@ class SciCatApi:
     def published_data_changed(self, *, since: datetime | None) -> Iterator[list[Raw]]:
         """Published data (DOIs) changed since ``since`` (all when None), oldest first.
 
-        Both routes take LoopBack-style limits (one ``order``). Anonymous callers see only
-        registered DOIs.
+        ``/api/v3/publisheddata`` takes LoopBack limits (one ``order``), 5.x's
+        ``/api/v4/publisheddata`` a ``sort`` object. What anonymous callers see differs (4.17:
+        every status; 5.x: registered ones): the import keeps only registered and amended DOIs.
         """
         yield from self._changed(
             self._published_data_path,
@@ -878,21 +909,36 @@ BRIEF_FIELDS = (
 )
 
 
-def _after(row: Mapping[str, Any], lower: datetime, inclusive: bool) -> bool:
+# What a list's filter excludes (``SciCatApi._list``'s ``stray``), one function a filter.
+
+
+def _before(row: Raw, *, lower: datetime | None, inclusive: bool) -> bool:
+    if lower is None:
+        return False
     stamp = updated_at(row)
-    return stamp is not None and (stamp >= lower if inclusive else stamp > lower)
+    return stamp is None or (stamp < lower if inclusive else stamp <= lower)
 
 
-def _refuse_stray(path: str, rows: Sequence[Raw], stray: int, what: str) -> None:
-    """Stop when an answer holds ``stray`` records its filter excludes: the catalogue ignored the
-    filter (4.17 answers a caller whose token it no longer takes as if anonymous, with a where of
-    its own). Reading on would page forever, or take the records it did not send as deleted."""
-    if stray:
-        raise CatalogueRefused(
-            f"GET {path}: {stray} of {len(rows)} records in the answer do not match the filter "
-            f"on {what}: the catalogue ignored it (an expired or refused token?); nothing was "
-            "taken from this answer"
-        )
+def _outside_tie(row: Raw, *, stamp: datetime, key: str, after: str | None) -> bool:
+    return updated_at(row) != stamp or (after is not None and str(row.get(key)) <= after)
+
+
+def _not_among(row: Raw, *, key: str, values: set[str]) -> bool:
+    return row.get(key) not in values
+
+
+def _not_after_key(row: Raw, *, where: Mapping[str, Any], key: str, after: str | None) -> bool:
+    return _unlike(row, where) or (after is not None and str(row.get(key)) <= after)
+
+
+def _unlike(row: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+    """Whether ``row`` contradicts a plain value of ``where`` (``isPublished: false`` answered
+    with a published record); fields the row does not carry say nothing."""
+    return any(
+        name in row and row[name] != value
+        for name, value in where.items()
+        if isinstance(value, bool | int | str)
+    )
 
 
 def _dumps(doc: Any) -> str:

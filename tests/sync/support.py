@@ -60,6 +60,9 @@ def dataset(
         "proposalIds": [PROPOSAL["proposalId"]],
         "sourceFolder": f"/asap3/p08/2024/raw/{n}",
         "creationTime": "2024-10-11T00:05:00.000Z",
+        # Made long before EMBARGO_END_PAST, which is thus a date the facility set (SciCat's own
+        # default dateOfPublishing lies within a week of createdAt: sync/policy.py).
+        "createdAt": "2024-01-02T00:00:00.000Z",
         "startTime": "2024-10-10T22:01:00.000Z",
         "keywords": ["reflectivity"],
         "techniques": [{"pid": "panet01253", "name": "X-ray reflectivity"}],

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from catalogue.models import DataFile, Dataset, ScientificParameter
 from sync import live
+from sync import policy as embargo_policy
 from sync.models import QuarantinedRecord, SyncCursor, SyncRun
+from sync.scicat import embargo_dates
 from tests.standins.scicat import SciCatStandIn
 from tests.sync.support import (
     EMBARGO_END_FUTURE,
@@ -68,10 +70,19 @@ changes = st.builds(
 
 
 def _expected(scicat: SciCatStandIn, *, version: str, policy: bool) -> set[str]:
-    # v4's public API shows isPublished records only, so there the policy cannot add any.
-    return scicat.public_pids(
-        publish_on_embargo_end=policy and version == "v3", now=datetime.now(UTC)
-    )
+    """The catalogue's records public under the policy (sync/policy.py, tested on its own):
+    v4's public API shows isPublished records only, so there the policy cannot add any."""
+    now = datetime.now(UTC)
+    return {
+        pid
+        for pid in scicat.pids
+        if embargo_policy.is_public(
+            is_published=scicat.dataset(pid).get("isPublished") is True,
+            embargo_end=embargo_policy.embargo_end(embargo_dates(scicat.dataset(pid))),
+            now=now,
+            publish_on_embargo_end=policy and version == "v3",
+        )
+    }
 
 
 def _portal() -> set[str]:
