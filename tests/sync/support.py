@@ -122,7 +122,10 @@ def add(
     updated_at: datetime | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """Put dataset ``n`` (with its files and a thumbnail) into the stand-in catalogue."""
+    """Put dataset ``n`` (with its files and a thumbnail) into the stand-in catalogue; its size
+    and number of files are its files', as SciCat keeps them, unless given."""
+    fields.setdefault("numberOfFiles", files)
+    fields.setdefault("size", 100 * files)
     return scicat.put_dataset(
         dataset(n, **fields),
         blocks=blocks(n, files=files),

@@ -22,6 +22,7 @@ from catalogue.models import DataFile, Dataset, ScientificParameter
 from sync import live
 from sync.models import SyncCursor, SyncRun, SyncStatus
 from tests.standins.scicat import SciCatStandIn
+from tests.sync.conftest import PASSWORD, USERNAME
 from tests.sync.support import add, pid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +54,8 @@ def _child(scicat: SciCatStandIn, redis_url: str, tmp_path: Path) -> subprocess.
         SYNC_LOCK_TIMEOUT="5",
         SCICAT_URL=scicat.url,
         SCICAT_API_VERSION="v4",
+        SCICAT_USERNAME=USERNAME,
+        SCICAT_PASSWORD=PASSWORD,
         SCICAT_PAGE_SIZE=str(PAGE),
         SCICAT_TIMEOUT="60",
         LOG_LEVEL="WARNING",
@@ -91,7 +94,8 @@ def test_a_sync_killed_mid_run_is_finished_by_the_next_without_loss_or_duplicate
     for n in range(RECORDS):
         add(scicat, n, files=_files(n))
     # The fifth page hangs: the process is killed while it waits, four pages in.
-    scicat.stall(60, path="/api/v4/datasets/public", after=1 + 4)  # the count, then 4 pages
+    # (/api/v4/datasets/public once: which release; /api/v4/datasets once: are dates filtered)
+    scicat.stall(60, path="/api/v4/datasets", after=2 + 4)
 
     child = _child(scicat, redis_url, tmp_path)
     try:
