@@ -200,7 +200,8 @@ def test_files_that_could_not_be_read_are_marked_and_read_again_next_run(
 ) -> None:
     settings.SCICAT_API_VERSION = "v3"
     add(scicat, 1, files=2)
-    scicat.fail(503, times=10, path="/api/v3/origdatablocks")
+    settings.SCICAT_RETRIES = 3
+    scicat.fail(503, times=4, path="/api/v3/origdatablocks")  # every try of one call
 
     first = live.catalogue_sync()
 
