@@ -1,9 +1,11 @@
 """The live sync: ``sync.live.catalogue_sync`` from a SciCat stand-in serving the export over HTTP.
 
 The stand-in (``tests/standins/scicat.py``) runs as a process of its own and serves the export
-through SciCat's v4 public API, each record pre-rendered with its origdatablocks, attachments,
-instrument and proposal, so that answering a page is joining bytes; its start-up (parsing the
-export) is not timed. A throwaway OpenSearch server (``tests/servers.py``) is the search index,
+as SciCat 4.17.1 does to the sync's functional account (``SCICAT_API_VERSION=v3``: the datasets by
+the ``updatedAt`` watermark, then each page's origdatablocks, attachments, instruments and
+proposals by id; since the real-SciCat issue, before which it read v4's public API with
+``include``), each record and each relation pre-rendered, so that answering is joining bytes; its
+start-up (parsing the export) is not timed. A throwaway OpenSearch server (``tests/servers.py``) is the search index,
 so "end to end" is: HTTP, JSON, mapping, database writes and the search index, every page indexed
 after its transaction commits by a Celery worker process taking the reindex tasks from a throwaway
 Redis, as in production (``BENCH_SYNC_INDEX=inline`` runs them in this process instead). Before the
@@ -15,7 +17,7 @@ production server has done long ago.
 Measured, in this process:
 
 * the full sync into an empty catalogue (``--full``): records/s over the public records the API
-  serves (the rest of N are never sent: v4 shows published records only) and over all N;
+  serves (the rest of N are unpublished: read, and left out by the policy) and over all N;
 * an incremental sync right after, with nothing changed (the watermark, the overlap window, the
   published data and the listing pass over every public pid);
 * peak RSS of this process (the stand-in and the servers are other processes).
@@ -514,7 +516,12 @@ def run(ctx: Context) -> Outcome:
             f"SciCat stand-in (own process) loaded the export in {load_seconds:.1f} s (not timed)"
         )
         settings.SCICAT_URL = url
-        settings.SCICAT_API_VERSION = "v4"
+        # With the stand-in's functional account, as a facility runs it: the v3 list follows the
+        # updatedAt watermark, and each page's files, thumbnails, instruments and proposals are
+        # asked for by id (anonymous readers of SciCat 4.x get no files at all).
+        settings.SCICAT_API_VERSION = "v3"
+        settings.SCICAT_USERNAME = "portal-sync"
+        settings.SCICAT_PASSWORD = "sync-password"
         settings.REDIS_URL = ""
         settings.VAR_DIR = workdir
 

@@ -154,6 +154,8 @@ _V4_WHERE_KEYS = {
     "where", "$in", "$or", "$and", "$nor", "$match", "$eq", "$gt", "$gte", "$lt", "$lte",
     "$ne", "$nin", "$not", "$exists", "$regex", "$options",
 }  # fmt: skip
+# Fields the sync's brief listings (sync.scicat.api.BRIEF_FIELDS) project beyond those above.
+_BRIEF = ("creationTime", "endTime", "datasetlifecycle")
 _OWNABLE = {"ownerGroup", "accessGroups", "instrumentGroup"}
 _QUERYABLE = {"createdBy", "updatedBy", "createdAt", "updatedAt"}
 # Field names the v4 pipes accept: Object.keys(new <DTO>()) in each release.
@@ -353,6 +355,8 @@ class _Entry:
     blob: bytes  # as the v4 API answers it
     v3_extra: bytes  # what the v3 API adds: the singular ids, encoded
     record: Raw | None = None  # None when served from an export
+    # What the embargo policy reads (the sync's brief listings project these), kept as sent.
+    brief: Raw = field(default_factory=dict)
 
     def get(self, path: str) -> Any:
         if path in ("pid", "_id"):
@@ -369,6 +373,9 @@ class _Entry:
             return self.instrument_ids
         if path == "proposalIds":
             return self.proposal_ids
+        if self.record is None and path in _BRIEF:
+            value = self.brief.get(path, _MISSING)
+            return _typed(value) if isinstance(value, str) else value
         if self.record is None:
             raise _Problem(400, f"stand-in: {path} cannot be queried on a served export")
         return _lookup(self.record, path)
@@ -405,6 +412,7 @@ def _entry(record: Raw, *, keep: bool = True) -> _Entry:
         blob=_dumps(record),
         v3_extra=_dumps(extra)[1:-1] if extra else b"",
         record=record if keep else None,
+        brief={name: record[name] for name in _BRIEF if name in record},
     )
 
 
