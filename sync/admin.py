@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 
 from sync.models import QuarantinedRecord, SyncCursor, SyncRun
+from sync.services import COUNTS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,15 +63,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "watermark_from",
         "watermark_to",
         "fetched",
-        "created",
-        "updated",
-        "unchanged",
-        "withdrawn",
-        "not_public",
-        "failed",
-        "dropped",
-        "files_partial",
-        "files_incomplete",
+        *COUNTS,
         "requests",
         "retries",
         "message",

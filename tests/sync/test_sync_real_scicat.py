@@ -81,18 +81,28 @@ def portal(
     return scicat_real
 
 
-@pytest.fixture
+@pytest.fixture(params=("v3", "v4-account"))
 def account_portal(
-    scicat_real: SciCatReal, settings: Any, tmp_path: Any, monkeypatch: Any
-) -> Callable[[str], SciCatReal]:
-    """Both releases; the test picks the mode (those that read with an account)."""
+    scicat_real: SciCatReal,
+    request: pytest.FixtureRequest,
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: Any,
+) -> SciCatReal:
+    """Both releases x the modes that read with an account."""
+    _point(settings, scicat_real, str(request.param), tmp_path)
     monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    return scicat_real
 
-    def point(mode: str) -> SciCatReal:
-        _point(settings, scicat_real, mode, tmp_path)
-        return scicat_real
 
-    return point
+@pytest.fixture
+def v3_portal(
+    scicat_real: SciCatReal, settings: Any, tmp_path: Any, monkeypatch: Any
+) -> SciCatReal:
+    """Both releases, v3 with the account (what the embargo policy needs)."""
+    _point(settings, scicat_real, "v3", tmp_path)
+    monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    return scicat_real
 
 
 def _files(pid: str) -> set[str]:
@@ -152,57 +162,51 @@ def test_nothing_private_is_stored_in_any_mode(portal: SciCatReal) -> None:
 
 
 def test_each_public_dataset_gets_only_its_own_files(
-    account_portal: Callable[[str], SciCatReal],
+    account_portal: SciCatReal,
 ) -> None:
     """4.17's /api/v3/datasets include attached every origdatablock to every dataset."""
-    for mode in ("v3", "v4-account"):
-        Dataset.objects.all().delete()
-        scicat = account_portal(mode)
-        scicat.wipe()
-        seeded = _seed(scicat, n_public=2, n_private=1, files_per_dataset=3)
+    scicat = account_portal
+    seeded = _seed(scicat, n_public=2, n_private=1, files_per_dataset=3)
 
-        run = live.catalogue_sync(full=True)
+    run = live.catalogue_sync(full=True)
 
-        assert run.dropped == 0
-        for n, pid in enumerate(seeded.public):
-            assert _files(pid) == {f"scan_{n}/frame_{i:03d}.h5" for i in range(3)}
-            dataset = Dataset.objects.get(pid=pid)
-            assert (dataset.files_status, dataset.number_of_files) == (FilesStatus.COMPLETE, 3)
+    assert run.dropped == 0
+    for n, pid in enumerate(seeded.public):
+        assert _files(pid) == {f"scan_{n}/frame_{i:03d}.h5" for i in range(3)}
+        dataset = Dataset.objects.get(pid=pid)
+        assert (dataset.files_status, dataset.number_of_files) == (FilesStatus.COMPLETE, 3)
 
 
 def test_an_account_reads_files_thumbnails_instrument_and_proposal_by_id(
-    account_portal: Callable[[str], SciCatReal],
+    account_portal: SciCatReal,
 ) -> None:
-    for mode in ("v3", "v4-account"):
-        Dataset.objects.all().delete()
-        scicat = account_portal(mode)
-        scicat.wipe()
-        seeded = _seed(scicat, n_public=1, files_per_dataset=2)
+    scicat = account_portal
+    seeded = _seed(scicat, n_public=1, files_per_dataset=2)
 
-        live.catalogue_sync()
+    live.catalogue_sync()
 
-        dataset = Dataset.objects.select_related("instrument", "proposal").get(pid=seeded.public[0])
-        assert dataset.instrument is not None
-        assert dataset.instrument.name == "P01 High-resolution diffraction (t)"
-        assert dataset.instrument.facility == "PETRA III"
-        assert dataset.proposal is not None
-        assert dataset.proposal.title == "Lipid monolayers at liquid interfaces 1 (t)"
-        assert dataset.proposal.pi_name == "Noether, Emmy"
-        assert len(_files(dataset.pid)) == 2
-        assert Thumbnail.objects.filter(dataset=dataset).count() == 1
-        # scientific metadata with units, as SciCat stores them (it adds valueSI / unitSI)
-        parameters = {p.key_path: p for p in ScientificParameter.objects.filter(dataset=dataset)}
-        assert (
-            parameters["sample_temperature"].si_value,
-            parameters["sample_temperature"].unit,
-        ) == (
-            290.0,
-            "K",
-        )
-        energy = parameters["incident_energy"]
-        assert (energy.number, energy.unit) == (15.0, "keV")
-        assert energy.si_value is not None
-        assert parameters["sample_name"].text_value == "lipid monolayer 0"
+    dataset = Dataset.objects.select_related("instrument", "proposal").get(pid=seeded.public[0])
+    assert dataset.instrument is not None
+    assert dataset.instrument.name == "P01 High-resolution diffraction (t)"
+    assert dataset.instrument.facility == "PETRA III"
+    assert dataset.proposal is not None
+    assert dataset.proposal.title == "Lipid monolayers at liquid interfaces 1 (t)"
+    assert dataset.proposal.pi_name == "Noether, Emmy"
+    assert len(_files(dataset.pid)) == 2
+    assert Thumbnail.objects.filter(dataset=dataset).count() == 1
+    # scientific metadata with units, as SciCat stores them (it adds valueSI / unitSI)
+    parameters = {p.key_path: p for p in ScientificParameter.objects.filter(dataset=dataset)}
+    assert (
+        parameters["sample_temperature"].si_value,
+        parameters["sample_temperature"].unit,
+    ) == (
+        290.0,
+        "K",
+    )
+    energy = parameters["incident_energy"]
+    assert (energy.number, energy.unit) == (15.0, "keV")
+    assert energy.si_value is not None
+    assert parameters["sample_name"].text_value == "lipid monolayer 0"
 
 
 def test_anonymous_v4_never_stores_a_dataset_as_having_no_files(
@@ -227,46 +231,40 @@ def test_anonymous_v4_never_stores_a_dataset_as_having_no_files(
 
 
 def test_syncing_one_pid_keeps_its_files_and_thumbnails(
-    account_portal: Callable[[str], SciCatReal],
+    account_portal: SciCatReal,
 ) -> None:
     """4.17's /api/v3/datasets/{pid} ignores include: --pid used to delete them."""
-    for mode in ("v3", "v4-account"):
-        Dataset.objects.all().delete()
-        scicat = account_portal(mode)
-        scicat.wipe()
-        seeded = _seed(scicat, n_public=1, files_per_dataset=2)
-        live.catalogue_sync()
+    scicat = account_portal
+    seeded = _seed(scicat, n_public=1, files_per_dataset=2)
+    live.catalogue_sync()
 
-        run = live.records_sync(pids=[seeded.public[0]])
+    run = live.records_sync(pids=[seeded.public[0]])
 
-        assert run.status == SyncStatus.SUCCEEDED
-        assert len(_files(seeded.public[0])) == 2
-        assert Thumbnail.objects.filter(dataset__pid=seeded.public[0]).count() == 1
+    assert run.status == SyncStatus.SUCCEEDED
+    assert len(_files(seeded.public[0])) == 2
+    assert Thumbnail.objects.filter(dataset__pid=seeded.public[0]).count() == 1
 
 
 def test_thumbnails_of_a_newly_published_dataset_are_kept(
-    account_portal: Callable[[str], SciCatReal],
+    account_portal: SciCatReal,
 ) -> None:
     """SciCat leaves an attachment's isPublished false when its dataset is published."""
-    for mode in ("v3", "v4-account"):
-        Dataset.objects.all().delete()
-        scicat = account_portal(mode)
-        scicat.wipe()
-        pid = str(scicat.seeder.dataset(dataset_payload(1, prefix="t", published=False))["pid"])
-        answer = scicat.seeder.attachment_v3(pid, caption="made while private")
-        assert answer.get("isPublished") is False
-        scicat.seeder.set_published(pid, True)
+    scicat = account_portal
+    pid = str(scicat.seeder.dataset(dataset_payload(1, prefix="t", published=False))["pid"])
+    answer = scicat.seeder.attachment_v3(pid, caption="made while private")
+    assert answer.get("isPublished") is False
+    scicat.seeder.set_published(pid, True)
 
-        live.catalogue_sync()
+    live.catalogue_sync()
 
-        thumbnail = Thumbnail.objects.get(dataset__pid=pid)
-        assert thumbnail.caption == "made while private"
+    thumbnail = Thumbnail.objects.get(dataset__pid=pid)
+    assert thumbnail.caption == "made while private"
 
 
 def test_a_file_count_that_differs_from_number_of_files_is_reported(
-    account_portal: Callable[[str], SciCatReal],
+    v3_portal: SciCatReal,
 ) -> None:
-    scicat = account_portal("v3")
+    scicat = v3_portal
     seeded = _seed(scicat, n_public=1, files_per_dataset=2)
     pid = seeded.public[0]
     scicat.seeder.update_dataset(pid, {"numberOfFiles": 5})
@@ -287,12 +285,12 @@ def test_a_file_count_that_differs_from_number_of_files_is_reported(
 
 
 def test_relations_that_belong_to_no_public_dataset_are_dropped_and_counted(
-    account_portal: Callable[[str], SciCatReal], monkeypatch: pytest.MonkeyPatch
+    v3_portal: SciCatReal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Make the relation look-ups as wrong as SciCat's own bugs: a ``where`` that matches every
     origdatablock and attachment, and the proposals list read with ``filter`` (singular), which
     SciCat ignores and so answers with every proposal."""
-    scicat = account_portal("v3")
+    scicat = v3_portal
     seeded = _seed(scicat, n_public=1, n_private=2, files_per_dataset=2)
     other = scicat.seeder.proposal(
         {
@@ -339,11 +337,11 @@ def _later(days: int) -> Callable[[], datetime]:
 
 
 def test_scicats_default_date_of_publishing_publishes_nothing(
-    account_portal: Callable[[str], SciCatReal],
+    v3_portal: SciCatReal,
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scicat = account_portal("v3")
+    scicat = v3_portal
     settings.PORTAL_PUBLISH_ON_EMBARGO_END = True
     seeded = _seed(scicat, n_public=1, n_private=2)
     record = scicat.seeder.admin.get(f"/api/v3/datasets/{quote_pid(seeded.private[0])}")
@@ -371,9 +369,9 @@ def test_scicats_default_date_of_publishing_publishes_nothing(
 
 
 def test_an_embargo_period_publishes_records_whose_period_ended(
-    account_portal: Callable[[str], SciCatReal], settings: Any
+    v3_portal: SciCatReal, settings: Any
 ) -> None:
-    scicat = account_portal("v3")
+    scicat = v3_portal
     settings.PORTAL_PUBLISH_ON_EMBARGO_END = True
     settings.PORTAL_EMBARGO_PERIOD = (1, 0, 0)
     old = scicat.seeder.dataset(
