@@ -270,6 +270,17 @@ register(
     )
 )
 
+register(
+    Scenario(
+        "scicat",
+        "bench.scenarios.scicat_real:run",
+        "live sync from a real SciCat (BENCH_SCICAT_VERSION v4.17.1 or v5.2.1, BENCH_SCICAT_MODE "
+        "v3, v4-account or v4; kit in ../shared/scicat-real, seeded once with N datasets): the "
+        "full sync against the same requests replayed with httpx, incremental, CPU per process",
+        requires=("setup",),
+    )
+)
+
 DEFAULT_SCENARIOS = ("import", "catalogue")
 
 

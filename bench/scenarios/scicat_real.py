@@ -1,0 +1,1033 @@
+"""The live sync against the real SciCat backend: how close it comes to paging SciCat itself.
+
+A real SciCat (``BENCH_SCICAT_VERSION``: ``v4.17.1``, the default, or ``v5.2.1``) on FerretDB,
+started with the scicat-real kit (``tests/scicat_real/kit.py``) in a work directory of its own,
+``bench/out/scicat-<version>-n<N>/``, which is kept between runs: seeding N datasets through
+SciCat's API takes minutes, so it is done once (``tests/scicat_real/seed.py``'s ``seed_bulk``: N
+raw datasets, each with one origdatablock of 10 files, the last 10% unpublished, one instrument
+and one proposal) and done again only when the backend's counts differ. The backend is stopped
+(the kit's down.sh) at the end. The portal reads it in ``BENCH_SCICAT_MODE``: ``v3`` (default,
+with the admin account), ``v4-account`` (``/api/v4/datasets`` with the admin account) or ``v4``
+(anonymous). Without OpenSearch: ``OPENSEARCH_URL`` is left empty (the database search backend
+needs no index), so this is the catalogue, the syncing process and the database only.
+
+Measured, ``BENCH_SCICAT_RUNS`` times (default 3) in turn, each on an empty portal database:
+
+* the full sync ``sync.live.catalogue_sync(full=True)``, recording every HTTP request it makes
+  (a response hook on its session: method, exact URL, body, status);
+* the physical limit: the same requests replayed with httpx, in the same order, on one
+  connection, one after the other, each body read in full and JSON-decoded (orjson, as the sync
+  does): what any client of this SciCat must wait for to read what the sync reads;
+* their ratio (target: the sync at most 1.3 times the raw paging), from the medians.
+
+Then an incremental sync with nothing changed, a check that the portal holds exactly the seeded
+public pids each with its 10 files, the CPU seconds per public record of the syncing process,
+SciCat's node process, FerretDB and PostgreSQL (``/proc/<pid>/stat``), the same for the raw
+paging, and the peak RSS of the syncing process during the full syncs (``VmHWM``, reset first).
+
+``make bench N=10000 BENCH_ARGS="--scenarios scicat --database postgres"``. Not in the default
+scenarios: it needs go, node >= 20 and npm, and a cold kit cache builds for minutes.
+
+Measured: see the end of this docstring (filled in after the runs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import secrets
+import socket
+import struct
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench.databases import process_tree_cpu
+from bench.harness import Context, Metric, Outcome, Target, median
+
+VERSION_ENV = "BENCH_SCICAT_VERSION"
+MODE_ENV = "BENCH_SCICAT_MODE"
+RUNS_ENV = "BENCH_SCICAT_RUNS"
+SEED_ENV = "BENCH_SCICAT_SEED"
+MODES = ("v3", "v4-account", "v4")
+PREFIX = "bench"
+FILES_PER_DATASET = 10
+PRIVATE_SHARE = 0.10
+SEED_WORKERS = 8
+RATIO_TARGET = Target("<=", 1.3)
+USER_AGENT = "photon-data-portal-sync"  # what the sync's session sends
+SEEDED_MARKER = "bench-seeded.json"
+# Copies are stamped (createdAt, updatedAt) one a minute up to the seeding, so an incremental
+# sync's overlap window (SYNC_OVERLAP_SECONDS, 300) re-reads the last few, not the whole catalogue.
+CLONE_SPACING = timedelta(minutes=1)
+SEED_FORMAT = 2  # a seeded backend of another format is seeded again
+
+
+# -- the backend ------------------------------------------------------------------------------
+
+
+def _choice() -> tuple[str, str, int]:
+    version = os.environ.get(VERSION_ENV, "v4.17.1")
+    if not version.startswith("v"):
+        version = f"v{version}"
+    mode = os.environ.get(MODE_ENV, "v3")
+    if mode not in MODES:
+        raise SystemExit(f"{MODE_ENV}={mode!r}: expected one of {', '.join(MODES)}")
+    runs = int(os.environ.get(RUNS_ENV, "3"))
+    if runs < 1:
+        raise SystemExit(f"{RUNS_ENV} must be at least 1")
+    return version, mode, runs
+
+
+def _pids(workdir: Path) -> dict[str, int]:
+    """The kit's processes (``WORKDIR/pids``: lines ``PID NAME``), by name."""
+    found: dict[str, int] = {}
+    for line in (workdir / "pids").read_text().splitlines():
+        pid, _, name = line.strip().partition(" ")
+        if pid.isdigit() and name:
+            found[name.strip()] = int(pid)
+    return found
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the backend is seeded with: ``public`` published datasets, then ``private`` ones."""
+
+    public: int
+    private: int
+    files: int = FILES_PER_DATASET
+    prefix: str = PREFIX
+
+    @classmethod
+    def for_n(cls, n: int) -> Plan:
+        private = round(n * PRIVATE_SHARE)
+        return cls(public=n - private, private=private)
+
+    @property
+    def n(self) -> int:
+        return self.public + self.private
+
+    def public_pids(self) -> set[str]:
+        from tests.scicat_real.seed import dataset_pid
+
+        return {dataset_pid(n, prefix=self.prefix) for n in range(self.public)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "public": self.public,
+            "private": self.private,
+            "files": self.files,
+            "prefix": self.prefix,
+        }
+
+
+def _counts(seeder: Any) -> tuple[int, int]:
+    """All datasets and the published ones, as the admin account counts them."""
+    admin = seeder.admin
+    total = admin.get("/api/v3/datasets/count")
+    public = admin.get("/api/v3/datasets/count", filter={"where": {"isPublished": True}})
+    return int(total["count"]), int(public["count"])
+
+
+class ObjectId(bytes):
+    """A BSON ObjectId (12 bytes): kept apart from strings when a document is copied."""
+
+    _counter = itertools.count(secrets.randbelow(1 << 24))
+    _process = secrets.token_bytes(5)
+
+    @classmethod
+    def new(cls) -> ObjectId:
+        counter = next(cls._counter) % (1 << 24)
+        return cls(struct.pack(">I", int(time.time())) + cls._process + counter.to_bytes(3, "big"))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _bson(document: dict[str, Any]) -> bytes:
+    """BSON for what SciCat stores (tests/scicat_real/mongowire.py encodes no dates or ids)."""
+    parts = []
+    for key, value in document.items():
+        name = key.encode() + b"\x00"
+        if isinstance(value, ObjectId):
+            parts.append(b"\x07" + name + bytes(value))
+        elif isinstance(value, bool):
+            parts.append(b"\x08" + name + (b"\x01" if value else b"\x00"))
+        elif isinstance(value, int):
+            small = -(2**31) <= value < 2**31
+            parts.append(
+                (b"\x10" if small else b"\x12") + name + struct.pack("<i" if small else "<q", value)
+            )
+        elif isinstance(value, float):
+            parts.append(b"\x01" + name + struct.pack("<d", value))
+        elif isinstance(value, str):
+            data = value.encode() + b"\x00"
+            parts.append(b"\x02" + name + struct.pack("<i", len(data)) + data)
+        elif isinstance(value, datetime):
+            millis = (value - _EPOCH) // timedelta(milliseconds=1)
+            parts.append(b"\x09" + name + struct.pack("<q", millis))
+        elif isinstance(value, dict):
+            parts.append(b"\x03" + name + _bson(value))
+        elif isinstance(value, list | tuple):
+            parts.append(b"\x04" + name + _bson({str(i): v for i, v in enumerate(value)}))
+        elif value is None:
+            parts.append(b"\x0a" + name)
+        else:
+            raise TypeError(f"{key}: cannot encode {type(value).__name__} as BSON")
+    body = b"".join(parts)
+    return struct.pack("<i", len(body) + 5) + body + b"\x00"
+
+
+def _unbson(data: bytes, at: int = 0) -> dict[str, Any]:
+    """A BSON document, ObjectIds as :class:`ObjectId` and dates as aware datetimes."""
+    length = struct.unpack_from("<i", data, at)[0]
+    end = at + length - 1
+    at += 4
+    document: dict[str, Any] = {}
+    while at < end:
+        kind = data[at]
+        key_end = data.index(b"\x00", at + 1)
+        key = data[at + 1 : key_end].decode()
+        at = key_end + 1
+        value: Any
+        if kind == 0x01:
+            value, at = struct.unpack_from("<d", data, at)[0], at + 8
+        elif kind == 0x02:
+            size = struct.unpack_from("<i", data, at)[0]
+            value, at = data[at + 4 : at + 3 + size].decode(), at + 4 + size
+        elif kind in (0x03, 0x04):
+            size = struct.unpack_from("<i", data, at)[0]
+            value = _unbson(data, at)
+            if kind == 0x04:
+                value = list(value.values())
+            at += size
+        elif kind == 0x07:
+            value, at = ObjectId(data[at : at + 12]), at + 12
+        elif kind == 0x08:
+            value, at = data[at] == 1, at + 1
+        elif kind == 0x09:
+            millis = struct.unpack_from("<q", data, at)[0]
+            value, at = _EPOCH + timedelta(milliseconds=millis), at + 8
+        elif kind == 0x0A:
+            value = None
+        elif kind == 0x10:
+            value, at = struct.unpack_from("<i", data, at)[0], at + 4
+        elif kind == 0x12:
+            value, at = struct.unpack_from("<q", data, at)[0], at + 8
+        else:
+            raise ValueError(f"{key}: BSON type 0x{kind:02x} not expected in a SciCat document")
+        document[key] = value
+    return document
+
+
+def _command(port: int, body: dict[str, Any]) -> dict[str, Any]:
+    """One command to FerretDB (OP_MSG, as tests/scicat_real/mongowire.py sends them)."""
+    from tests.scicat_real.kit import DATABASE
+
+    payload = struct.pack("<I", 0) + b"\x00" + _bson({**body, "$db": DATABASE})
+    header = struct.pack("<iiii", 16 + len(payload), 1, 0, 2013)
+    with socket.create_connection(("127.0.0.1", port), timeout=600) as sock:
+        sock.sendall(header + payload)
+        head = b""
+        while len(head) < 16:
+            head += sock.recv(16 - len(head))
+        length = struct.unpack_from("<i", head)[0]
+        reply = bytearray()
+        while len(reply) < length - 16:
+            chunk = sock.recv(length - 16 - len(reply))
+            if not chunk:
+                raise ConnectionError("FerretDB closed the connection mid-reply")
+            reply += chunk
+    answer = _unbson(bytes(reply), 5)
+    if answer.get("ok") != 1 or answer.get("writeErrors"):
+        raise RuntimeError(f"FerretDB: {next(iter(body))} failed: {answer}")
+    return answer
+
+
+def _fresh_ids(value: Any) -> Any:
+    """A deep copy with a new ObjectId wherever the original has one."""
+    if isinstance(value, ObjectId):
+        return ObjectId.new()
+    if isinstance(value, dict):
+        return {k: _fresh_ids(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh_ids(v) for v in value]
+    return value
+
+
+def _like(mold: Any, value: Any) -> Any:
+    """``value`` (an API payload's) in the form SciCat stored ``mold``: dates as datetimes,
+    quantities with the ``unitSI`` / ``valueSI`` SciCat added (the units here are linear)."""
+    if isinstance(mold, datetime) and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(mold, dict) and isinstance(value, dict):
+        out = {k: _like(mold.get(k), v) for k, v in value.items()}
+        if "valueSI" in mold and "value" in value and mold.get("value"):
+            out["unitSI"] = mold.get("unitSI")
+            out["valueSI"] = mold["valueSI"] * value["value"] / mold["value"]
+        return out
+    return value
+
+
+def _clone_seed(backend: Any, seeder: Any, plan: Plan) -> None:
+    """Dataset 0 (with the instrument and the proposal) through SciCat's API, then datasets 1..N-1
+    copied from what SciCat stored for it, inserted through FerretDB's wire protocol.
+
+    Seeding through the API costs O(N) per dataset on FerretDB (SciCat looks up the dataset and
+    its blocks by fields FerretDB scans for: ~1.5 s per origdatablock at 500 datasets), so N=10,000
+    would take the better part of a day; the copies take seconds and are the documents SciCat
+    itself would have written, fields and types, but for the per-dataset values
+    (``seed.dataset_payload(n)``, ``seed.file_list(n, ...)``) and their ids and timestamps.
+    """
+    from tests.scicat_real.seed import dataset_payload, file_list, seed_bulk
+
+    first = seed_bulk(
+        seeder,
+        n_public=1,
+        files_per_dataset=plan.files,
+        prefix=plan.prefix,
+        workers=1,
+    )
+    pid0 = first.public[0]
+    port = backend.mongo_port
+    dataset = _command(port, {"find": "Dataset", "filter": {"pid": pid0}})["cursor"]["firstBatch"]
+    blocks = _command(port, {"find": "OrigDatablock", "filter": {"datasetId": pid0}})
+    block = blocks["cursor"]["firstBatch"]
+    if len(dataset) != 1 or len(block) != 1:
+        raise RuntimeError(f"expected one dataset and one block for {pid0}: {dataset}, {block}")
+    dataset_mold, block_mold = dataset[0], block[0]
+    file_mold = block_mold["dataFileList"][0]
+    base = datetime.now(UTC)
+    batch_datasets: list[dict[str, Any]] = []
+    batch_blocks: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if batch_datasets:
+            _command(port, {"insert": "Dataset", "documents": batch_datasets, "ordered": True})
+            _command(port, {"insert": "OrigDatablock", "documents": batch_blocks, "ordered": True})
+        batch_datasets.clear()
+        batch_blocks.clear()
+
+    for n in range(1, plan.n):
+        payload = dataset_payload(
+            n,
+            prefix=plan.prefix,
+            published=n < plan.public,
+            instrument_id=first.instrument_pid,
+            proposal_id=first.proposal_id,
+        )
+        stamp = base - (plan.n - n) * CLONE_SPACING
+        doc = _fresh_ids(dataset_mold)
+        for key, value in payload.items():
+            if key in doc:  # v3 singular fields (instrumentId, ...) are stored as arrays: same ids
+                doc[key] = _like(dataset_mold[key], value)
+        if dataset_mold["_id"] == dataset_mold["pid"]:
+            doc["_id"] = doc["pid"]
+        else:
+            doc["_id"] = ObjectId.new()
+        doc["createdAt"] = doc["updatedAt"] = stamp
+        files = file_list(n, plan.files)
+        copy = _fresh_ids(block_mold)
+        copy["_id"] = str(uuid.uuid4()) if isinstance(block_mold["_id"], str) else ObjectId.new()
+        copy["datasetId"] = doc["pid"]
+        copy["dataFileList"] = [
+            {
+                key: (ObjectId.new() if key == "_id" else _like(file_mold[key], item.get(key)))
+                for key in file_mold
+            }
+            for item in files
+        ]
+        copy["size"] = sum(int(item["size"]) for item in files)
+        copy["createdAt"] = copy["updatedAt"] = stamp
+        batch_datasets.append(doc)
+        batch_blocks.append(copy)
+        if len(batch_datasets) >= 500:
+            flush()
+            print(f"    {n + 1:,} / {plan.n:,} datasets", flush=True)
+    flush()
+
+
+def _seeded(backend: Any, plan: Plan, outcome: Outcome) -> None:
+    """Seed the backend with ``plan`` unless it already holds exactly that."""
+    from tests.scicat_real.seed import Seeder, seed_bulk
+
+    how = os.environ.get(SEED_ENV, "clone")
+    if how not in {"clone", "api"}:
+        raise SystemExit(f"{SEED_ENV}={how!r}: expected clone or api")
+    marker = backend.workdir / SEEDED_MARKER
+    seeder = Seeder(backend.url, backend.accounts, timeout=600)
+    try:
+        total, public = _counts(seeder)
+        try:
+            recorded = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            recorded = {}
+        same = recorded.get("plan") == plan.to_json() and recorded.get("format") == SEED_FORMAT
+        if same and (total, public) == (plan.n, plan.public):
+            outcome.note(
+                f"backend already seeded ({total:,} datasets, {public:,} published, "
+                f"{recorded.get('how')}; {backend.workdir})"
+            )
+            return
+        marker.unlink(missing_ok=True)
+        if total:
+            deleted = backend.wipe()
+            print(f"    wiped the backend ({sum(deleted.values()):,} documents)", flush=True)
+        print(
+            f"    seeding {plan.n:,} datasets ({plan.private:,} unpublished) x {plan.files} "
+            f"files ({how})",
+            flush=True,
+        )
+        began = time.perf_counter()
+        if how == "clone":
+            _clone_seed(backend, seeder, plan)
+        else:
+            done = [0]
+
+            def progress(count: int) -> None:
+                done[0] += count
+                if done[0] % 100 == 0 or done[0] == plan.n:
+                    rate = done[0] / (time.perf_counter() - began)
+                    print(f"    {done[0]:,} / {plan.n:,} seeded ({rate:.1f}/s)", flush=True)
+
+            seed_bulk(
+                seeder,
+                n_public=plan.public,
+                n_private=plan.private,
+                files_per_dataset=plan.files,
+                prefix=plan.prefix,
+                workers=SEED_WORKERS,
+                progress=progress,
+            )
+        seconds = time.perf_counter() - began
+        total, public = _counts(seeder)
+        if (total, public) != (plan.n, plan.public):
+            raise RuntimeError(
+                f"seeded {plan.n:,} datasets ({plan.public:,} published), but the backend counts "
+                f"{total:,} ({public:,})"
+            )
+        marker.write_text(json.dumps({"plan": plan.to_json(), "how": how, "format": SEED_FORMAT}))
+        outcome.note(
+            f"seeded {plan.n:,} datasets in {seconds:.0f} s ({how}; not timed; "
+            f"{SEED_ENV}=api seeds every one through SciCat's API)"
+        )
+    finally:
+        seeder.close()
+
+
+# -- what the sync asks for -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request the sync made, as sent."""
+
+    method: str
+    url: str
+    body: bytes | None
+    authorized: bool
+    status: int
+
+    @property
+    def kind(self) -> str:
+        """The route, with a mark for fields-only listings (``GET /api/v3/datasets [fields]``)."""
+        parts = urlsplit(self.url)
+        path = parts.path
+        for route in ("origdatablocks", "attachments", "instruments", "proposals"):
+            if f"/{route}" in path:
+                path = path[: path.index(f"/{route}") + len(route) + 1]
+        fields = "%22fields%22" in parts.query or '"fields"' in parts.query
+        return f"{self.method} {path}{' [fields]' if fields else ''}"
+
+    @property
+    def login(self) -> bool:
+        return self.method == "POST" and self.url.endswith("/auth/login")
+
+
+class Recorder:
+    """Every request of the sync's sessions (a response hook on each ``SciCatApi``'s session),
+    and the wall time of its API calls by route."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._undo: list[Callable[[], None]] = []
+
+    def hook(self, response: Any, *args: Any, **kwargs: Any) -> Any:
+        sent = response.request
+        body = sent.body.encode() if isinstance(sent.body, str) else sent.body
+        self.requests.append(
+            Request(
+                sent.method,
+                sent.url,
+                body,
+                "Authorization" in sent.headers,
+                response.status_code,
+            )
+        )
+        return response
+
+    def __enter__(self) -> Recorder:
+        from sync.scicat import api
+
+        init, call = api.SciCatApi.__init__, api.SciCatApi._call
+        recorder = self
+
+        def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **kwargs)
+            self.session.hooks["response"].append(recorder.hook)
+
+        def timed_call(self: Any, method: str, path: str, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return call(self, method, path, **kwargs)
+            finally:
+                fields = "fields" in str((kwargs.get("params") or {}).get("filter", ""))
+                kind = f"{method} {path}{' [fields]' if fields else ''}"
+                recorder.seconds[kind] += time.perf_counter() - started
+
+        api.SciCatApi.__init__ = recording_init  # type: ignore[method-assign]
+        api.SciCatApi._call = timed_call  # type: ignore[method-assign]
+
+        def undo() -> None:
+            api.SciCatApi.__init__ = init  # type: ignore[method-assign]
+            api.SciCatApi._call = call  # type: ignore[method-assign]
+
+        self._undo.append(undo)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+class Timers:
+    """Wall time spent inside a few functions of the sync (where its time goes)."""
+
+    TARGETS = (
+        ("sync.scicat.api", "decode", "JSON decoding (orjson; inside the API calls)"),
+        ("sync.scicat.api", "SciCatApi._page", "reading a page's relations (HTTP, decoding)"),
+        ("sync.live", "_prepare", "mapping a page (reader thread)"),
+        ("sync.live", "_import_page", "page import: database transaction (main thread)"),
+        ("sync.live", "records_write", "of which database writes (records_write)"),
+        ("sync.live", "_import_unpublished", "unpublished records (v3, fields only)"),
+        ("sync.live", "_published_data", "published data"),
+        ("sync.live", "_listing", "listing pass (every public pid)"),
+        ("sync.live", "catalogue_statistics_refresh", "planner statistics (ANALYZE)"),
+    )
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> Timers:
+        import importlib
+
+        for module, path, label in self.TARGETS:
+            owner: Any = importlib.import_module(module)
+            *parents, name = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            original = getattr(owner, name)
+            setattr(owner, name, self._wrap(label, original))
+            self._undo.append((owner, name, original))
+        return self
+
+    def _wrap(self, label: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+        self._undo.clear()
+
+
+# -- the physical limit -----------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    seconds: float
+    bytes: int
+    by_kind: dict[str, float] = field(default_factory=dict)
+    decode: float = 0.0
+
+
+def replay(requests: list[Request], *, timeout: float = 120) -> Replay:
+    """The same requests, in order, with httpx on one connection: each body read in full and
+    decoded. The login (if the sync logged in) is replayed too, and its token used after it."""
+    import httpx
+    import orjson
+
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    token = ""
+    by_kind: dict[str, float] = defaultdict(float)
+    size = 0
+    decoding = 0.0
+    with httpx.Client(limits=limits, timeout=timeout, headers=headers) as client:
+        started = time.perf_counter()
+        for request in requests:
+            began = time.perf_counter()
+            extra = {"Authorization": f"Bearer {token}"} if request.authorized and token else {}
+            if request.body is not None:
+                extra["Content-Type"] = "application/json"
+            response = client.request(
+                request.method, request.url, content=request.body, headers=extra
+            )
+            content = response.content  # read in full
+            if response.status_code != request.status:
+                raise RuntimeError(
+                    f"replay: {request.method} {request.url[:200]} answered "
+                    f"{response.status_code}, the sync got {request.status}: {content[:300]!r}"
+                )
+            decoded = time.perf_counter()
+            document = orjson.loads(content) if content.strip() else None
+            decoding += time.perf_counter() - decoded
+            if request.login and isinstance(document, dict):
+                token = str(document["access_token"])
+            size += len(content)
+            by_kind[request.kind] += time.perf_counter() - began
+        seconds = time.perf_counter() - started
+    return Replay(seconds, size, dict(by_kind), decoding)
+
+
+def _same_urls(requests: list[Request]) -> int:
+    """How many URLs httpx would send other than as the sync's requests sent them."""
+    import httpx
+
+    differ = 0
+    for request in requests:
+        parts = urlsplit(request.url)
+        sent = parts.path + (f"?{parts.query}" if parts.query else "")
+        if httpx.URL(request.url).raw_path.decode("ascii") != sent:
+            differ += 1
+    return differ
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+class Cpu:
+    """CPU seconds of some processes (with their children) between two readings."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = processes
+        self._before: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}
+
+    def __enter__(self) -> Cpu:
+        self._own = time.process_time()
+        self._before = {n: process_tree_cpu(p) or 0.0 for n, p in self.processes.items()}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = {"syncing process": time.process_time() - self._own}
+        for name, pid in self.processes.items():
+            self.seconds[name] = (process_tree_cpu(pid) or 0.0) - self._before[name]
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak resident set (Linux: ``5`` to ``/proc/self/clear_refs``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _postmaster() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+        row = cursor.fetchone()
+    assert row is not None
+    return int((Path(row[0]) / "postmaster.pid").read_text(encoding="ascii").split()[0])
+
+
+def _empty_catalogue() -> int:
+    from django.core.management import call_command
+
+    from catalogue.models import Dataset
+
+    count = Dataset.objects.count()
+    if count:
+        call_command("flush", interactive=False, verbosity=0)
+    return count
+
+
+def _point(url: str, mode: str, accounts: dict[str, Any], workdir: Path) -> None:
+    """The portal's SCICAT_* settings, pointing at the backend in ``mode``."""
+    from django.conf import settings
+
+    admin = accounts["admin"]
+    account = mode != "v4"
+    settings.SCICAT_URL = url
+    settings.SCICAT_API_VERSION = "v3" if mode == "v3" else "v4"
+    settings.SCICAT_BACKEND_VERSION = "auto"
+    settings.SCICAT_USERNAME = admin.username if account else ""
+    settings.SCICAT_PASSWORD = admin.password if account else ""
+    settings.SCICAT_TOKEN = ""
+    settings.OPENSEARCH_URL = ""
+    settings.REDIS_URL = ""
+    settings.VAR_DIR = workdir
+
+
+@dataclass
+class Round:
+    sync: float
+    raw: Replay
+    public: int
+    cpu: dict[str, float]
+    raw_cpu: dict[str, float]
+    requests: int
+    retries: int
+    timers: dict[str, float]
+    http: dict[str, float]
+
+
+def _check(plan: Plan, files_expected: bool) -> list[str]:
+    """What the portal holds that differs from the seeded public records."""
+    from django.db.models import Count
+
+    from catalogue.models import Dataset
+
+    expected = plan.public_pids()
+    public = dict(
+        Dataset.objects.public().annotate(files_n=Count("files")).values_list("pid", "files_n")
+    )
+    problems = []
+    missing, extra = expected - set(public), set(public) - expected
+    if missing:
+        problems.append(f"{len(missing):,} seeded public pids missing, e.g. {sorted(missing)[:3]}")
+    if extra:
+        problems.append(f"{len(extra):,} public pids not seeded as public: {sorted(extra)[:3]}")
+    want = plan.files if files_expected else 0
+    wrong = {pid: n for pid, n in public.items() if pid in expected and n != want}
+    if wrong:
+        sample = list(wrong.items())[:3]
+        problems.append(f"{len(wrong):,} datasets without exactly {want} files, e.g. {sample}")
+    return problems
+
+
+@contextlib.contextmanager
+def _backend(version: str, workdir: Path) -> Iterator[Any]:
+    from tests.scicat_real.kit import SciCatBackend
+
+    backend = SciCatBackend(version, workdir=workdir)
+    backend.start()
+    try:
+        yield backend
+    finally:
+        backend.stop()  # the kit's down.sh; the work directory (and its database) stays
+
+
+def run(ctx: Context) -> Outcome:
+    from catalogue.models import DataFile, Dataset
+    from sync import live
+
+    version, mode, runs = _choice()
+    plan = Plan.for_n(ctx.n)
+    outcome = Outcome()
+    workdir = ctx.workpath.parent / f"scicat-{version}-n{ctx.n}"
+    removed = _empty_catalogue()
+    if removed:
+        outcome.note(f"emptied the catalogue first ({removed:,} datasets from earlier scenarios)")
+
+    with _backend(version, workdir) as backend:
+        outcome.note(
+            f"SciCat {version} on FerretDB (scicat-real kit) started in "
+            f"{backend.startup_seconds:.1f} s; work directory {workdir}"
+        )
+        _seeded(backend, plan, outcome)
+        _point(backend.url, mode, backend.accounts, ctx.workpath)
+        kit = _pids(workdir)
+        processes = {"SciCat (node)": kit["scicat"], "FerretDB": kit["ferretdb"]}
+        if ctx.database == "postgres":
+            processes["PostgreSQL"] = _postmaster()
+        files_expected = not (mode == "v4" and version.startswith("v4"))
+
+        done = [0]
+
+        def advance(records: int) -> None:
+            step = max(1000, ctx.n // 10)
+            if (done[0] + records) // step > done[0] // step:
+                print(f"      {done[0] + records:,} records synced", flush=True)
+            done[0] += records
+
+        progress = live.Progress(advance=advance)
+        rounds: list[Round] = []
+        peak = 0.0
+        rss_reset = True
+        recordings: list[list[Request]] = []
+        for number in range(1, runs + 1):
+            if number > 1:
+                _empty_catalogue()
+            rss_reset = _reset_peak_rss() and rss_reset
+            done[0] = 0
+            print(f"    round {number}: full sync", flush=True)
+            with Recorder() as recorder, Timers() as timers, Cpu(processes) as cpu:
+                started = time.perf_counter()
+                record = live.catalogue_sync(full=True, trigger="bench", progress=progress)
+                sync_seconds = time.perf_counter() - started
+            peak = max(peak, _peak_rss_mb())
+            public = Dataset.objects.public().count()
+            requests = recorder.requests
+            recordings.append(requests)
+            print(f"    round {number}: raw paging, {len(requests)} requests", flush=True)
+            with Cpu(processes) as raw_cpu:
+                raw = replay(requests)
+            rounds.append(
+                Round(
+                    sync_seconds,
+                    raw,
+                    public,
+                    cpu.seconds,
+                    raw_cpu.seconds,
+                    record.requests,
+                    record.retries,
+                    dict(timers.seconds),
+                    dict(recorder.seconds),
+                )
+            )
+            print(
+                f"    round {number}: full sync {sync_seconds:.1f} s ({public:,} public, "
+                f"{len(requests)} requests), raw paging {raw.seconds:.1f} s, "
+                f"ratio {sync_seconds / raw.seconds:.2f}",
+                flush=True,
+            )
+
+        problems = _check(plan, files_expected)
+        files = DataFile.objects.count()
+        with Recorder() as incremental_recorder:
+            started = time.perf_counter()
+            incremental = live.catalogue_sync(trigger="bench")
+            incremental_seconds = time.perf_counter() - started
+
+    _report(
+        outcome,
+        ctx=ctx,
+        version=version,
+        mode=mode,
+        plan=plan,
+        rounds=rounds,
+        recordings=recordings,
+        peak=peak,
+        rss_reset=rss_reset,
+        problems=problems,
+        files=files,
+        incremental=incremental,
+        incremental_seconds=incremental_seconds,
+        incremental_requests=incremental_recorder.requests,
+    )
+    return outcome
+
+
+def _report(
+    outcome: Outcome,
+    *,
+    ctx: Context,
+    version: str,
+    mode: str,
+    plan: Plan,
+    rounds: list[Round],
+    recordings: list[list[Request]],
+    peak: float,
+    rss_reset: bool,
+    problems: list[str],
+    files: int,
+    incremental: Any,
+    incremental_seconds: float,
+    incremental_requests: list[Request],
+) -> None:
+    where = f"SciCat {version} {mode}"
+    sync = median([r.sync for r in rounds])
+    raw = median([r.raw.seconds for r in rounds])
+    public = rounds[-1].public
+    requests = recordings[-1]
+    each = ", ".join(f"{r.sync:.1f}/{r.raw.seconds:.1f}" for r in rounds)
+    ratios = ", ".join(f"{r.sync / r.raw.seconds:.2f}" for r in rounds)
+    outcome.add(
+        Metric(
+            "scicat.raw",
+            f"{where}: raw paging, the sync's requests with httpx (median)",
+            raw,
+            "s",
+            detail=f"{len(requests)} requests, {rounds[-1].raw.bytes / 1e6:.1f} MB, "
+            f"runs: {', '.join(f'{r.raw.seconds:.2f}' for r in rounds)} s",
+        ),
+        Metric(
+            "scicat.sync",
+            f"{where}: full sync into an empty database (median)",
+            sync,
+            "s",
+            detail=f"runs (sync/raw s): {each}",
+        ),
+        Metric(
+            "scicat.ratio",
+            "full sync / raw paging (the medians)",
+            sync / raw,
+            "x",
+            "lower",
+            RATIO_TARGET,
+            f"per run: {ratios}",
+        ),
+        Metric(
+            "scicat.ratio_paired",
+            "full sync / raw paging right after it (median of the runs)",
+            median([r.sync / r.raw.seconds for r in rounds]),
+            "x",
+            "lower",
+            RATIO_TARGET,
+        ),
+        Metric(
+            "scicat.rate",
+            "full sync: public records/s",
+            public / sync,
+            "/s",
+            "higher",
+            detail=f"{public:,} public records",
+        ),
+        Metric("scicat.rate_all", "full sync: all N / wall time", ctx.n / sync, "/s", "higher"),
+        Metric(
+            "scicat.raw_rate",
+            "raw paging: public records/s",
+            public / raw,
+            "/s",
+            "higher",
+        ),
+        Metric(
+            "scicat.incremental",
+            "incremental sync, nothing changed: wall time",
+            incremental_seconds,
+            "s",
+            detail=f"{incremental.requests} requests",
+        ),
+    )
+    names = list(rounds[0].cpu)
+    for name in names:
+        per_record = median([1000 * r.cpu[name] / max(1, r.public) for r in rounds])
+        outcome.add(
+            Metric(
+                f"scicat.cpu.{name.split()[0].lower()}",
+                f"full sync: CPU per record, {name}",
+                per_record,
+                "ms",
+            )
+        )
+    total = median([1000 * sum(r.cpu.values()) / max(1, r.public) for r in rounds])
+    outcome.add(Metric("scicat.cpu.total", "full sync: CPU per record, all of them", total, "ms"))
+    for name in names:
+        if name == "syncing process":
+            continue
+        per_record = median([1000 * r.raw_cpu[name] / max(1, r.public) for r in rounds])
+        outcome.add(
+            Metric(
+                f"scicat.raw_cpu.{name.split()[0].lower()}",
+                f"raw paging: CPU per record, {name}",
+                per_record,
+                "ms",
+            )
+        )
+    outcome.add(
+        Metric(
+            "scicat.peak_rss",
+            "full sync: peak RSS of the syncing process",
+            peak,
+            "MB",
+            detail="VmHWM reset before each sync" if rss_reset else "VmHWM since the start",
+        )
+    )
+    differ = _same_urls(requests)
+    same_sequence = all([r.url for r in rec] == [r.url for r in requests] for rec in recordings)
+    outcome.note(
+        f"N = {ctx.n:,} seeded datasets ({plan.public:,} published, {plan.private:,} not), "
+        f"one origdatablock of {plan.files} files each; OPENSEARCH_URL empty (no search index: "
+        "the database search backend needs none)"
+    )
+    outcome.note(
+        f"full sync: {public:,} public records, {files:,} files, {rounds[-1].requests} requests "
+        f"({rounds[-1].retries} retried); "
+        + ("matches the seeded catalogue" if not problems else "MISMATCH: " + "; ".join(problems))
+    )
+    outcome.note(
+        "requests per run: "
+        + ", ".join(f"{kind} x{n}" for kind, n in _kinds(requests).items())
+        + ("; the same URLs in every run" if same_sequence else "; the URLs DIFFER between runs")
+        + (f"; {differ} URLs httpx would send otherwise" if differ else "")
+    )
+    outcome.note(
+        "raw paging by route (median s): "
+        + "; ".join(
+            f"{kind} {median([r.raw.by_kind.get(kind, 0.0) for r in rounds]):.2f}"
+            for kind in _kinds(requests)
+        )
+        + f"; of which JSON decoding {median([r.raw.decode for r in rounds]):.2f}"
+    )
+    outcome.note(
+        "the sync's API calls by route (median wall s, reader thread and main thread): "
+        + "; ".join(
+            f"{kind} {median([r.http.get(kind, 0.0) for r in rounds]):.2f}"
+            for kind in sorted(rounds[-1].http, key=lambda k: -rounds[-1].http[k])
+        )
+    )
+    outcome.note(
+        "where the sync's time went (median wall s; the reader thread overlaps the main thread): "
+        + "; ".join(
+            f"{label} {median([r.timers.get(label, 0.0) for r in rounds]):.2f}"
+            for label in rounds[-1].timers
+        )
+    )
+    outcome.note(
+        "CPU seconds per run (sync | raw paging): "
+        + " / ".join(
+            ", ".join(f"{n} {r.cpu[n]:.1f}" for n in names)
+            + " | "
+            + ", ".join(f"{n} {r.raw_cpu[n]:.1f}" for n in names)
+            for r in rounds
+        )
+    )
+    changed = incremental.created + incremental.updated + incremental.withdrawn
+    outcome.note(
+        f"incremental: {incremental.requests} requests ("
+        + ", ".join(f"{kind} x{n}" for kind, n in _kinds(incremental_requests).items())
+        + f"), {incremental.fetched} records re-read, {changed} changed"
+        + ("" if not changed else " (MISMATCH: nothing changed in the catalogue)")
+    )
+    from django.conf import settings
+
+    outcome.note(
+        f"page size {settings.SCICAT_PAGE_SIZE}, id page size {settings.SCICAT_ID_PAGE_SIZE}; "
+        f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs shared by this process, "
+        "SciCat, FerretDB and the database)"
+    )
+
+
+def _kinds(requests: list[Request]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for request in requests:
+        counts[request.kind] = counts.get(request.kind, 0) + 1
+    return counts
