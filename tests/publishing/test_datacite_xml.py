@@ -16,7 +16,7 @@ from publishing.models import Publication
 from sync.services import export_import
 from tests.oai.conftest import kernel_schema
 
-DEMO = Path(__file__).resolve().parent.parent / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
 KERNEL = "{http://datacite.org/schema/kernel-4}"
 
 FULL: dict[str, Any] = {

@@ -10,8 +10,8 @@ from django.test import Client
 from catalogue.services import dataset_withdraw
 from publishing.services import publication_withdraw
 from tests.htmlcheck import vnu_errors
-from tests.landing_page.conftest import Landing
-from tests.landing_page.test_pages import make_files
+from tests.landing.pages.conftest import Landing
+from tests.landing.pages.test_pages import make_files
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

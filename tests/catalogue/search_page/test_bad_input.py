@@ -10,7 +10,7 @@ from django.test import Client
 from lxml import html as lxml_html
 
 from catalogue.models import Dataset
-from tests.search_ui.conftest import HX
+from tests.catalogue.search_page.conftest import HX
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from landing.formats.schemaorg import (
 from landing.records import dataset_record, publication_record
 from publishing.models import Publication
 from tests.factories import DatasetFactory
-from tests.landing_formats.conftest import make_publication
+from tests.landing.formats.conftest import make_publication
 
 REQUIRED = {"name", "description"}
 RECOMMENDED = {

@@ -16,7 +16,7 @@ from catalogue.models import DataFile, Dataset
 from catalogue.services import dataset_withdraw
 from publishing.services import publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
-from tests.landing_page.conftest import DOWNLOAD_PATTERN, ORCID, ROR, Landing
+from tests.landing.pages.conftest import DOWNLOAD_PATTERN, ORCID, ROR, Landing
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

@@ -12,7 +12,7 @@ from catalogue.models import Dataset
 from catalogue.selectors import parameter_key_suggestions
 from catalogue.services import dataset_withdraw
 from tests.factories import DatasetFactory
-from tests.search_ui.conftest import HX, with_parameters
+from tests.catalogue.search_page.conftest import HX, with_parameters
 
 pytestmark = pytest.mark.django_db
 

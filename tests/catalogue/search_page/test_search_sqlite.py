@@ -1,5 +1,5 @@
 """The search page on the embedded default (SQLite, database search), served by `runserver` on the
-demo export, as `make run` does. The rest of tests/search_ui runs on PostgreSQL and OpenSearch."""
+demo export, as `make run` does. The rest of tests/catalogue/search_page runs on PostgreSQL and OpenSearch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_embedded_default import embedded_portal  # noqa: F401 - the fixture
+from tests.portal.test_embedded_default import embedded_portal  # noqa: F401 - the fixture
 
 Served = tuple[str, Path]
 

@@ -12,8 +12,8 @@ import pytest
 
 from catalogue.models import DataFile
 from tests.browser import PageWatch, chromium
-from tests.landing_page.conftest import Landing, make_landing
-from tests.landing_page.test_pages import make_files
+from tests.landing.pages.conftest import Landing, make_landing
+from tests.landing.pages.test_pages import make_files
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_search_contract_passes_on_sqlite() -> None:
@@ -32,7 +32,7 @@ def test_search_contract_passes_on_sqlite() -> None:
             "python_files=check_*.py",
             "-k",
             "not opensearch",
-            "tests/search/sqlite_contract/check_contract.py",
+            "tests/catalogue/search/sqlite_contract/check_contract.py",
         ],
         cwd=ROOT,
         env=env,

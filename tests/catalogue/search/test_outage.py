@@ -18,7 +18,7 @@ from catalogue.search.backends import outage
 from catalogue.search.opensearch import OpenSearchBackend
 from catalogue.services import dataset_withdraw, search_index_after_commit
 from tests.factories import DatasetFactory
-from tests.search.proxy import Proxy
+from tests.catalogue.search.proxy import Proxy
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import PageWatch, chromium
 from tests.factories import DatasetFactory
-from tests.search_ui.conftest import make_catalogue
+from tests.catalogue.search_page.conftest import make_catalogue
 
 pytestmark = pytest.mark.browser
 

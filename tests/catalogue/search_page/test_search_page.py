@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from catalogue.models import Dataset
 from catalogue.search import FACETS, SearchPage
 from tests.factories import DatasetFactory
-from tests.search_ui.conftest import HX
+from tests.catalogue.search_page.conftest import HX
 
 pytestmark = pytest.mark.django_db
 
