@@ -288,7 +288,8 @@ def test_unknown_sort_is_a_400_with_a_clear_message(client: Client) -> None:
     ],
 )
 def test_bad_table_parameters_never_fail(client: Client, query: str) -> None:
-    # Search text the query language refuses is a 400: tests/catalogue/search_page/test_bad_input.py.
+    # Search text the query language refuses is a 400:
+    # tests/catalogue/search_page/test_bad_input.py.
     DatasetFactory.create_batch(3)
 
     response = client.get(f"/datasets/?{query}")

@@ -17,8 +17,8 @@ from catalogue.search import DatasetQuery, backend, dataset_search
 from catalogue.search.backends import outage
 from catalogue.search.opensearch import OpenSearchBackend
 from catalogue.services import dataset_withdraw, search_index_after_commit
-from tests.factories import DatasetFactory
 from tests.catalogue.search.proxy import Proxy
+from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
 

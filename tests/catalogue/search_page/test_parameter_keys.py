@@ -11,8 +11,8 @@ from lxml import html as lxml_html
 from catalogue.models import Dataset
 from catalogue.selectors import parameter_key_suggestions
 from catalogue.services import dataset_withdraw
-from tests.factories import DatasetFactory
 from tests.catalogue.search_page.conftest import HX, with_parameters
+from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.browser import PageWatch, chromium
-from tests.factories import DatasetFactory
 from tests.catalogue.search_page.conftest import make_catalogue
+from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.browser
 

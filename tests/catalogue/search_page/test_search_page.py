@@ -13,8 +13,8 @@ from lxml import html as lxml_html
 
 from catalogue.models import Dataset
 from catalogue.search import FACETS, SearchPage
-from tests.factories import DatasetFactory
 from tests.catalogue.search_page.conftest import HX
+from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
 

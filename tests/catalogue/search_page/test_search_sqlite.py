@@ -1,5 +1,6 @@
 """The search page on the embedded default (SQLite, database search), served by `runserver` on the
-demo export, as `make run` does. The rest of tests/catalogue/search_page runs on PostgreSQL and OpenSearch."""
+demo export, as `make run` does. The rest of tests/catalogue/search_page runs on PostgreSQL and
+OpenSearch."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Run in a child pytest only (``tests/catalogue/search/test_sqlite_contract.py``): the suite on SQLite.
+"""Run in a child pytest only (``tests/catalogue/search/test_sqlite_contract.py``): the suite
+on SQLite.
 
 Overrides the root conftest's database choice, so every test here runs on a throwaway SQLite
 file with the migrations applied (the FTS5 table and its triggers included).
