@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from landing import download_url
 from landing.selectors import FileRow, dataset_file_rows
-from publishing.metadata import xml_text
+from lib.xml_text import xml_text
 
 if TYPE_CHECKING:
     from catalogue.models import Dataset

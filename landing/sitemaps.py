@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from catalogue.models import Dataset
-from publishing.datacite_xml import escape
+from lib.xml_text import escape
 from publishing.metadata import absolute_url, dataset_url, publication_url
 from publishing.models import Publication
 

@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from publishing.datacite_xml import escape, resource_xml
+from lib.xml_text import escape
+from publishing.datacite_xml import resource_xml
 from publishing.metadata import SCHEMA_VERSION
 
 OPEN_ACCESS = {"rights": "Open Access", "rightsUri": "info:eu-repo/semantics/openAccess"}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from lib.xml_text import escape
 from oai import selectors, sets, tokens, xmlwriter
 from oai.arguments import Request
 from oai.errors import (
@@ -20,7 +21,6 @@ from oai.errors import (
 )
 from oai.formats import FORMATS, MetadataFormat, with_access_rights
 from oai.selectors import Listing, Record
-from publishing.datacite_xml import escape
 
 # The longest the first page of a list may spend counting it (completeListSize); past that the
 # database's estimate is given instead, so that every page stays fast on a million records.

@@ -17,26 +17,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from publishing.metadata import xml_text
+from lib.xml_text import escape, xml_text
 
 NAMESPACE = "http://datacite.org/schema/kernel-4"
 SCHEMA_LOCATION = "http://schema.datacite.org/meta/kernel-4/metadata.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-_ESCAPE = re.compile(r"[&<>\"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$")
 _YEAR = re.compile(r"^\d{4}$")
-
-
-def escape(value: object) -> str:
-    """``value`` as XML character data or attribute value (in double quotes)."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    if not _ESCAPE.search(text):
-        return text
-    text = xml_text(text)
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
 
 
 def _attrs(pairs: Iterable[tuple[str, Any]]) -> str:

@@ -33,6 +33,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils.html import strip_tags
 
+from lib.xml_text import XML_FORBIDDEN, xml_text
+
 if TYPE_CHECKING:
     from catalogue.models import Dataset
     from publishing.models import Publication
@@ -60,8 +62,6 @@ NAME_TYPES = frozenset({"Personal", "Organizational"})
 # Related-object attributes DataCite allows only with HasMetadata / IsMetadataFor.
 _METADATA_RELATIONS = frozenset({"HasMetadata", "IsMetadataFor"})
 
-# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EMAIL_MASK = "[e-mail address removed]"
 _SCRIPT = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -125,12 +125,6 @@ _SPDX_IDS = {
 # -- text ---------------------------------------------------------------------------------------
 
 
-def xml_text(value: object) -> str:
-    """``value`` as text without the characters XML 1.0 forbids (control characters etc.)."""
-    text = "" if value is None else str(value)
-    return _XML_FORBIDDEN.sub("", text)
-
-
 def plain_text(value: object, *, lines: bool = True) -> str:
     """Free text as harvesters want it: no markup, no forbidden characters, no e-mail address.
 
@@ -141,7 +135,7 @@ def plain_text(value: object, *, lines: bool = True) -> str:
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     if not _NEEDS_CLEANING.search(text):
         return text  # the common case: one clean line
-    text = _XML_FORBIDDEN.sub("", text)
+    text = XML_FORBIDDEN.sub("", text)
     if "<" in text:
         text = strip_tags(_BLOCK_TAG.sub("\n", _SCRIPT.sub("", text)))
     if "&" in text:

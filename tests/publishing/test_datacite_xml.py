@@ -10,7 +10,8 @@ from datacite import schema45
 from lxml import etree
 
 from catalogue.models import Dataset
-from publishing.datacite_xml import escape, resource_document, resource_xml
+from lib.xml_text import escape
+from publishing.datacite_xml import resource_document, resource_xml
 from publishing.metadata import dataset_metadata, publication_metadata
 from publishing.models import Publication
 from sync.services import export_import

@@ -17,7 +17,6 @@ from publishing.metadata import (
     plain_text,
     publication_metadata,
     publication_url,
-    xml_text,
 )
 from publishing.models import Publication
 from sync.services import export_import
@@ -255,8 +254,3 @@ def test_landing_page_urls_match_the_url_configuration(settings: Any) -> None:
 )
 def test_plain_text(raw: str, clean: str) -> None:
     assert plain_text(raw) == clean
-
-
-def test_xml_text_keeps_tabs_and_newlines() -> None:
-    assert xml_text("a\tb\nc\rd\x00\x08e") == "a\tb\nc\rde"
-    assert xml_text(None) == ""
