@@ -41,20 +41,19 @@ def _database() -> dict[str, Any]:
 def _search() -> dict[str, Any]:
     from catalogue.search.backends import backend
     from catalogue.search.maintenance import search_backlog_size
-    from catalogue.search.opensearch import OpenSearchBackend
 
     chosen = backend()
-    if not isinstance(chosen, OpenSearchBackend):
-        return {"status": "ok", "backend": "database"}
+    if not chosen.separate_index:
+        return {"status": "ok", "backend": chosen.name}
     backlog = search_backlog_size()
     if not chosen.ping():
         return {
             "status": "down",
-            "backend": "opensearch",
+            "backend": chosen.name,
             "fallback": "database",
             "backlog": backlog,
         }
-    return {"status": "ok", "backend": "opensearch", "backlog": backlog}
+    return {"status": "ok", "backend": chosen.name, "backlog": backlog}
 
 
 def _broker() -> dict[str, Any]:

@@ -47,7 +47,6 @@ from django.utils import timezone
 from catalogue.models import Dataset
 from catalogue.payloads import FilesStatus
 from catalogue.search import SearchUnavailable, backend
-from catalogue.search.opensearch import OpenSearchBackend, refresh_pause, refresh_resume
 from catalogue.services import (
     catalogue_statistics_refresh,
     datasets_withdraw_by_catalogue,
@@ -177,11 +176,8 @@ def _recover_abandoned() -> None:
 def _search_refresh_resume() -> None:
     """Turn the search index's refresh on again if a full sync left it paused (every run starts
     with this: a full sync that was killed, or could not reach OpenSearch at its end)."""
-    chosen = backend()
-    if not isinstance(chosen, OpenSearchBackend):
-        return
     try:
-        if refresh_resume(chosen):
+        if backend().bulk_load_finish():
             logger.info("search index: refresh turned on again")
     except SearchUnavailable as exc:  # the next run tries again; the sync goes on
         logger.warning("search index: could not turn its refresh on again: %s", exc)
@@ -193,14 +189,12 @@ def _search_bulk_load() -> Iterator[None]:
     end (about 40% less OpenSearch CPU); documents sent meanwhile are stored, searchable at the
     end. A run killed on the way leaves it paused until the next run starts (see
     :func:`_search_refresh_resume`)."""
-    chosen = backend()
     paused = False
-    if isinstance(chosen, OpenSearchBackend):
-        try:
-            refresh_pause(chosen)
-            paused = True
-        except SearchUnavailable as exc:
-            logger.warning("search index: could not pause its refresh: %s", exc)
+    try:
+        backend().bulk_load_start()
+        paused = True
+    except SearchUnavailable as exc:
+        logger.warning("search index: could not pause its refresh: %s", exc)
     try:
         yield
     finally:

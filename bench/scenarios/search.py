@@ -307,28 +307,13 @@ def _alone(probe: Probe) -> tuple[Callable[[], object], Callable[[], object]] | 
     from django.http import QueryDict
 
     from catalogue.search import backend, dataset_search
-    from catalogue.search.opensearch import OpenSearchBackend
     from catalogue.search_params import SearchRequest  # the UI's URL parsing
 
-    chosen = backend()
-    assert isinstance(chosen, OpenSearchBackend)
     query = SearchRequest.parse(QueryDict(urlencode(probe.params))).query
-    if query.offset + query.per_page > 10_000:
+    raw = backend().raw_search(query)
+    if raw is None:
         return None
-    body = {
-        **chosen.body(query),
-        "sort": chosen._sort(query.effective_sort),
-        "from": query.offset,
-        "size": query.per_page,
-    }
-    aggs = body.pop("aggs")
-    searches = [
-        {"index": chosen.alias},
-        body,
-        {"index": chosen.alias, "request_cache": True},
-        {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False},
-    ]
-    return partial(chosen.client.msearch, body=searches), partial(dataset_search, query)
+    return raw, partial(dataset_search, query)
 
 
 def run(ctx: Context) -> Outcome:

@@ -86,7 +86,7 @@ outage = Outage()
 def dataset_search(query: DatasetQuery) -> SearchPage:
     """Search with the configured backend; on failure answer from the database, marked degraded."""
     chosen = backend()
-    if isinstance(chosen, DatabaseBackend):
+    if not chosen.separate_index:
         return chosen.search(query)
     if not outage.skip():
         try:

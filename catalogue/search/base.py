@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -124,11 +125,61 @@ class SearchPage:
         return max(1, -(-self.total // self.query.per_page))
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What a backend's own index holds: the name searches use, the index behind it, documents."""
+
+    alias: str
+    index: str | None  # None: no index yet
+    documents: int
+
+
 class SearchBackend(Protocol):
+    """What every backend does, so that no caller asks which one it has.
+
+    ``separate_index`` tells the two kinds apart by what they do, not by name: a backend with an
+    index apart from the database (OpenSearch) can be down, its updates can fail (and wait in the
+    backlog), it can be rebuilt, bulk-loaded with its refresh paused, and searches fall back to
+    the database when it fails. The database backend reads the catalogue itself: the index
+    methods do nothing there, ``rebuild`` refuses, ``ping`` is always True.
+    """
+
     name: str
+    separate_index: bool
 
     def search(self, query: DatasetQuery) -> SearchPage: ...
 
     def index(self, dataset_ids: list[int]) -> None:
         """Bring these datasets' entries up to date (adds, updates, removes withdrawn)."""
+        ...
+
+    def rebuild(
+        self, ids: Iterable[list[int]], *, progress: Callable[[int], None] | None = None
+    ) -> str:
+        """Fill a new index from batches of dataset ids and switch searches to it; its name."""
+        ...
+
+    def index_state(self) -> IndexState | None:
+        """The index searches read now (None without a separate index)."""
+        ...
+
+    def bulk_load_start(self) -> None:
+        """Many updates follow (a full sync): stop making each searchable at once."""
+        ...
+
+    def bulk_load_finish(self) -> bool:
+        """Make everything sent searchable again if a bulk load left it paused; True if it was."""
+        ...
+
+    def refresh(self) -> None:
+        """Make every update sent so far searchable now."""
+        ...
+
+    def ping(self) -> bool:
+        """Whether the backend answers now (health checks)."""
+        ...
+
+    def raw_search(self, query: DatasetQuery) -> Callable[[], object] | None:
+        """The backend's own request(s) for this page, sent by its client alone (the search
+        benchmark compares the search layer with it); None when there is no such thing."""
         ...

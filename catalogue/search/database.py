@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,8 +40,10 @@ from catalogue.search.base import (
     SORTS,
     DatasetQuery,
     FacetValue,
+    IndexState,
     QueryError,
     SearchPage,
+    SearchUnavailable,
 )
 from catalogue.search.conditions import Condition, check_units, parse_conditions
 from catalogue.search.query import (
@@ -503,7 +505,10 @@ def _highlight(text: str, words: list[Term | Phrase]) -> str | None:
 
 
 class DatabaseBackend:
+    """The database is its own index: the index methods of :class:`SearchBackend` do nothing."""
+
     name = "database"
+    separate_index = False
 
     def _filtered(
         self, query: DatasetQuery
@@ -662,3 +667,26 @@ class DatabaseBackend:
 
     def index(self, dataset_ids: list[int]) -> None:
         """Nothing to do: the database is its own index."""
+
+    def rebuild(
+        self, ids: Iterable[list[int]], *, progress: Callable[[int], None] | None = None
+    ) -> str:
+        raise SearchUnavailable("OPENSEARCH_URL is not set: the database backend has no index")
+
+    def index_state(self) -> IndexState | None:
+        return None
+
+    def bulk_load_start(self) -> None:
+        return None
+
+    def bulk_load_finish(self) -> bool:
+        return False
+
+    def refresh(self) -> None:
+        return None
+
+    def ping(self) -> bool:
+        return True
+
+    def raw_search(self, query: DatasetQuery) -> Callable[[], object] | None:
+        return None

@@ -16,7 +16,6 @@ from django.utils import timezone
 from catalogue.models import Dataset, SearchBacklog
 from catalogue.search.backends import backend, outage
 from catalogue.search.base import SearchUnavailable
-from catalogue.search.database import DatabaseBackend
 from catalogue.search.documents import public_ids
 
 logger = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ def search_backlog_add(*, dataset_ids: list[int]) -> None:
 def search_reindex(*, dataset_ids: list[int]) -> bool:
     """Index these datasets now; when OpenSearch is down, put them in the backlog (False)."""
     chosen = backend()
-    if isinstance(chosen, DatabaseBackend) or not dataset_ids:
+    if not chosen.separate_index or not dataset_ids:
         return True
     try:
         chosen.index(dataset_ids)
@@ -48,7 +47,7 @@ def search_reindex(*, dataset_ids: list[int]) -> bool:
 def search_backlog_drain(*, progress: Callable[[int], None] | None = None) -> int:
     """Index every dataset in the backlog; returns how many were indexed (0 when still down)."""
     chosen = backend()
-    if isinstance(chosen, DatabaseBackend):
+    if not chosen.separate_index:
         SearchBacklog.objects.all().delete()
         return 0
     done = 0
@@ -88,10 +87,8 @@ def search_index_rebuild(
     Datasets changed while the new index filled (their ``modified`` is after the start) are
     indexed again through the alias once it points to the new index, so no write is lost.
     """
-    from catalogue.search.opensearch import OpenSearchBackend
-
     chosen = backend()
-    if not isinstance(chosen, OpenSearchBackend):
+    if not chosen.separate_index:
         raise SearchUnavailable("OPENSEARCH_URL is not set: the database backend has no index")
     started: datetime = timezone.now()
     name = chosen.rebuild(public_ids(batch), progress=progress)

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import orjson
@@ -37,6 +37,7 @@ from catalogue.search.base import (
     SORTS,
     DatasetQuery,
     FacetValue,
+    IndexState,
     QueryError,
     SearchPage,
     SearchUnavailable,
@@ -296,6 +297,7 @@ def _facet_filter(facet: str, values: tuple[str, ...]) -> dict[str, Any]:
 
 class OpenSearchBackend:
     name = "opensearch"
+    separate_index = True
 
     def __init__(self, *, url: str, index: str, timeout: int) -> None:
         self.url = url
@@ -493,6 +495,41 @@ class OpenSearchBackend:
             return bool(self.client.ping(request_timeout=2))
         except Exception:
             return False
+
+    def index_state(self) -> IndexState | None:
+        try:
+            current = self.current_index()
+            count = self.client.count(index=self.alias)["count"] if current else 0
+        except _ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return IndexState(alias=self.alias, index=current, documents=int(count))
+
+    def bulk_load_start(self) -> None:
+        refresh_pause(self)
+
+    def bulk_load_finish(self) -> bool:
+        return refresh_resume(self)
+
+    def raw_search(self, query: DatasetQuery) -> Callable[[], object] | None:
+        """The page's hits (row fields from ``_source``) and its facet counts as a size-0 search
+        the shard request cache may answer, in one ``_msearch``, exactly as :meth:`search`
+        sends them; None for a page past ``MAX_WINDOW`` (several requests by design)."""
+        if query.offset + query.per_page > MAX_WINDOW:
+            return None
+        body = {
+            **self.body(query),
+            "sort": self._sort(query.effective_sort),
+            "from": query.offset,
+            "size": query.per_page,
+        }
+        aggs = body.pop("aggs")
+        searches = [
+            {"index": self.alias},
+            body,
+            {"index": self.alias, "request_cache": True},
+            {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False},
+        ]
+        return partial(self.client.msearch, body=searches)
 
     # -- search ---------------------------------------------------------------------------------
 

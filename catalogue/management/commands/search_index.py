@@ -34,10 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=2000, help="datasets per bulk request")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from catalogue.search.opensearch import OpenSearchBackend
-
         chosen = backend()
-        if not isinstance(chosen, OpenSearchBackend):
+        if not chosen.separate_index:
             raise CommandError("OPENSEARCH_URL is not set: the database backend needs no index.")
         quiet = options["no_progress"]
         try:
@@ -45,8 +43,9 @@ class Command(BaseCommand):
                 total = Dataset.objects.public().count()
                 with tqdm(total=total, unit="datasets", disable=quiet) as bar:
                     name, later = search_index_rebuild(batch=options["batch"], progress=bar.update)
+                alias = state.alias if (state := chosen.index_state()) else name
                 self.stdout.write(
-                    f"{chosen.alias} -> {name}: {total:,} datasets"
+                    f"{alias} -> {name}: {total:,} datasets"
                     + (f", {later:,} changed meanwhile indexed again" if later else "")
                 )
             elif options["catch_up"]:
@@ -58,10 +57,10 @@ class Command(BaseCommand):
                 if left:
                     raise CommandError("OpenSearch is still unavailable; run again later.")
             else:
-                current = chosen.current_index()
-                count = chosen.client.count(index=chosen.alias)["count"] if current else 0
+                state = chosen.index_state()
+                assert state is not None  # a separate index has a state
                 self.stdout.write(
-                    f"{chosen.alias} -> {current or '(none)'}: {count:,} documents; "
+                    f"{state.alias} -> {state.index or '(none)'}: {state.documents:,} documents; "
                     f"backlog {search_backlog_size():,}"
                 )
         except SearchUnavailable as exc:

@@ -165,5 +165,5 @@ def test_beat_drains_the_backlog_every_minute(
     proxy.start()
     outage.retry_at = 0.0
     assert search_backlog_drain.delay().get() == 1
-    backend().refresh()  # type: ignore[attr-defined]
+    backend().refresh()
     assert dataset_search(DatasetQuery(text="queued")).ids == [dataset.pk]

@@ -29,7 +29,7 @@ def opensearch(settings: Any, opensearch_url: str) -> None:
 
 def _found(doi: str) -> list[str]:
     search = backend()
-    search.refresh()  # type: ignore[attr-defined]
+    search.refresh()
     page = dataset_search(DatasetQuery(text=f"doi:{doi}", facets=False))
     assert not page.degraded
     return list(Dataset.objects.filter(pk__in=page.ids).values_list("pid", flat=True))
