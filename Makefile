@@ -44,6 +44,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture
 
 format: install
 	$(BIN)/ruff check --fix .

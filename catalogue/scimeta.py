@@ -102,13 +102,6 @@ def conversion(unit: str) -> Conversion | None:
     return Conversion(scale, offset, format(one.units, "~C"))
 
 
-def to_si(value: float, unit: str) -> tuple[float, str] | None:
-    conv = conversion(unit)
-    if conv is None:
-        return None
-    return conv(value), conv.si_unit
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None

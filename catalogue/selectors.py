@@ -14,7 +14,6 @@ from catalogue.models import (
     Dataset,
     Instrument,
     ScientificParameter,
-    Technique,
     Thumbnail,
 )
 from catalogue.search import DatasetQuery, SearchPage, dataset_search
@@ -105,10 +104,6 @@ def latest_datasets(limit: int = 5) -> list[dict[str, Any]]:
 def dataset_by_pid(pid: str) -> Dataset | None:
     """The dataset ``pid`` (public or withdrawn) with its instrument and proposal."""
     return Dataset.objects.select_related("instrument", "proposal").filter(pid=pid).first()
-
-
-def dataset_techniques(dataset: Dataset) -> list[Technique]:
-    return list(dataset.techniques.order_by("name", "pid"))
 
 
 def dataset_thumbnails(dataset: Dataset) -> list[Thumbnail]:

@@ -488,10 +488,6 @@ def catalogue_statistics_refresh() -> None:
                 cursor.execute(f"ANALYZE {table}")
 
 
-def dataset_upsert(*, item: DatasetIn) -> UpsertCounts:
-    return datasets_upsert(items=[item])
-
-
 @transaction.atomic
 def dataset_withdraw(*, dataset: Dataset, reason: str, by: WithdrawnBy = WithdrawnBy.STAFF) -> bool:
     """Withdraw ``dataset``, keeping a tombstone; False when it already was withdrawn."""

@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Min, QuerySet
 
 from catalogue.models import Dataset, Instrument
 from catalogue.visibility import Visibility
@@ -114,15 +114,6 @@ def earliest_datestamp() -> datetime | None:
     ]
     present = [c for c in candidates if c is not None]
     return min(present) if present else None
-
-
-def latest_datestamp() -> datetime | None:
-    candidates = [
-        publications().aggregate(last=Max("modified"))["last"],
-        datasets().aggregate(last=Max("modified"))["last"],
-    ]
-    present = [c for c in candidates if c is not None]
-    return max(present) if present else None
 
 
 @dataclass(frozen=True, slots=True)

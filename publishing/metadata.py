@@ -158,10 +158,6 @@ def _line(value: object) -> str:
 # -- identifiers and links ----------------------------------------------------------------------
 
 
-def is_doi(value: str) -> bool:
-    return bool(_DOI.match(value))
-
-
 def pid_type(pid: str) -> str:
     """The DataCite identifier type of a catalogue PID: ``DOI``, ``Handle`` or ``URL``/``Other``."""
     if _DOI.match(pid):

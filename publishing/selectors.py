@@ -34,23 +34,6 @@ def publication_by_doi(doi: str) -> Publication | None:
     return Publication.objects.on_site().filter(doi=normalize_doi(doi)).first()
 
 
-def publication_datasets(publication: Publication) -> list[Dataset]:
-    """The public datasets of ``publication``, newest first."""
-    return list(
-        publication.datasets.public()
-        .select_related("instrument")
-        .only(
-            "pid",
-            "title",
-            "type",
-            "start_time",
-            "size",
-            "instrument__name",
-            "instrument__unique_name",
-        )
-    )
-
-
 def publications_containing(dataset: Dataset) -> list[Publication]:
     """The public publications that contain ``dataset``."""
     return list(
