@@ -59,7 +59,7 @@ from sync import policy, scicat
 from sync.listing import Listing
 from sync.lock import SyncLock, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
-from sync.scicat.api import (
+from sync.scicat import (
     FILES_UNAVAILABLE,
     ApiConfig,
     CatalogueError,

@@ -16,7 +16,7 @@ from celery import shared_task
 from sync import live
 from sync.lock import SyncLockHeld
 from sync.models import SyncRun
-from sync.scicat.api import CatalogueUnavailable
+from sync.scicat import CatalogueUnavailable
 
 logger = logging.getLogger(__name__)
 

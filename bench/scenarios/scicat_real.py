@@ -519,9 +519,9 @@ class Recorder:
         return response
 
     def __enter__(self) -> Recorder:
-        from sync.scicat import api
+        from sync.scicat.client import Client
 
-        init, call = api.SciCatApi.__init__, api.SciCatApi._call
+        init, call = Client.__init__, Client._call
         recorder = self
 
         def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -537,12 +537,12 @@ class Recorder:
                 kind = f"{method} {path}{' [fields]' if fields else ''}"
                 recorder.seconds[kind] += time.perf_counter() - started
 
-        api.SciCatApi.__init__ = recording_init  # type: ignore[method-assign]
-        api.SciCatApi._call = timed_call  # type: ignore[method-assign]
+        Client.__init__ = recording_init  # type: ignore[method-assign]
+        Client._call = timed_call  # type: ignore[method-assign]
 
         def undo() -> None:
-            api.SciCatApi.__init__ = init  # type: ignore[method-assign]
-            api.SciCatApi._call = call  # type: ignore[method-assign]
+            Client.__init__ = init  # type: ignore[method-assign]
+            Client._call = call  # type: ignore[method-assign]
 
         self._undo.append(undo)
         return self
@@ -556,8 +556,8 @@ class Timers:
     """Wall time spent inside a few functions of the sync (where its time goes)."""
 
     TARGETS = (
-        ("sync.scicat.api", "decode", "JSON decoding (orjson; inside the API calls)"),
-        ("sync.scicat.api", "SciCatApi._page", "reading a page's relations (HTTP, decoding)"),
+        ("sync.scicat.client", "decode", "JSON decoding (orjson; inside the API calls)"),
+        ("sync.scicat.relations", "Relations._page", "reading a page's relations (HTTP, decoding)"),
         ("sync.live", "_prepare", "mapping a page (reader thread)"),
         ("sync.live", "_import_page", "page import: database transaction (main thread)"),
         ("sync.live", "records_write", "of which database writes (records_write)"),

@@ -161,7 +161,7 @@ class _Timers:
         ("sync.live", "records_import", "mapping and database writes"),
         ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
         ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
-        ("sync.scicat.api", "SciCatApi._list", "catalogue requests (in a thread, overlapping)"),
+        ("sync.scicat.client", "Client._list", "catalogue requests (in a thread, overlapping)"),
     )
 
     def __init__(self) -> None:

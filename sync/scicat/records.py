@@ -262,7 +262,7 @@ def thumbnail_from(raw: Raw, pid: str) -> ThumbnailIn | None:
 
     The attachment's own ``isPublished`` is not asked: SciCat leaves it false when its dataset
     is published, and an attachment reaches this function only as part of a public dataset
-    (:mod:`sync.scicat.api` keeps no other).
+    (:mod:`sync.scicat.relations` keeps no other).
     """
     data = raw.get("thumbnail")
     source_id = raw.get("aid") or raw.get("id") or raw.get("_id")

@@ -154,7 +154,7 @@ _V4_WHERE_KEYS = {
     "where", "$in", "$or", "$and", "$nor", "$match", "$eq", "$gt", "$gte", "$lt", "$lte",
     "$ne", "$nin", "$not", "$exists", "$regex", "$options",
 }  # fmt: skip
-# Fields the sync's brief listings (sync.scicat.api.BRIEF_FIELDS) project beyond those above.
+# Fields the sync's brief listings (sync.scicat.BRIEF_FIELDS) project beyond those above.
 _BRIEF = ("creationTime", "endTime", "datasetlifecycle")
 _OWNABLE = {"ownerGroup", "accessGroups", "instrumentGroup"}
 _QUERYABLE = {"createdBy", "updatedBy", "createdAt", "updatedAt"}

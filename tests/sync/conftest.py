@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sync.scicat import api
+from sync.scicat import client
 from tests.standins.scicat import SciCatStandIn
 from tests.sync.support import INSTRUMENT, PROPOSAL
 
@@ -59,7 +59,7 @@ def scicat(
     settings.OPENSEARCH_URL = ""
     settings.REDIS_URL = ""  # a file lock in VAR_DIR
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
     return scicat_server
 
 

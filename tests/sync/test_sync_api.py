@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync.scicat.api import (
+from sync.scicat import (
     BRIEF_FIELDS,
     ApiConfig,
     CatalogueRefused,

@@ -27,7 +27,7 @@ from catalogue.payloads import FilesStatus
 from publishing.models import Publication
 from sync import live
 from sync.models import SyncRun, SyncStatus
-from sync.scicat import api
+from sync.scicat import client, filters, relations
 from tests.scicat_real.fixtures import V4, SciCatReal
 from tests.scicat_real.seed import (
     dataset_payload,
@@ -77,7 +77,7 @@ def portal(
 ) -> SciCatReal:
     """Both releases x every mode, the portal pointed at the empty backend."""
     _point(settings, scicat_real, mode, tmp_path)
-    monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
     return scicat_real
 
 
@@ -91,7 +91,7 @@ def account_portal(
 ) -> SciCatReal:
     """Both releases x the modes that read with an account."""
     _point(settings, scicat_real, str(request.param), tmp_path)
-    monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
     return scicat_real
 
 
@@ -101,7 +101,7 @@ def v3_portal(
 ) -> SciCatReal:
     """Both releases, v3 with the account (what the embargo policy needs)."""
     _point(settings, scicat_real, "v3", tmp_path)
-    monkeypatch.setattr(api, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
     return scicat_real
 
 
@@ -306,9 +306,9 @@ def test_relations_that_belong_to_no_public_dataset_are_dropped_and_counted(
         }
     )
     assert other["proposalId"] == "t-prop-private"
-    monkeypatch.setattr(api.SciCatApi, "_in", staticmethod(lambda values: {"$exists": True}))
+    monkeypatch.setattr(filters, "one_of", lambda values: {"$exists": True})
     monkeypatch.setattr(
-        api.SciCatApi,
+        relations.Relations,
         "_fetch_proposals",
         lambda self, ids: self._list("/api/v3/proposals", {"where": {"proposalId": ids[0]}}),
     )

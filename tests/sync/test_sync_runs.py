@@ -17,7 +17,7 @@ from publishing.models import Publication
 from sync import live
 from sync.lock import SyncLockHeld, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
-from sync.scicat.api import BRIEF_FIELDS
+from sync.scicat import BRIEF_FIELDS
 from tests.standins.scicat import SciCatStandIn, iso
 from tests.sync.support import EMBARGO_END_FUTURE, add, pid, published_data
 

@@ -12,7 +12,7 @@ from catalogue.models import DataFile, Dataset, Instrument, Proposal, Scientific
 from catalogue.payloads import DatasetIn, FileIn, InstrumentIn, ProposalIn, TechniqueIn
 from catalogue.services import dataset_digest, datasets_upsert
 from catalogue.visibility import Visibility
-from sync.scicat.api import decode
+from sync.scicat import decode
 from tests.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db

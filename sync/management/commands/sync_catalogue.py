@@ -23,7 +23,7 @@ from sync import live
 from sync.export import ExportError
 from sync.lock import SyncLockHeld
 from sync.models import SyncRun, SyncStatus
-from sync.scicat.api import CatalogueError
+from sync.scicat import CatalogueError
 from sync.services import export_import
 
 

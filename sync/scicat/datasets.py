@@ -1,0 +1,115 @@
+"""The datasets the sync reads: changed since a time, by pid, counted, and their ids listed."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sync.scicat import filters
+from sync.scicat.client import CatalogueRefused, Raw
+from sync.scicat.relations import Page, Relations
+
+# What the embargo policy reads of a dataset (sync.policy.EmbargoDates), plus its flags.
+BRIEF_FIELDS = (
+    "pid",
+    "updatedAt",
+    "createdAt",
+    "creationTime",
+    "endTime",
+    "isPublished",
+    "datasetlifecycle",
+)
+
+
+class Datasets(Relations):
+    """A client that reads datasets, in full (pages with their relations) or brief."""
+
+    def datasets_changed(
+        self, *, since: datetime | None, published: bool | None = True
+    ) -> Iterator[Page]:
+        """Datasets changed since ``since``, with their files, thumbnails, instrument, proposal."""
+        for rows in self._changed(
+            self._datasets_path,
+            where=self._published(published),
+            key="pid",
+            since=since,
+            fields=None,
+            page_size=self.config.page_size,
+        ):
+            yield self._page(rows)
+
+    def datasets_changed_brief(
+        self, *, since: datetime | None, published: bool | None
+    ) -> Iterator[list[Raw]]:
+        """Just what the embargo policy needs of changed datasets (pid, dates, the flags)."""
+        yield from self._changed(
+            self._datasets_path,
+            where=self._published(published),
+            key="pid",
+            since=since,
+            fields=BRIEF_FIELDS,
+            page_size=self.config.id_page_size,
+        )
+
+    def datasets_count(self, *, since: datetime | None, published: bool | None = True) -> int:
+        where = self._published(published)
+        if since is not None:
+            where["updatedAt"] = {"$gte": filters.iso(since)}
+        path = f"{self._datasets_path}/count"
+        answer = self._call("GET", path, params={"filter": filters.dumps({"where": where})})
+        count = answer.get("count") if isinstance(answer, dict) else None
+        if not isinstance(count, int):
+            raise CatalogueRefused(f"GET {path}: no count in the answer")
+        return count
+
+    def datasets_by_pid(self, pids: Sequence[str]) -> Iterator[Page]:
+        """The datasets with these pids (those the catalogue still has and shows), in full."""
+        path = self._datasets_path
+        for chunk in filters.chunks(list(dict.fromkeys(pids))):
+            asked = set(chunk)
+            rows = self._list(
+                path,
+                {
+                    "where": {**self._published(None), "pid": filters.one_of(chunk)},
+                    "limits": filters.limits(path, limit=len(chunk), order=("pid",)),
+                },
+                stray=functools.partial(filters.not_among, key="pid", values=asked),
+            )
+            yield self._page(rows)
+
+    def dataset(self, pid: str) -> Page:
+        """One dataset by pid, in full; an empty page when the catalogue does not show it.
+
+        Read through the list (``pid`` in ``[pid]``), not ``/datasets/{pid}``, which on 4.17
+        ignores ``include``: the relations come the same way as for every other page.
+        """
+        return next(iter(self.datasets_by_pid([pid])), Page(records=[], blocks={}))
+
+    # -- listing ids (reconciliation) ---------------------------------------------------------
+    def public_dataset_ids(self, *, versions: bool = True) -> Iterator[list[Raw]]:
+        """``{"pid", "updatedAt"}`` of every published dataset, in pid order; ``{"pid"}`` only
+        without ``versions`` (half the bytes, nothing to parse: enough to find deletions)."""
+        yield from self._ids(
+            self._datasets_path,
+            where=self._published(True),
+            key="pid",
+            fields=["pid", "updatedAt"] if versions else ["pid"],
+        )
+
+    def unpublished_ids_between(
+        self, field: str, *, after: datetime | None, until: datetime
+    ) -> Iterator[list[Raw]]:
+        """v3: what the embargo policy needs (:data:`BRIEF_FIELDS`) of the unpublished datasets
+        whose date ``field`` lies in ``(after, until]``, in pid order."""
+        if not self.v3:
+            return
+        bound: dict[str, str] = {"$lte": filters.iso(until)}
+        if after is not None:
+            bound["$gt"] = filters.iso(after)
+        yield from self._ids(
+            self._datasets_path,
+            where={"isPublished": False, field: bound},
+            key="pid",
+            fields=BRIEF_FIELDS,
+        )
