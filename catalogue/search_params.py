@@ -29,6 +29,7 @@ from catalogue.search.base import (
     MAX_QUERY_LENGTH,
     PER_PAGE_CHOICES,
 )
+from lib.whole_numbers import parse_whole_number
 
 # Page numbers past this are never looked up (the offset would overflow a database integer).
 MAX_PAGE = 1_000_000
@@ -71,19 +72,11 @@ _RANGE_UNIT = re.compile(
     rf"^(?P<low>{_NUMBER})\s*(?:and|to|-|\u2013)\s*(?P<high>{_NUMBER})\s*(?P<unit>.*)$",
     re.IGNORECASE,
 )
-_INT = re.compile(r"^\d{1,18}$")
 
 
 def clean_text(value: str) -> str:
     """Text with control characters (NUL included) removed and spaces collapsed."""
     return " ".join(_CONTROL_CHARS.sub(" ", value).split())
-
-
-def _int(value: str | None, default: int) -> int:
-    if value is None:
-        return default
-    value = value.strip()
-    return int(value) if _INT.match(value) else default
 
 
 @dataclass(frozen=True)
@@ -201,7 +194,7 @@ class SearchRequest:
             sort = ""  # the default order, said once
 
         raw_per_page = params.get("per_page", "").strip()
-        per_page = _int(raw_per_page, DEFAULT_PER_PAGE)
+        per_page = parse_whole_number(raw_per_page, DEFAULT_PER_PAGE)
         if per_page not in PER_PAGE_CHOICES or (raw_per_page and str(per_page) != raw_per_page):
             notices.append(
                 f"Showing {DEFAULT_PER_PAGE} datasets per page: choose "
@@ -209,7 +202,7 @@ class SearchRequest:
                 + f" or {PER_PAGE_CHOICES[-1]}."
             )
             per_page = DEFAULT_PER_PAGE
-        page = min(max(_int(params.get("page"), 1), 1), MAX_PAGE)
+        page = min(max(parse_whole_number(params.get("page", "").strip(), 1), 1), MAX_PAGE)
 
         query = DatasetQuery(
             text=text,
@@ -255,7 +248,7 @@ def _rows(params: QueryDict) -> tuple[list[ConditionRow], bool]:
             rows.append(ConditionRow.split(condition))
     fields = [params.getlist(name) for name in ("sm_key", "sm_op", "sm_value", "sm_unit")]
     from_builder = any(fields) or "remove_row" in params
-    removed = _int(params.get("remove_row"), -1)
+    removed = parse_whole_number(params.get("remove_row", "").strip(), -1)
     for index, (key, op, value, unit) in enumerate(zip_longest(*fields, fillvalue="")):
         if index == removed:
             continue

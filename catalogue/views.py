@@ -58,7 +58,7 @@ from catalogue.selectors import (
     latest_datasets,
     parameter_key_suggestions,
 )
-from catalogue.templatetags.portal_format import human_size
+from lib.sizes import human_size
 from publishing.selectors import latest_publications, publication_count
 
 logger = logging.getLogger(__name__)
@@ -85,15 +85,6 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     if htmx is None or not htmx:
         return False
     return not htmx.history_restore_request and not htmx.boosted
-
-
-def _int(value: str | None, default: int) -> int:
-    if value is None:
-        return default
-    value = value.strip()
-    if not value.isdigit() or len(value) > 18:
-        return default
-    return int(value)
 
 
 # -- home ---------------------------------------------------------------------------------------

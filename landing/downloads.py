@@ -31,8 +31,8 @@ from xml.sax.saxutils import escape, quoteattr
 from django.conf import settings
 from django.urls import reverse
 
-from landing import download_url
 from landing.selectors import FileRow, dataset_file_rows
+from lib import download_url
 from lib.xml_text import xml_text
 
 if TYPE_CHECKING:

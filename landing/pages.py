@@ -16,8 +16,10 @@ from typing import Any
 from django.urls import reverse
 
 from catalogue.models import DataLocation, Dataset
-from catalogue.templatetags.portal_format import human_size, orcid_url, safe_url, words
 from landing.records import LandingRecord
+from lib.links import orcid_url, safe_url
+from lib.sizes import human_size
+from lib.terms import words
 from publishing.selectors import bare_doi
 
 # DataCite relation types in words: "<this record> <words> <the related work>".

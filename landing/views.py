@@ -33,7 +33,6 @@ from catalogue.selectors import (
     dataset_files_page,
     dataset_thumbnails,
 )
-from catalogue.templatetags.portal_format import human_size
 from catalogue.visibility import WithdrawnBy
 from landing import downloads, pages
 from landing.citation import DEFAULT_STYLE, STYLES, CitationError, cite
@@ -50,6 +49,8 @@ from landing.records import (
 )
 from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
+from lib.sizes import human_size
+from lib.whole_numbers import parse_whole_number
 from publishing.metadata import absolute_url
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi, publications_containing
@@ -75,12 +76,6 @@ def _identifier(value: str) -> str | None:
     if len(value) > MAX_IDENTIFIER or _NOT_AN_IDENTIFIER.search(value):
         return None
     return value
-
-
-def _int(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value) or None
 
 
 # -- the machine-readable side (negotiation, signposting, meta tags, JSON-LD, citations, exports)
@@ -287,8 +282,8 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
     # In a publication's dataset card, the list has an id of its own (its htmx target's).
     target = str(getattr(getattr(request, "htmx", None), "target", None) or "")
     on_own_page = not target.startswith("files-")
-    after = _int(request.GET.get("files_after"))
-    before = _int(request.GET.get("files_before"))
+    after = parse_whole_number(request.GET.get("files_after")) or None
+    before = parse_whole_number(request.GET.get("files_before")) or None
     files = dataset_files_page(
         dataset,
         after=after,

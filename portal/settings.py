@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from landing.download_url import PatternError as DownloadPatternError
-from landing.download_url import parse_pattern as parse_download_pattern
+from lib.download_url import PatternError as DownloadPatternError
+from lib.download_url import parse_pattern as parse_download_pattern
 from portal.env import env_bool, env_int, env_list, env_period, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ for _rule in PORTAL_SOURCE_FOLDER_REWRITE:
 PORTAL_DATA_CONTACT = env_url("PORTAL_DATA_CONTACT", "", schemes=("https", "http", "mailto"))
 
 # Landing pages: where a visitor downloads a file. A URL pattern with {path} (required),
-# {source_folder}, {pid} or {pid_encoded} (landing/download_url.py); empty: no download links.
+# {source_folder}, {pid} or {pid_encoded} (lib/download_url.py); empty: no download links.
 try:
     PORTAL_DOWNLOAD_URL = parse_download_pattern(env_str("PORTAL_DOWNLOAD_URL", ""))
 except DownloadPatternError as _exc:

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from catalogue.templatetags.portal_format import orcid_url, safe_url
+from lib.links import orcid_url, safe_url
 from publishing.models import Publication
 from publishing.selectors import (
     publications_page,

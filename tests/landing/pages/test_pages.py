@@ -16,7 +16,7 @@ from catalogue.models import DataFile, Dataset
 from catalogue.services import dataset_withdraw
 from publishing.services import publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
-from tests.landing.pages.conftest import DOWNLOAD_PATTERN, ORCID, ROR, Landing
+from tests.landing.pages.conftest import ORCID, ROR, Landing
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -483,27 +483,6 @@ def test_withdrawn_record_asked_for_as_bibtex_is_410(client: Client, landing: La
     response = client.get(landing.url, headers={"Accept": "application/x-bibtex"})
 
     assert response.status_code == 410
-
-
-def test_download_pattern_placeholders_are_checked() -> None:
-    from landing.download_url import PatternError, fill, parse_pattern
-
-    assert parse_pattern(DOWNLOAD_PATTERN) == DOWNLOAD_PATTERN
-    assert parse_pattern("") == ""
-    for bad in (
-        "https://x.example/{nope}/{path}",
-        "https://x.example/data",
-        "ftp://x.example/{path}",
-        "https://{pid}.example/{path}",
-        "https://x.example/{path",
-        "https://x.example/{path!r}",
-    ):
-        with pytest.raises(PatternError):
-            parse_pattern(bad)
-    url = fill(DOWNLOAD_PATTERN, path="a b/#1.h5", source_folder="/p/x", pid="20.5/a")
-    assert url == "https://dcache.example.org:2880/pnfs/public/p/x/a%20b/%231.h5"
-    assert fill(DOWNLOAD_PATTERN, path="a.h5", source_folder="", pid="x") == ""
-    assert fill(DOWNLOAD_PATTERN, path="x/../../y", source_folder="/p", pid="x") == ""
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The public download URL pattern (``PORTAL_DOWNLOAD_URL``): checked once, filled per file.
 
-No Django state here: ``portal/settings.py`` validates the pattern with :func:`parse_pattern` at
-start-up, and :mod:`landing.downloads` fills it with :func:`fill`.
+On the ground floor (no Django state): ``portal/settings.py`` validates the pattern with
+:func:`parse_pattern` at start-up, and :mod:`landing.downloads` fills it with :func:`fill`.
 
 A pattern is an http(s) URL with placeholders in braces, for example a dCache WebDAV door::
 
