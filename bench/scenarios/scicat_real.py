@@ -11,11 +11,12 @@ in ``BENCH_SCICAT_MODE``: ``v3`` (default, with the admin account), ``v4-account
 ``OPENSEARCH_URL`` is left empty (the database search backend needs no index), so this is the
 catalogue, the syncing process and the database only.
 
-Seeding (``BENCH_SCICAT_SEED``): ``clone``, the default, creates dataset 0 with its block, the
-instrument and the proposal through SciCat's API (``tests/scicat_real/seed.py``'s ``seed_bulk``),
-reads back what SciCat stored and inserts datasets 1..N-1 as copies of it (the per-dataset values
-of ``seed.dataset_payload(n)`` / ``seed.file_list(n, 10)``, new ids, ``updatedAt`` one minute
-apart up to now) through FerretDB's wire protocol: 10,000 in about 10 s. ``api`` sends every
+Seeding (``BENCH_SCICAT_SEED``): ``clone``, the default, is the test kit's
+``tests/scicat_real/clone.py`` (``clone_bulk``): dataset 0 with its block, the instrument and the
+proposal through SciCat's API, then datasets 1..N-1 as copies of what SciCat stored for it (the
+per-dataset values of ``seed.dataset_payload(n)`` / ``seed.file_list(n, 10)``, new ids,
+``updatedAt`` one minute apart up to now) inserted through FerretDB's wire protocol: 10,000 in
+about 10 s. ``api`` sends every
 dataset and block through the API with ``seed_bulk`` (8 threads), which costs O(N) per dataset on
 FerretDB: 1.4 datasets/s at N=500 (a block POST took 1.5 s, 1 s of it FerretDB's CPU, at 520
 datasets), so N=10,000 would take most of a day.
@@ -81,18 +82,12 @@ it is FerretDB's run-to-run noise (its CPU per run 785-998 s for the same 209 re
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
-import secrets
-import socket
-import struct
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,9 +107,6 @@ SEED_WORKERS = 8
 RATIO_TARGET = Target("<=", 1.3)
 USER_AGENT = "photon-data-portal-sync"  # what the sync's session sends
 SEEDED_MARKER = "bench-seeded.json"
-# Copies are stamped (createdAt, updatedAt) one a minute up to the seeding, so an incremental
-# sync's overlap window (SYNC_OVERLAP_SECONDS, 300) re-reads the last few, not the whole catalogue.
-CLONE_SPACING = timedelta(minutes=1)
 SEED_FORMAT = 2  # a seeded backend of another format is seeded again
 
 
@@ -184,224 +176,6 @@ def _counts(seeder: Any) -> tuple[int, int]:
     return int(total["count"]), int(public["count"])
 
 
-class ObjectId(bytes):
-    """A BSON ObjectId (12 bytes): kept apart from strings when a document is copied."""
-
-    _counter = itertools.count(secrets.randbelow(1 << 24))
-    _process = secrets.token_bytes(5)
-
-    @classmethod
-    def new(cls) -> ObjectId:
-        counter = next(cls._counter) % (1 << 24)
-        return cls(struct.pack(">I", int(time.time())) + cls._process + counter.to_bytes(3, "big"))
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _bson(document: dict[str, Any]) -> bytes:
-    """BSON for what SciCat stores (tests/scicat_real/mongowire.py encodes no dates or ids)."""
-    parts = []
-    for key, value in document.items():
-        name = key.encode() + b"\x00"
-        if isinstance(value, ObjectId):
-            parts.append(b"\x07" + name + bytes(value))
-        elif isinstance(value, bool):
-            parts.append(b"\x08" + name + (b"\x01" if value else b"\x00"))
-        elif isinstance(value, int):
-            small = -(2**31) <= value < 2**31
-            parts.append(
-                (b"\x10" if small else b"\x12") + name + struct.pack("<i" if small else "<q", value)
-            )
-        elif isinstance(value, float):
-            parts.append(b"\x01" + name + struct.pack("<d", value))
-        elif isinstance(value, str):
-            data = value.encode() + b"\x00"
-            parts.append(b"\x02" + name + struct.pack("<i", len(data)) + data)
-        elif isinstance(value, datetime):
-            millis = (value - _EPOCH) // timedelta(milliseconds=1)
-            parts.append(b"\x09" + name + struct.pack("<q", millis))
-        elif isinstance(value, dict):
-            parts.append(b"\x03" + name + _bson(value))
-        elif isinstance(value, list | tuple):
-            parts.append(b"\x04" + name + _bson({str(i): v for i, v in enumerate(value)}))
-        elif value is None:
-            parts.append(b"\x0a" + name)
-        else:
-            raise TypeError(f"{key}: cannot encode {type(value).__name__} as BSON")
-    body = b"".join(parts)
-    return struct.pack("<i", len(body) + 5) + body + b"\x00"
-
-
-def _unbson(data: bytes, at: int = 0) -> dict[str, Any]:
-    """A BSON document, ObjectIds as :class:`ObjectId` and dates as aware datetimes."""
-    length = struct.unpack_from("<i", data, at)[0]
-    end = at + length - 1
-    at += 4
-    document: dict[str, Any] = {}
-    while at < end:
-        kind = data[at]
-        key_end = data.index(b"\x00", at + 1)
-        key = data[at + 1 : key_end].decode()
-        at = key_end + 1
-        value: Any
-        if kind == 0x01:
-            value, at = struct.unpack_from("<d", data, at)[0], at + 8
-        elif kind == 0x02:
-            size = struct.unpack_from("<i", data, at)[0]
-            value, at = data[at + 4 : at + 3 + size].decode(), at + 4 + size
-        elif kind in (0x03, 0x04):
-            size = struct.unpack_from("<i", data, at)[0]
-            value = _unbson(data, at)
-            if kind == 0x04:
-                value = list(value.values())
-            at += size
-        elif kind == 0x07:
-            value, at = ObjectId(data[at : at + 12]), at + 12
-        elif kind == 0x08:
-            value, at = data[at] == 1, at + 1
-        elif kind == 0x09:
-            millis = struct.unpack_from("<q", data, at)[0]
-            value, at = _EPOCH + timedelta(milliseconds=millis), at + 8
-        elif kind == 0x0A:
-            value = None
-        elif kind == 0x10:
-            value, at = struct.unpack_from("<i", data, at)[0], at + 4
-        elif kind == 0x12:
-            value, at = struct.unpack_from("<q", data, at)[0], at + 8
-        else:
-            raise ValueError(f"{key}: BSON type 0x{kind:02x} not expected in a SciCat document")
-        document[key] = value
-    return document
-
-
-def _command(port: int, body: dict[str, Any]) -> dict[str, Any]:
-    """One command to FerretDB (OP_MSG, as tests/scicat_real/mongowire.py sends them)."""
-    from tests.scicat_real.kit import DATABASE
-
-    payload = struct.pack("<I", 0) + b"\x00" + _bson({**body, "$db": DATABASE})
-    header = struct.pack("<iiii", 16 + len(payload), 1, 0, 2013)
-    with socket.create_connection(("127.0.0.1", port), timeout=600) as sock:
-        sock.sendall(header + payload)
-        head = b""
-        while len(head) < 16:
-            head += sock.recv(16 - len(head))
-        length = struct.unpack_from("<i", head)[0]
-        reply = bytearray()
-        while len(reply) < length - 16:
-            chunk = sock.recv(length - 16 - len(reply))
-            if not chunk:
-                raise ConnectionError("FerretDB closed the connection mid-reply")
-            reply += chunk
-    answer = _unbson(bytes(reply), 5)
-    if answer.get("ok") != 1 or answer.get("writeErrors"):
-        raise RuntimeError(f"FerretDB: {next(iter(body))} failed: {answer}")
-    return answer
-
-
-def _fresh_ids(value: Any) -> Any:
-    """A deep copy with a new ObjectId wherever the original has one."""
-    if isinstance(value, ObjectId):
-        return ObjectId.new()
-    if isinstance(value, dict):
-        return {k: _fresh_ids(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fresh_ids(v) for v in value]
-    return value
-
-
-def _like(mold: Any, value: Any) -> Any:
-    """``value`` (an API payload's) in the form SciCat stored ``mold``: dates as datetimes,
-    quantities with the ``unitSI`` / ``valueSI`` SciCat added (the units here are linear)."""
-    if isinstance(mold, datetime) and isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(mold, dict) and isinstance(value, dict):
-        out = {k: _like(mold.get(k), v) for k, v in value.items()}
-        if "valueSI" in mold and "value" in value and mold.get("value"):
-            out["unitSI"] = mold.get("unitSI")
-            out["valueSI"] = mold["valueSI"] * value["value"] / mold["value"]
-        return out
-    return value
-
-
-def _clone_seed(backend: Any, seeder: Any, plan: Plan) -> None:
-    """Dataset 0 (with the instrument and the proposal) through SciCat's API, then datasets 1..N-1
-    copied from what SciCat stored for it, inserted through FerretDB's wire protocol.
-
-    Seeding through the API costs O(N) per dataset on FerretDB (SciCat looks up the dataset and
-    its blocks by fields FerretDB scans for: ~1.5 s per origdatablock at 500 datasets), so N=10,000
-    would take the better part of a day; the copies take seconds and are the documents SciCat
-    itself would have written, fields and types, but for the per-dataset values
-    (``seed.dataset_payload(n)``, ``seed.file_list(n, ...)``) and their ids and timestamps.
-    """
-    from tests.scicat_real.seed import dataset_payload, file_list, seed_bulk
-
-    first = seed_bulk(
-        seeder,
-        n_public=1,
-        files_per_dataset=plan.files,
-        prefix=plan.prefix,
-        workers=1,
-    )
-    pid0 = first.public[0]
-    port = backend.mongo_port
-    dataset = _command(port, {"find": "Dataset", "filter": {"pid": pid0}})["cursor"]["firstBatch"]
-    blocks = _command(port, {"find": "OrigDatablock", "filter": {"datasetId": pid0}})
-    block = blocks["cursor"]["firstBatch"]
-    if len(dataset) != 1 or len(block) != 1:
-        raise RuntimeError(f"expected one dataset and one block for {pid0}: {dataset}, {block}")
-    dataset_mold, block_mold = dataset[0], block[0]
-    file_mold = block_mold["dataFileList"][0]
-    base = datetime.now(UTC)
-    batch_datasets: list[dict[str, Any]] = []
-    batch_blocks: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if batch_datasets:
-            _command(port, {"insert": "Dataset", "documents": batch_datasets, "ordered": True})
-            _command(port, {"insert": "OrigDatablock", "documents": batch_blocks, "ordered": True})
-        batch_datasets.clear()
-        batch_blocks.clear()
-
-    for n in range(1, plan.n):
-        payload = dataset_payload(
-            n,
-            prefix=plan.prefix,
-            published=n < plan.public,
-            instrument_id=first.instrument_pid,
-            proposal_id=first.proposal_id,
-        )
-        stamp = base - (plan.n - n) * CLONE_SPACING
-        doc = _fresh_ids(dataset_mold)
-        for key, value in payload.items():
-            if key in doc:  # v3 singular fields (instrumentId, ...) are stored as arrays: same ids
-                doc[key] = _like(dataset_mold[key], value)
-        if dataset_mold["_id"] == dataset_mold["pid"]:
-            doc["_id"] = doc["pid"]
-        else:
-            doc["_id"] = ObjectId.new()
-        doc["createdAt"] = doc["updatedAt"] = stamp
-        files = file_list(n, plan.files)
-        copy = _fresh_ids(block_mold)
-        copy["_id"] = str(uuid.uuid4()) if isinstance(block_mold["_id"], str) else ObjectId.new()
-        copy["datasetId"] = doc["pid"]
-        copy["dataFileList"] = [
-            {
-                key: (ObjectId.new() if key == "_id" else _like(file_mold[key], item.get(key)))
-                for key in file_mold
-            }
-            for item in files
-        ]
-        copy["size"] = sum(int(item["size"]) for item in files)
-        copy["createdAt"] = copy["updatedAt"] = stamp
-        batch_datasets.append(doc)
-        batch_blocks.append(copy)
-        if len(batch_datasets) >= 500:
-            flush()
-            print(f"    {n + 1:,} / {plan.n:,} datasets", flush=True)
-    flush()
-
-
 def _seeded(backend: Any, plan: Plan, outcome: Outcome) -> None:
     """Seed the backend with ``plan`` unless it already holds exactly that."""
     from tests.scicat_real.seed import Seeder, seed_bulk
@@ -435,7 +209,24 @@ def _seeded(backend: Any, plan: Plan, outcome: Outcome) -> None:
         )
         began = time.perf_counter()
         if how == "clone":
-            _clone_seed(backend, seeder, plan)
+            from tests.scicat_real.clone import CLONE_BATCH, clone_bulk
+
+            cloned = [0]
+
+            def cloning(count: int) -> None:
+                cloned[0] += count
+                if count >= CLONE_BATCH:
+                    print(f"    {cloned[0]:,} / {plan.n:,} datasets", flush=True)
+
+            clone_bulk(
+                seeder,
+                ("127.0.0.1", backend.mongo_port),
+                n_public=plan.public,
+                n_private=plan.private,
+                files_per_dataset=plan.files,
+                prefix=plan.prefix,
+                progress=cloning,
+            )
         else:
             done = [0]
 

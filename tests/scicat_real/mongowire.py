@@ -1,20 +1,41 @@
-"""Just enough of MongoDB's wire protocol (OP_MSG, BSON) to empty collections of a FerretDB.
+"""Just enough of MongoDB's wire protocol (OP_MSG, BSON) to empty and fill a FerretDB.
 
 The harness empties SciCat's catalogue between tests by deleting the documents of its collections
-(see ``tests/scicat_real/__init__.py``); no MongoDB driver is among the project's dependencies, and
-these few commands need none. Only the BSON types SciCat's metadata answers use are decoded.
+(:meth:`tests.scicat_real.kit.SciCatBackend.wipe`), and :mod:`tests.scicat_real.clone` (the tests'
+and the benchmark's large catalogues) copies what SciCat stored; no MongoDB driver is among the
+project's dependencies, and these few commands need none. ObjectIds come back as
+:class:`ObjectId` and dates as aware datetimes, so a document read can be written back unchanged.
+Only the BSON types SciCat's documents and answers use are decoded.
 """
 
 from __future__ import annotations
 
 import itertools
+import secrets
 import socket
 import struct
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 OP_MSG = 2013
 _request_ids = itertools.count(1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class ObjectId(bytes):
+    """A BSON ObjectId (12 bytes): kept apart from strings when a document is copied."""
+
+    _counter = itertools.count(secrets.randbelow(1 << 24))
+    _process = secrets.token_bytes(5)
+
+    @classmethod
+    def new(cls) -> ObjectId:
+        counter = next(cls._counter) % (1 << 24)
+        return cls(struct.pack(">I", int(time.time())) + cls._process + counter.to_bytes(3, "big"))
+
+    def __str__(self) -> str:
+        return self.hex()
 
 
 class MongoError(RuntimeError):
@@ -30,6 +51,8 @@ def _cstring(text: str) -> bytes:
 
 def _element(key: str, value: Any) -> bytes:
     name = _cstring(key)
+    if isinstance(value, ObjectId):
+        return b"\x07" + name + bytes(value)
     if isinstance(value, bool):
         return b"\x08" + name + (b"\x01" if value else b"\x00")
     if isinstance(value, int):
@@ -48,7 +71,7 @@ def _element(key: str, value: Any) -> bytes:
     if value is None:
         return b"\x0a" + name
     if isinstance(value, datetime):
-        millis = round((value - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1000)
+        millis = (value - _EPOCH) // timedelta(milliseconds=1)
         return b"\x09" + name + struct.pack("<q", millis)
     if isinstance(value, bytes):
         return b"\x05" + name + struct.pack("<i", len(value)) + b"\x00" + value
@@ -74,12 +97,12 @@ def _decode_value(kind: int, data: bytes, at: int) -> tuple[Any, int]:
         length = struct.unpack_from("<i", data, at)[0]
         return data[at + 5 : at + 5 + length], at + 5 + length
     if kind == 0x07:
-        return data[at : at + 12].hex(), at + 12
+        return ObjectId(data[at : at + 12]), at + 12
     if kind == 0x08:
         return data[at] == 1, at + 1
     if kind == 0x09:
         millis = struct.unpack_from("<q", data, at)[0]
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis), at + 8
+        return _EPOCH + timedelta(milliseconds=millis), at + 8
     if kind in (0x0A, 0x06, 0x7F, 0xFF):  # null, undefined, max key, min key
         return None, at
     if kind == 0x0B:
@@ -117,17 +140,20 @@ def _receive(sock: socket.socket, size: int) -> bytes:
     return bytes(chunks)
 
 
-def command(host: str, port: int, database: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Run one command (``{"delete": ...}``, ``{"listCollections": 1}``) and return its reply."""
+def command(
+    host: str, port: int, database: str, body: dict[str, Any], *, timeout: float = 30
+) -> dict[str, Any]:
+    """Run one command (``{"delete": ...}``, ``{"insert": ...}``) and return its reply; a reply
+    with ``ok: 0`` or write errors raises :class:`MongoError`."""
     payload = struct.pack("<I", 0) + b"\x00" + encode({**body, "$db": database})
     header = struct.pack("<iiii", 16 + len(payload), next(_request_ids), 0, OP_MSG)
-    with socket.create_connection((host, port), timeout=30) as sock:
+    with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(header + payload)
         length, _request, _response_to, opcode = struct.unpack("<iiii", _receive(sock, 16))
         reply = _receive(sock, length - 16)
     if opcode != OP_MSG or reply[4] != 0:
         raise MongoError(f"unexpected reply (opcode {opcode}, section kind {reply[4]})")
     answer = decode(reply[5:])
-    if answer.get("ok") != 1:
+    if answer.get("ok") != 1 or answer.get("writeErrors"):
         raise MongoError(f"{next(iter(body))} failed: {answer.get('errmsg', answer)}")
     return answer

@@ -43,11 +43,9 @@ import base64
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -585,14 +583,14 @@ def seed_bulk(
     would take many hours. Threads help while SciCat's node process is the bottleneck (small
     catalogues); past a few hundred datasets FerretDB uses both cores and more workers add
     nothing. A benchmark at that scale should seed once and keep the WORKDIR (the database
-    survives down.sh / up.sh), or use :func:`clone_bulk`.
+    survives down.sh / up.sh), or use :func:`tests.scicat_real.clone.clone_bulk`.
     """
     if n_public + n_private > SEED_BULK_LIMIT:
         raise ValueError(
             f"seed_bulk: {n_public + n_private} datasets through SciCat's API would take hours "
-            "with the kit's FerretDB (each POST scans the datasets); use clone_bulk(seeder, "
-            "(host, mongo_port), ...) for benchmarks: API-made templates copied over FerretDB's "
-            "wire protocol, seconds for 10,000"
+            "with the kit's FerretDB (each POST scans the datasets); use "
+            "tests.scicat_real.clone.clone_bulk(seeder, (host, mongo_port), ...) for benchmarks: "
+            "API-made templates copied over FerretDB's wire protocol, seconds for 10,000"
         )
     began = time.monotonic()
     seeded = SeededCatalogue(prefix=prefix)
@@ -690,164 +688,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-# --- Many datasets fast: API-made templates, cloned over FerretDB's wire protocol -----------------
-
-CLONE_BATCH = 500
-
-
-def _object_id(n: int, salt: int) -> str:
-    return f"{salt:08x}{n:016x}"
-
-
-def clone_bulk(
-    seeder: Seeder,
-    mongo: tuple[str, int],
-    *,
-    n_public: int,
-    n_private: int = 0,
-    files_per_dataset: int = 10,
-    prefix: str = "bulk",
-    attachments: bool = False,
-    progress: Callable[[int], None] | None = None,
-) -> SeededCatalogue:
-    """A large catalogue in seconds, for benchmarks: dataset 0 (with its origdatablock and, with
-    ``attachments``, a v4 attachment), the instrument and the proposal are made through SciCat's
-    API; the others are copies of the documents SciCat stored for them, changed where each
-    dataset differs (pid, name, folder, isPublished, metadata, times, file paths, ids), inserted
-    into FerretDB directly (``mongo``: its host and port).
-
-    Why: with the kit's FerretDB (SQLite), SciCat finds a dataset by ``pid`` by scanning the
-    collection, several times per origdatablock POST, so seeding through the API slows down
-    with every dataset stored (~15/s empty, under 1/s past 800): 10,000 would take hours. The
-    copies are what SciCat would have stored, so reading them back is reading SciCat.
-    """
-    from tests.scicat_real import mongowire
-
-    began = time.monotonic()
-    host, port = mongo
-    total = n_public + n_private
-    seeded = SeededCatalogue(prefix=prefix)
-    seeded.instrument_pid = str(seeder.instrument(instrument_payload(prefix=prefix))["pid"])
-    seeded.proposal_id = str(seeder.proposal(proposal_payload(prefix=prefix))["proposalId"])
-    body = dataset_payload(
-        0,
-        prefix=prefix,
-        published=n_public > 0,
-        instrument_id=seeded.instrument_pid,
-        proposal_id=seeded.proposal_id,
-    )
-    first = str(seeder.dataset(body)["pid"])
-    block = seeder.origdatablock(first, origdatablock_payload(0, files_per_dataset))
-    attachment = seeder.attachment_v4(first, caption="Curve of scan 0") if attachments else None
-
-    def find(collection: str, key: str) -> dict[str, Any]:
-        answer = mongowire.command(
-            host, port, "scicat", {"find": collection, "filter": {"_id": key}, "limit": 1}
-        )
-        return dict(answer["cursor"]["firstBatch"][0])
-
-    dataset_doc = find("Dataset", first)
-    block_doc = find("OrigDatablock", str(block["_id"]))
-    attachment_doc = find("Attachment", _attachment_id(attachment)) if attachment else None
-    (seeded.public if n_public > 0 else seeded.private).append(first)
-    seeded.origdatablocks[first] = [str(block["_id"])]
-    if attachment_doc is not None:
-        seeded.attachments[first] = [str(attachment_doc["_id"])]
-    if progress is not None:
-        progress(1)
-    stamp = dataset_doc["updatedAt"]
-    energy = dataset_doc["scientificMetadata"]["incident_energy"]
-    datasets: list[dict[str, Any]] = []
-    blocks: list[dict[str, Any]] = []
-    attachment_docs: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        for collection, documents in (
-            ("Dataset", datasets),
-            ("OrigDatablock", blocks),
-            ("Attachment", attachment_docs),
-        ):
-            if documents:
-                mongowire.command(
-                    host, port, "scicat", {"insert": collection, "documents": list(documents)}
-                )
-        if progress is not None:
-            progress(len(datasets))
-        datasets.clear()
-        blocks.clear()
-        attachment_docs.clear()
-
-    for n in range(1, total):
-        pid = dataset_pid(n, prefix=prefix)
-        published = n < n_public
-        moment = stamp + timedelta(milliseconds=n)
-        metadata = scientific_metadata(n)
-        temperature = metadata["sample_temperature"]["value"]
-        datasets.append(
-            {
-                **dataset_doc,
-                "_id": pid,
-                "pid": pid,
-                "isPublished": published,
-                "datasetName": f"Reflectivity scan {n} ({prefix})",
-                "description": f"X-ray reflectivity of sample {n}.",
-                "sourceFolder": f"/asap3/p08/2024/raw/{prefix}/{n}",
-                "scientificMetadata": {
-                    **metadata,
-                    "sample_temperature": {
-                        "value": temperature,
-                        "unit": "K",
-                        "valueSI": temperature,
-                        "unitSI": "K",
-                    },
-                    "incident_energy": energy,
-                },
-                "datasetlifecycle": {
-                    **dataset_doc["datasetlifecycle"],
-                    "_id": _object_id(n, 1),
-                },
-                "createdAt": moment,
-                "updatedAt": moment,
-            }
-        )
-        block_id = str(uuid.uuid4())
-        files = [
-            {
-                **entry,
-                "_id": _object_id(n * 100_000 + i, 2),
-                "time": block_doc["dataFileList"][0]["time"],
-            }
-            for i, entry in enumerate(file_list(n, files_per_dataset))
-        ]
-        blocks.append(
-            {
-                **block_doc,
-                "_id": block_id,
-                "datasetId": pid,
-                "dataFileList": files,
-                "createdAt": moment,
-                "updatedAt": moment,
-            }
-        )
-        seeded.origdatablocks[pid] = [block_id]
-        if attachment_doc is not None:
-            aid = str(uuid.uuid4())
-            attachment_docs.append(
-                {
-                    **attachment_doc,
-                    "_id": aid,
-                    "caption": f"Curve of scan {n}",
-                    "relationships": [{**attachment_doc["relationships"][0], "targetId": pid}],
-                    "createdAt": moment,
-                    "updatedAt": moment,
-                }
-            )
-            seeded.attachments[pid] = [aid]
-        (seeded.public if published else seeded.private).append(pid)
-        if len(datasets) >= CLONE_BATCH:
-            flush()
-    flush()
-    seeded.seconds = time.monotonic() - began
-    return seeded

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scicat_real import seed
+from tests.scicat_real import clone, seed
 from tests.scicat_real.fixtures import SciCatReal
 from tests.scicat_real.kit import (
     KIT_ENV,
@@ -187,3 +187,31 @@ def test_accounts_come_from_the_workdir(tmp_path: Path) -> None:
 def test_metadata_keys_with_dots_are_refused_before_sending() -> None:
     with pytest.raises(ValueError, match=r"incident\.energy"):
         seed.dataset_payload(1, metadata={"beam": {"incident.energy": 15}})
+
+
+def test_clone_bulk_copies_what_scicat_stored(scicat_real: SciCatReal) -> None:
+    counted: list[int] = []
+    seeded = clone.clone_bulk(
+        scicat_real.seeder,
+        ("127.0.0.1", scicat_real.backend.mongo_port),
+        n_public=8,
+        n_private=3,
+        files_per_dataset=4,
+        prefix="clone",
+        progress=counted.append,
+    )
+    admin = scicat_real.client(seed.ADMIN)
+
+    assert sum(counted) == 11
+    assert admin.get("/api/v3/datasets/count") == {"count": 11}
+    assert scicat_real.anonymous().get("/api/v4/datasets/public/count") == {"count": 8}
+    public = scicat_real.anonymous().get(
+        "/api/v4/datasets/public", filter={"fields": ["pid"], "limits": {"limit": 100}}
+    )
+    assert sorted(d["pid"] for d in public) == sorted(seeded.public)
+    blocks = admin.get(
+        "/api/v3/origdatablocks",
+        filter={"where": {"datasetId": {"$in": seeded.pids}}, "limits": {"limit": 100}},
+    )
+    assert sorted(b["datasetId"] for b in blocks) == sorted(seeded.pids)
+    assert {len(b["dataFileList"]) for b in blocks} == {4}
