@@ -5,7 +5,6 @@ from catalogue import views
 app_name = "catalogue"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("datasets/", views.dataset_list, name="dataset_list"),
     # Autocomplete for the search page's condition builder (not under datasets/: PIDs live there).
     path("search/keys", views.parameter_keys, name="parameter_keys"),

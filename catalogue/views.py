@@ -1,4 +1,4 @@
-"""The public catalogue's pages: home and the search page (the dataset table).
+"""The public catalogue's search page (the dataset table); the home page is ``home/views.py``.
 
 A dataset's own page is the landing page (``landing/views.py``). Each page is one template; the
 parts htmx swaps are named partials of it, rendered alone when the request comes from htmx
@@ -53,13 +53,10 @@ from catalogue.search_params import (
     without_value,
 )
 from catalogue.selectors import (
-    catalogue_counts,
     dataset_table_page,
-    latest_datasets,
     parameter_key_suggestions,
 )
 from lib.sizes import human_size
-from publishing.selectors import latest_publications, publication_count
 
 logger = logging.getLogger(__name__)
 
@@ -85,23 +82,6 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     if htmx is None or not htmx:
         return False
     return not htmx.history_restore_request and not htmx.boosted
-
-
-# -- home ---------------------------------------------------------------------------------------
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    counts = catalogue_counts()
-    landing = _landing_prefix()
-    context = {
-        "dataset_count": counts.datasets,
-        "instrument_count": counts.instruments,
-        "publication_count": publication_count(),
-        "latest_datasets": [_row(d, landing=landing) for d in latest_datasets(5)],
-        "latest_publications": latest_publications(5),
-    }
-    return render(request, "catalogue/home.html", context)
 
 
 # -- the search page (the dataset table) --------------------------------------------------------

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sync",
     "oai",
     "landing",
+    "home",
 ]
 
 MIDDLEWARE = [

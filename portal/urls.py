@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("readyz", readyz, name="readyz"),
     path("", include("landing.urls")),
+    path("", include("home.urls")),
     path("", include("catalogue.urls")),
     path("", include("publishing.urls")),
     path("oai", include("oai.urls")),
