@@ -34,6 +34,16 @@ def publication_by_doi(doi: str) -> Publication | None:
     return Publication.objects.on_site().filter(doi=normalize_doi(doi)).first()
 
 
+def dataset_dois(dataset_ids: list[int]) -> list[tuple[int, str]]:
+    """(dataset id, DOI) of every public publication with a DOI holding one of these datasets
+    (what the search documents index; handed to the catalogue in ``PublishingConfig.ready``)."""
+    links = Publication.datasets.through.objects.filter(
+        dataset_id__in=dataset_ids,
+        publication__in=Publication.objects.public().exclude(doi=""),
+    ).order_by("id")
+    return list(links.values_list("dataset_id", "publication__doi"))
+
+
 def publications_containing(dataset: Dataset) -> list[Publication]:
     """The public publications that contain ``dataset``."""
     return list(

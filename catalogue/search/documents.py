@@ -3,11 +3,17 @@
 Documents are built in batches from a handful of ``values()`` queries (datasets with instrument and
 proposal, techniques, parameters, publication DOIs), never one object at a time: a rebuild builds
 thousands per second. Withdrawn datasets have no document; the backend deletes theirs.
+
+What the catalogue does not own comes in as an argument: the DOIs of the public publications holding
+each dataset are publishing's (a layer above), given as a :data:`DoiLookup`. Indexing starts from
+places that know only dataset ids (the reindex task, the backlog, a rebuild), so publishing hands
+its lookup over once at start-up (:func:`doi_lookup_set`, from ``PublishingConfig.ready``) and
+:func:`documents` uses it unless given another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,8 +78,25 @@ def _parameter(
     }
 
 
-def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The index documents of the public datasets among ``ids``, by id."""
+# Dataset ids -> (dataset id, DOI) pairs, in the order the DOIs are listed.
+DoiLookup = Callable[[list[int]], Iterable[tuple[int, str]]]
+
+
+def _no_dois(dataset_ids: list[int]) -> Iterable[tuple[int, str]]:
+    return ()
+
+
+_dois: list[DoiLookup] = [_no_dois]
+
+
+def doi_lookup_set(lookup: DoiLookup) -> None:
+    """Where documents find their datasets' DOIs from now on (publishing, at start-up)."""
+    _dois[0] = lookup
+
+
+def documents(ids: Iterable[int], *, dois: DoiLookup | None = None) -> dict[int, dict[str, Any]]:
+    """The index documents of the public datasets among ``ids``, by id; ``dois`` gives their
+    publications' DOIs (default: the lookup publishing set with :func:`doi_lookup_set`)."""
     wanted = list(ids)
     rows = Dataset.objects.public().filter(pk__in=wanted).order_by().values(*_FIELDS)
     out: dict[int, dict[str, Any]] = {row["id"]: _document(row) for row in rows}
@@ -100,22 +123,10 @@ def documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         out[dataset_id]["parameters"].append(
             _parameter(key, si_value, si_max, si_unit, value, unit, text)
         )
-    _add_dois(out)
+    for dataset_id, doi in (dois or _dois[0])(found):
+        out[dataset_id]["dois"].append(doi)
     _add_thumbnails(out)
     return out
-
-
-def _add_dois(out: dict[int, dict[str, Any]]) -> None:
-    from publishing.models import Publication
-
-    if not out:
-        return
-    links = Publication.datasets.through.objects.filter(
-        dataset_id__in=list(out),
-        publication__in=Publication.objects.public().exclude(doi=""),
-    ).order_by("id")
-    for dataset_id, doi in links.values_list("dataset_id", "publication__doi"):
-        out[dataset_id]["dois"].append(doi)
 
 
 def _add_thumbnails(out: dict[int, dict[str, Any]]) -> None:
