@@ -14,6 +14,12 @@ counts depend on the filter state only and are cached per catalogue generation
 Conditions are ``IN`` over :class:`~catalogue.models.ScientificParameter` in SI units. Relevance is
 ``ts_rank`` on PostgreSQL and ``bm25`` on SQLite. Highlights mark the query's words in titles
 (computed in Python for the page's rows only).
+
+Why one module of ~690 lines: it is one backend over one pair of SQL dialects. The compiler, the
+facet counts and the ranking share the table aliases (``_D``, ``_FTS``), the PostgreSQL/SQLite
+branches and the facet selections, and each is read against the others when a query changes; the
+parts that stand alone already live apart (:mod:`.one_pass`, :mod:`.facet_cache`,
+:mod:`.conditions`, :mod:`.query`). Split it (compiler / counts / backend) when it grows again.
 """
 
 # SQL here is assembled from constant fragments; every value is a bound parameter.

@@ -396,9 +396,9 @@ def test_bad_conditions_say_what_is_wrong(
 def test_pages_past_the_result_window(
     search_backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalogue.search import opensearch
+    from catalogue.search.opensearch import paging
 
-    monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
+    monkeypatch.setattr(paging, "MAX_WINDOW", 4)
     datasets = DatasetFactory.create_batch(23)
     _reindex(search_backend, datasets)
     for sort in ("-start_time", "size", "relevance"):

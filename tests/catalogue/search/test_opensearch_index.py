@@ -27,10 +27,10 @@ def index(settings: Any, opensearch_url: str) -> OpenSearchBackend:
 def test_middle_pages_past_the_walk_limit_say_how_to_get_there(
     index: OpenSearchBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalogue.search import opensearch
+    from catalogue.search.opensearch import paging
 
-    monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
-    monkeypatch.setattr(opensearch, "DEEP_LIMIT", 8)
+    monkeypatch.setattr(paging, "MAX_WINDOW", 4)
+    monkeypatch.setattr(paging, "DEEP_LIMIT", 8)
     datasets = DatasetFactory.create_batch(30)
     index.index([d.pk for d in datasets])
     index.refresh()

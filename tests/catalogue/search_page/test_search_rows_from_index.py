@@ -145,10 +145,10 @@ def test_deep_pages_bring_their_rows_too(
 ) -> None:
     """Pages past the window (read backwards near the end, or after a cursor in the middle) bring
     their own hits' fields and highlights, and their rows are the database's."""
-    from catalogue.search import opensearch
+    from catalogue.search.opensearch import paging
 
-    monkeypatch.setattr(opensearch, "MAX_WINDOW", 4)
-    monkeypatch.setattr(opensearch, "CURSOR_STEP", cursor_step)  # 2: cursors between windows
+    monkeypatch.setattr(paging, "MAX_WINDOW", 4)
+    monkeypatch.setattr(paging, "CURSOR_STEP", cursor_step)  # 2: cursors between windows
     datasets = DatasetFactory.create_batch(30)
     index.index([d.pk for d in datasets])
     index.refresh()

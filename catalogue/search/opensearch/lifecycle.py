@@ -1,0 +1,99 @@
+"""The index's life: a versioned index behind the alias, created when missing, fields added in
+place, the alias swapped atomically to a rebuilt index, refreshes, and what it holds now.
+
+Datasets live in a versioned index (``<alias>-v3-<timestamp>``) behind an alias, so a rebuild fills
+a new index (:mod:`.bulk`) and swaps the alias in one atomic ``_aliases`` call: searches never see a
+missing or half-filled index.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from opensearchpy.exceptions import NotFoundError
+
+from catalogue.search.base import IndexState, SearchUnavailable
+from catalogue.search.opensearch.connection import ERRORS, Connection
+from catalogue.search.opensearch.mapping import ADDED_FIELDS, INDEX_VERSION, MAPPING, SETTINGS
+
+logger = logging.getLogger(__name__)
+
+
+class IndexLifecycle(Connection):
+    def _new_index_name(self) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        return f"{self.alias}-{INDEX_VERSION}-{stamp}"
+
+    def _create(self, name: str, *, bulk: bool = False) -> None:
+        settings = dict(SETTINGS)
+        if bulk:  # no refreshes, no fsync per request while filling; back on before the swap
+            settings["refresh_interval"] = "-1"
+            settings["translog.durability"] = "async"
+        self.client.indices.create(index=name, body={"settings": settings, "mappings": MAPPING})
+
+    def current_index(self) -> str | None:
+        try:
+            existing = self.client.indices.get_alias(name=self.alias)
+        except NotFoundError:
+            return None
+        return next(iter(existing))
+
+    def ensure_index(self) -> str:
+        """Create a versioned index behind the alias if there is none; return its name."""
+        try:
+            current = self.current_index()
+            if current is None:
+                current = self._new_index_name()
+                self._create(current)
+                self.client.indices.put_alias(index=current, name=self.alias)
+            else:
+                self._add_missing_fields(current)
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        self._index_ready = True
+        return current
+
+    def _add_missing_fields(self, index: str) -> None:
+        """Put the fields added since the index was made into its mapping (no reindex needed)."""
+        answer = self.client.indices.get_mapping(index=index)
+        properties = answer.get(index, {}).get("mappings", {}).get("properties", {})
+        missing = {f: MAPPING["properties"][f] for f in ADDED_FIELDS if f not in properties}
+        if missing:
+            self.client.indices.put_mapping(index=index, body={"properties": missing})
+            logger.info("search index %s: fields added to the mapping: %s", index, list(missing))
+
+    def swap(self, name: str) -> list[str]:
+        """Point the alias at ``name`` in one atomic call; delete the indices it left."""
+        try:
+            old = list(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            old = []
+        actions: list[dict[str, Any]] = [
+            {"remove": {"index": index, "alias": self.alias}} for index in old if index != name
+        ]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        for index in old:
+            if index != name:
+                self.client.indices.delete(index=index, ignore_unavailable=True)
+        self._index_ready = True
+        return old
+
+    def refresh(self) -> None:
+        self.client.indices.refresh(index=self.alias)
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping(request_timeout=2))
+        except Exception:
+            return False
+
+    def index_state(self) -> IndexState | None:
+        try:
+            current = self.current_index()
+            count = self.client.count(index=self.alias)["count"] if current else 0
+        except ERRORS as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return IndexState(alias=self.alias, index=current, documents=int(count))
