@@ -1,10 +1,11 @@
 """SciCat's wire format, in one package: nothing outside it knows how the catalogue speaks.
 
-``records`` parses catalogue records (datasets, origdatablocks, attachments, instruments,
-proposals, published data; v3 and v4 shapes) into the portal's typed payloads; ``api``'s
-:class:`SciCatApi` talks to a SciCat backend over HTTP, one concern a module (``client``: login,
-retries; ``release``: 4.x or 5.x, v3 or v4; ``filters``; ``paging``; ``relations``; ``datasets``;
-``published``). The names below are what the rest of the portal uses: import them from here.
+``records`` (datasets, origdatablocks, attachments) and ``linked`` (instruments, proposals,
+published data) parse catalogue records of the v3 and v4 shapes into the portal's typed payloads,
+reading fields with ``fields``; ``api``'s :class:`SciCatApi` talks to a SciCat backend over HTTP,
+one concern a module (``client``: login, retries; ``release``: 4.x or 5.x, v3 or v4; ``filters``;
+``paging``; ``relations``; ``datasets``; ``published``). The names below are what the rest of
+the portal uses: import them from here.
 """
 
 from sync.scicat.api import SciCatApi
@@ -17,23 +18,24 @@ from sync.scicat.client import (
     decode,
 )
 from sync.scicat.datasets import BRIEF_FIELDS
+from sync.scicat.fields import RecordError, parse_datetime
 from sync.scicat.filters import iso, updated_at
+from sync.scicat.linked import (
+    PUBLIC_PUBLISHED_DATA_STATES,
+    instrument_from,
+    normalize_doi,
+    proposal_from,
+    publication_from,
+    published_data_is_public,
+)
 from sync.scicat.records import (
     MAX_THUMBNAIL_BYTES,
-    PUBLIC_PUBLISHED_DATA_STATES,
-    RecordError,
     attachment_dataset_pids,
     dataset_from,
     dataset_pid,
     embargo_dates,
     files_from,
-    instrument_from,
     is_published,
-    normalize_doi,
-    parse_datetime,
-    proposal_from,
-    publication_from,
-    published_data_is_public,
     thumbnail_from,
 )
 from sync.scicat.relations import FILES_INCOMPLETE, FILES_UNAVAILABLE, Page

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.scicat.records import parse_datetime
+from sync.scicat.fields import parse_datetime
 
 Raw = dict[str, Any]
 # Ids per "pid in [...]" request: the filter travels in the URL, which servers cap (Node: 16 KB).

@@ -1,10 +1,10 @@
-"""SciCat's wire format: the one place that knows how catalogue records are shaped.
+"""SciCat's dataset records: datasets, their origdatablocks (files) and attachments (thumbnails).
 
-Parses dataset, origdatablock, attachment, instrument, proposal and published-data records of both
-the v3 and the v4 API into the portal's typed payloads. Private fields (owner e-mails, access and
-owner groups, createdBy / updatedBy, sharedWith, source hosts, PI e-mails) are read by nobody here
-and so never leave this module. A record that cannot be mapped raises :class:`RecordError` naming
-the field.
+Parses the v3 and v4 shapes into the portal's typed payloads; field readers are in
+:mod:`sync.scicat.fields`, instruments, proposals and published data in :mod:`sync.scicat.linked`.
+Private fields (owner e-mails, access and owner groups, createdBy / updatedBy, sharedWith, source
+hosts) are read by nobody here and so never leave this package. A record that cannot be mapped
+raises :class:`~sync.scicat.fields.RecordError` naming the field.
 """
 
 from __future__ import annotations
@@ -25,13 +25,18 @@ from catalogue.payloads import (
     TechniqueIn,
     ThumbnailIn,
 )
-from publishing.payloads import PublicationIn
 from sync.policy import EmbargoDates
+from sync.scicat.fields import (
+    RecordError,
+    parse_datetime,
+    read_ids,
+    read_text,
+    read_texts,
+    read_whole_number,
+)
 
 Raw = Mapping[str, Any]
 
-# PublishedData states an anonymous reader may see: v3 "registered", v4 "registered"/"amended".
-PUBLIC_PUBLISHED_DATA_STATES = frozenset({"registered", "amended"})
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
 _IMAGE_SIGNATURES = {
     "png": b"\x89PNG\r\n\x1a\n",
@@ -41,83 +46,6 @@ _IMAGE_SIGNATURES = {
 }
 _DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,(.*)$", re.DOTALL)
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
-
-
-class RecordError(ValueError):
-    """A catalogue record that cannot be mapped; the message names the field."""
-
-    def __init__(self, pid: str, message: str) -> None:
-        super().__init__(f"{pid or '<no pid>'}: {message}")
-        self.pid = pid
-        self.message = message
-
-
-# -- small field readers ------------------------------------------------------------------------
-
-
-def _str(raw: Raw, key: str, pid: str, *, default: str = "", limit: int | None = None) -> str:
-    value = raw.get(key)
-    if value is None:
-        return default
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise RecordError(pid, f"{key}: expected text, got {type(value).__name__}")
-    value = value.strip()
-    return value[:limit] if limit else value
-
-
-def parse_datetime(value: Any, *, field: str, pid: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise RecordError(pid, f"{field}: expected an ISO 8601 date, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise RecordError(pid, f"{field}: not an ISO 8601 date: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise RecordError(pid, f"{field}: date without a time zone: {value!r}")
-    return parsed
-
-
-def _int(raw: Raw, key: str, pid: str) -> int:
-    value = raw.get(key)
-    if value in (None, ""):
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RecordError(pid, f"{key}: expected a whole number, got {value!r}")
-    try:
-        number = int(float(value))
-    except ValueError:
-        raise RecordError(pid, f"{key}: expected a whole number, got {value!r}") from None
-    if number < 0:
-        raise RecordError(pid, f"{key}: must not be negative, got {number}")
-    return number
-
-
-def _str_list(value: Any, key: str, pid: str) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list) and None in value:
-        value = [item for item in value if item is not None]  # SciCat: no instrument is [null]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise RecordError(pid, f"{key}: expected a list of text")
-    seen: dict[str, None] = {}
-    for item in value:
-        if item.strip():
-            seen.setdefault(item.strip(), None)
-    return list(seen)
-
-
-def _ids(raw: Raw, plural: str, singular: str, pid: str) -> list[str]:
-    """v4 carries id arrays (``instrumentIds``), v3 singular ids (``instrumentId``)."""
-    ids = _str_list(raw.get(plural), plural, pid)
-    if not ids and raw.get(singular):
-        ids = _str_list(raw.get(singular), singular, pid)
-    return ids
 
 
 # -- datasets -----------------------------------------------------------------------------------
@@ -190,15 +118,15 @@ def _techniques(raw: Raw, pid: str) -> list[TechniqueIn]:
     for item in value:
         if not isinstance(item, Mapping):
             raise RecordError(pid, "techniques: expected objects with pid and name")
-        name = _str(item, "name", pid, limit=255)
-        tpid = _str(item, "pid", pid, limit=255) or name
+        name = read_text(item, "name", pid, limit=255)
+        tpid = read_text(item, "pid", pid, limit=255) or name
         if tpid:
             out.setdefault(tpid, TechniqueIn(pid=tpid, name=name or tpid))
     return list(out.values())
 
 
 def _source_folder(raw: Raw, pid: str, *, rewrite: Sequence[str], show: bool) -> str:
-    folder = _str(raw, "sourceFolder", pid)
+    folder = read_text(raw, "sourceFolder", pid)
     if not show:
         return ""
     for rule in rewrite:
@@ -230,9 +158,11 @@ def files_from(blocks: Iterable[Raw], pid: str) -> list[FileIn]:
                 raise RecordError(pid, "origdatablock.dataFileList: every file needs a path")
             size = entry.get("size")
             if type(size) is not int or size < 0:
-                size = _int(entry, "size", pid)
+                size = read_whole_number(entry, "size", pid)
             chk = entry.get("chk")
-            checksum = chk.strip()[:256] if type(chk) is str else _str(entry, "chk", pid, limit=256)
+            checksum = (
+                chk.strip()[:256] if type(chk) is str else read_text(entry, "chk", pid, limit=256)
+            )
             stamp = entry.get("time")
             if type(stamp) is str and stamp in times:
                 moment = times[stamp]
@@ -304,16 +234,16 @@ def dataset_from(
     pid = dataset_pid(raw)
     if len(pid) > 255:
         raise RecordError(pid[:60], "pid: longer than 255 characters")
-    dtype = _str(raw, "type", pid, limit=32)
+    dtype = read_text(raw, "type", pid, limit=32)
     if not dtype:
         raise RecordError(pid, "type: missing")
-    title = _str(raw, "datasetName", pid) or _str(raw, "description", pid)[:200] or pid
+    title = read_text(raw, "datasetName", pid) or read_text(raw, "description", pid)[:200] or pid
     scientific = raw.get("scientificMetadata") or {}
     if not isinstance(scientific, Mapping):
         raise RecordError(pid, "scientificMetadata: expected an object")
-    keywords = _str_list(raw.get("keywords"), "keywords", pid)
-    instrument_ids = _ids(raw, "instrumentIds", "instrumentId", pid)
-    proposal_ids = _ids(raw, "proposalIds", "proposalId", pid)
+    keywords = read_texts(raw.get("keywords"), "keywords", pid)
+    instrument_ids = read_ids(raw, "instrumentIds", "instrumentId", pid)
+    proposal_ids = read_ids(raw, "proposalIds", "proposalId", pid)
     instrument = None
     if instrument_ids:
         instrument = instruments.get(instrument_ids[0]) or InstrumentIn(
@@ -326,8 +256,8 @@ def dataset_from(
     thumbnails = None
     if attachments is not None:
         thumbnails = [t for a in attachments if (t := thumbnail_from(a, pid)) is not None]
-    size = _int(raw, "size", pid)
-    number_of_files = _int(raw, "numberOfFiles", pid)
+    size = read_whole_number(raw, "size", pid)
+    number_of_files = read_whole_number(raw, "numberOfFiles", pid)
     if files is None:
         files_status = files_missing
     elif number_of_files and number_of_files != len(files):
@@ -341,23 +271,25 @@ def dataset_from(
         pid=pid,
         title=title,
         type=dtype,
-        description=_str(raw, "description", pid),
+        description=read_text(raw, "description", pid),
         creation_time=parse_datetime(raw.get("creationTime"), field="creationTime", pid=pid),
         start_time=parse_datetime(raw.get("startTime"), field="startTime", pid=pid),
         end_time=parse_datetime(raw.get("endTime"), field="endTime", pid=pid),
         size=size,
         number_of_files=number_of_files,
         keywords=keywords,
-        license=_str(raw, "license", pid, limit=255),
-        run_number=_str(raw, "runNumber", pid, limit=255),
+        license=read_text(raw, "license", pid, limit=255),
+        run_number=read_text(raw, "runNumber", pid, limit=255),
         source_folder=_source_folder(
             raw, pid, rewrite=source_folder_rewrite, show=show_source_folder
         ),
-        data_format=_str(raw, "dataFormat", pid, limit=255),
+        data_format=read_text(raw, "dataFormat", pid, limit=255),
         instrument=instrument,
         proposal=proposal,
         techniques=_techniques(raw, pid),
-        principal_investigators=_ids(raw, "principalInvestigators", "principalInvestigator", pid),
+        principal_investigators=read_ids(
+            raw, "principalInvestigators", "principalInvestigator", pid
+        ),
         creators=_creators(raw, pid),
         data_location=_data_location(raw),
         embargo_end=embargo_end,
@@ -366,120 +298,4 @@ def dataset_from(
         files=files,
         files_status=files_status,
         thumbnails=thumbnails,
-    )
-
-
-# -- instruments, proposals ---------------------------------------------------------------------
-
-
-def instrument_from(raw: Raw) -> InstrumentIn:
-    pid = raw.get("pid") or raw.get("_id")
-    if not isinstance(pid, str) or not pid:
-        raise RecordError("", "instrument pid: missing")
-    custom = raw.get("customMetadata") if isinstance(raw.get("customMetadata"), Mapping) else {}
-    facility = custom.get("facility") if isinstance(custom, Mapping) else None
-    return InstrumentIn(
-        pid=pid[:255],
-        name=_str(raw, "name", pid, limit=255) or pid[:255],
-        unique_name=_str(raw, "uniqueName", pid, limit=255),
-        facility=facility[:255] if isinstance(facility, str) else "",
-    )
-
-
-def proposal_from(raw: Raw) -> ProposalIn:
-    proposal_id = raw.get("proposalId")
-    if not isinstance(proposal_id, str) or not proposal_id:
-        raise RecordError("", "proposalId: missing")
-    first = _str(raw, "pi_firstname", proposal_id)
-    last = _str(raw, "pi_lastname", proposal_id)
-    pi_name = f"{last}, {first}" if last and first else (last or first)
-    return ProposalIn(
-        proposal_id=proposal_id[:255],
-        title=_str(raw, "title", proposal_id),
-        pi_name=pi_name[:255],
-        type=_str(raw, "type", proposal_id, limit=64),
-        start_time=parse_datetime(raw.get("startTime"), field="startTime", pid=proposal_id),
-        end_time=parse_datetime(raw.get("endTime"), field="endTime", pid=proposal_id),
-    )
-
-
-# -- published data -----------------------------------------------------------------------------
-
-
-def published_data_is_public(raw: Raw) -> bool:
-    return raw.get("status") in PUBLIC_PUBLISHED_DATA_STATES
-
-
-def normalize_doi(doi: str) -> str:
-    doi = doi.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix) :]
-    return doi.lower()
-
-
-def _v3_creators(raw: Raw) -> list[dict[str, Any]]:
-    names = _str_list(raw.get("creator"), "creator", str(raw.get("doi", "")))
-    affiliation = raw.get("affiliation")
-    out: list[dict[str, Any]] = []
-    for name in names:
-        creator: dict[str, Any] = {"name": name, "nameType": "Personal"}
-        if isinstance(affiliation, str) and affiliation:
-            creator["affiliation"] = [{"name": affiliation}]
-        out.append(creator)
-    return out
-
-
-def _dict_list(value: Any, key: str, pid: str) -> list[dict[str, Any]]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
-        raise RecordError(pid, f"{key}: expected a list of objects")
-    return [dict(item) for item in value]
-
-
-def publication_from(raw: Raw) -> PublicationIn:
-    doi_raw = raw.get("doi")
-    if not isinstance(doi_raw, str) or "/" not in doi_raw:
-        raise RecordError(str(doi_raw or ""), "doi: missing or not a DOI")
-    doi = normalize_doi(doi_raw)
-    meta = raw.get("metadata") if isinstance(raw.get("metadata"), Mapping) else {}
-    assert isinstance(meta, Mapping)
-    creators = _dict_list(meta.get("creators"), "metadata.creators", doi) or _v3_creators(raw)
-    publisher = meta.get("publisher") or raw.get("publisher") or ""
-    if isinstance(publisher, Mapping):
-        publisher = publisher.get("name", "")
-    year = meta.get("publicationYear") or raw.get("publicationYear")
-    try:
-        publication_year = int(year) if year not in (None, "") else None
-    except (TypeError, ValueError):
-        raise RecordError(doi, f"publicationYear: not a year: {year!r}") from None
-    resource_type = meta.get("resourceType") or raw.get("resourceType") or ""
-    if isinstance(resource_type, Mapping):
-        resource_type = resource_type.get("resourceType") or resource_type.get(
-            "resourceTypeGeneral", ""
-        )
-    subjects = _dict_list(meta.get("subjects"), "metadata.subjects", doi)
-    if not subjects and isinstance(raw.get("keywords"), list):
-        subjects = [{"subject": k} for k in _str_list(raw.get("keywords"), "keywords", doi)]
-    pids = _str_list(raw.get("datasetPids") or raw.get("pidArray"), "datasetPids", doi)
-    return PublicationIn(
-        doi=doi,
-        title=_str(raw, "title", doi) or doi,
-        abstract=_str(raw, "abstract", doi),
-        creators=creators,
-        publisher=str(publisher)[:255],
-        publication_year=publication_year,
-        resource_type=str(resource_type)[:255],
-        subjects=subjects,
-        rights=_dict_list(meta.get("rightsList"), "metadata.rightsList", doi),
-        related_identifiers=_dict_list(
-            meta.get("relatedIdentifiers"), "metadata.relatedIdentifiers", doi
-        ),
-        funding_references=_dict_list(
-            meta.get("fundingReferences"), "metadata.fundingReferences", doi
-        ),
-        dataset_pids=pids,
-        registered_at=parse_datetime(raw.get("registeredTime"), field="registeredTime", pid=doi),
-        source_updated_at=parse_datetime(raw.get("updatedAt"), field="updatedAt", pid=doi),
     )
