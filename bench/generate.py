@@ -20,6 +20,10 @@ The output depends only on N, the seed and the chunk size, never on the day it i
 Memory stays flat: each chunk is built, written and dropped.
 
 ``python -m bench.generate N DIR [--seed S] [--chunk-size C]`` writes one without benchmarking.
+
+Over 400 lines as one generator: the simulated catalogue (:class:`_Catalogue`) keeps one random
+stream and one time line that every record builder draws from, in order, so that a seed gives the
+same export; cut apart, each piece would need that state passed to it.
 """
 
 from __future__ import annotations

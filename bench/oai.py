@@ -22,6 +22,9 @@ harvest is checked: as many records as the list holds, datestamps never decreasi
 resident memory is sampled along the way (flat memory: the last sample minus the one after the
 first hundred pages). Then a few pages of a set-selective and a date-selective harvest, and
 ``GetRecord``.
+
+Over 400 lines as one benchmark runnable on its own: filling the rows, the harvest, and its
+report, each used once by ``run``/``main``.
 """
 
 from __future__ import annotations

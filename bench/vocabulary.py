@@ -9,6 +9,9 @@ plain strings, numbers and booleans; units are spelled many ways (``degC``, ``°
 (``a.u.``, ``arb. units``, ``counts/s``, ``ph/s``, ``shots``).
 
 PaNET ids are those of the SciCat samples where the samples have them, PaNET-shaped otherwise.
+
+Over 400 lines because it is data tables (beamlines, techniques with their metadata trees,
+samples, names), one table a concern; the code is a few small functions reading them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ keyset conditions on that order (``modified > t or modified = t and id > n``, wr
 database can start the index scan at ``t``), one query per kind, never with OFFSET; a page's
 related rows (instruments, techniques, publications) are read in bulk, a few queries per page
 whatever its size.
+
+A little over 400 lines as the reads of one endpoint: the list's keyset paging, its records and
+its sets share the order, the identifiers and the bulk reads.
 """
 
 from __future__ import annotations

@@ -77,6 +77,10 @@ collection for every one of those requests too, if much faster per document. The
 own work (page imports 2.8 s, mapping 0.8 s, JSON decoding 0.5 s per full sync) is under 1% of the
 wall time: the sync is not the bottleneck, and the gap between a sync and the raw paging next to
 it is FerretDB's run-to-run noise (its CPU per run 785-998 s for the same 209 requests).
+
+Over 400 lines as one scenario with its figures in the docstring: seeding is the test kit's
+(``tests/scicat_real/seed.py``, ``clone.py``), what is here is recording the sync's requests,
+replaying them raw, and the report.
 """
 
 from __future__ import annotations

@@ -70,6 +70,9 @@ OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
   covering index and IN conditions). The repeats still above 100 ms are relevance ranking over
   9,000-19,000 text matches (PostgreSQL ``ts_rank`` 107-112 ms) and, on SQLite, the newest-first
   page of the condition (193 ms) and a keyword selection (125 ms).
+
+Over 400 lines as one scenario (its docstring holds the method and the figures): the database
+part and the OpenSearch part share the probes and the page timing.
 """
 
 from __future__ import annotations
