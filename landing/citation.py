@@ -38,8 +38,8 @@ from citeproc.model import CitationStylesElement
 from citeproc.source.json import CiteProcJSON
 from django.utils.html import strip_tags
 
-from landing.formats.bibliographic import csl_item
 from landing.records import LandingRecord
+from publishing.formats.csl import csl_item
 
 DEFAULT_STYLE = "apa"
 DEFAULT_LOCALE = "en-US"
@@ -213,7 +213,7 @@ def _format(path: Path, locale: str, item_json: str) -> tuple[str, str]:
 
 def citation_item(record: LandingRecord) -> dict[str, Any]:
     """The CSL item a citation is made from (what the styles print; no abstract or keywords)."""
-    item = csl_item(record)
+    item = csl_item(record.metadata)
     for key in ("abstract", "keyword", "license"):
         item.pop(key, None)
     return item

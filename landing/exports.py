@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.urls import reverse
 
-from landing.formats import bibliographic, metadata, schemaorg
+from landing import schemaorg
 from landing.records import LandingRecord
+from publishing.formats import bibtex, csl, datacite_json, datacite_xml, dublin_core, ris
+from publishing.record import DataCiteRecord
+
+
+def _of_metadata(
+    write: Callable[[DataCiteRecord], str | bytes],
+) -> Callable[[LandingRecord], str | bytes]:
+    """A format of the DataCite record as a writer of landing records."""
+    return lambda record: write(record.metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,35 +49,39 @@ class ExportFormat:
 EXPORTS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
-        ExportFormat("bibtex", "BibTeX", "application/x-bibtex", "bib", bibliographic.bibtex),
-        ExportFormat("ris", "RIS", "application/x-research-info-systems", "ris", bibliographic.ris),
+        ExportFormat(
+            "bibtex", "BibTeX", "application/x-bibtex", "bib", _of_metadata(bibtex.bibtex)
+        ),
+        ExportFormat(
+            "ris", "RIS", "application/x-research-info-systems", "ris", _of_metadata(ris.ris)
+        ),
         ExportFormat(
             "csl-json",
             "CSL-JSON",
             "application/vnd.citationstyles.csl+json",
             "csl.json",
-            bibliographic.csl_json,
+            _of_metadata(csl.csl_json),
         ),
         ExportFormat(
             "datacite-xml",
             "DataCite XML",
             "application/vnd.datacite.datacite+xml",
             "datacite.xml",
-            metadata.datacite_xml,
+            _of_metadata(datacite_xml.resource_document),
         ),
         ExportFormat(
             "datacite-json",
             "DataCite JSON",
             "application/vnd.datacite.datacite+json",
             "datacite.json",
-            metadata.datacite_json,
+            _of_metadata(datacite_json.datacite_json),
         ),
         ExportFormat(
             "dublin-core",
             "Dublin Core",
             "application/xml",
             "dc.xml",
-            metadata.dublin_core,
+            _of_metadata(dublin_core.oai_dc_document),
         ),
         ExportFormat(
             "schema-org",

@@ -18,9 +18,9 @@ from django.utils.safestring import SafeString
 
 from catalogue.models import Thumbnail
 from landing import signposting
-from landing.formats import fields
-from landing.formats.schemaorg import description
 from landing.records import LandingRecord
+from landing.schemaorg import description
+from publishing.formats import fields
 from publishing.metadata import absolute_url
 
 MAX_AUTHORS = 100
@@ -47,26 +47,26 @@ def image_url(record: LandingRecord) -> str:
 
 
 def head_meta(record: LandingRecord) -> list[tuple[str, str, str]]:
-    title = fields.title(record)
+    title = fields.title(record.metadata)
     summary = _short(description(record), MAX_DESCRIPTION)
     out: list[tuple[str, str, str]] = [
         ("rel", "canonical", record.url),
         ("name", "description", summary),
         ("name", "citation_title", title),
     ]
-    for creator in fields.creators(record)[:MAX_AUTHORS]:
+    for creator in fields.creators(record.metadata)[:MAX_AUTHORS]:
         name = f"{creator.family}, {creator.given}" if creator.personal else creator.name
         out.append(("name", "citation_author", name.strip(", ")))
         if creator.orcid:
             out.append(("name", "citation_author_orcid", creator.orcid))
         for affiliation in creator.affiliations[:3]:
             out.append(("name", "citation_author_institution", affiliation.name))
-    if parts := fields.issued(record):
+    if parts := fields.issued(record.metadata):
         out.append(("name", "citation_publication_date", "/".join(f"{p:02d}" for p in parts)))
     if record.doi:
         out.append(("name", "citation_doi", record.doi))
-    out.append(("name", "citation_publisher", fields.publisher(record)))
-    if keywords := fields.keywords(record):
+    out.append(("name", "citation_publisher", fields.publisher(record.metadata)))
+    if keywords := fields.keywords(record.metadata):
         out.append(("name", "citation_keywords", "; ".join(keywords)))
     out.append(("name", "citation_abstract_html_url", record.url))
     out.append(("name", "citation_public_url", record.url))

@@ -1,15 +1,14 @@
 """What a landing page shows, prepared in Python so that its templates only print.
 
 The facts every record has (creators, publisher, year, type, subjects, licence, funding, related
-works, dates, version) are read from the record's DataCite JSON (:mod:`landing.records`), the same
-dictionary every export is made from, so the page and the exports never disagree. What only a
-dataset has (files, instrument, proposal, techniques, thumbnails, data location) comes from the
-catalogue models.
+works, dates, version) are read from the record's DataCite metadata
+(:class:`publishing.record.DataCiteRecord`), the same record every export is made from, so the
+page and the exports never disagree. What only a dataset has (files, instrument, proposal,
+techniques, thumbnails, data location) comes from the catalogue models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from landing.records import LandingRecord
 from lib.links import orcid_url, safe_url
 from lib.sizes import human_size
 from lib.terms import words
+from publishing.record import VERSION_RELATIONS, DataCiteRecord
 from publishing.selectors import bare_doi
 
 # DataCite relation types in words: "<this record> <words> <the related work>".
@@ -63,9 +63,6 @@ RELATION_WORDS = {
     "IsTranslationOf": "is a translation of",
     "HasTranslation": "has the translation",
 }
-VERSION_RELATIONS = frozenset(
-    {"HasVersion", "IsVersionOf", "IsNewVersionOf", "IsPreviousVersionOf"}
-)
 DATE_WORDS = {
     "Collected": "Collected",
     "Created": "Created",
@@ -142,7 +139,7 @@ class Location:
 
 @dataclass
 class Common:
-    """The parts of a page every record has, read from its DataCite JSON."""
+    """The parts of a page every record has, read from its DataCite metadata."""
 
     creators: list[Person]
     publisher: str
@@ -162,15 +159,6 @@ class Common:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
-    return (item for item in value or [] if isinstance(item, Mapping))
-
-
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def related_url(identifier: str, kind: str) -> str:
     kind = kind.upper()
     if kind == "DOI":
@@ -184,84 +172,53 @@ def related_url(identifier: str, kind: str) -> str:
     return safe_url(identifier)
 
 
-def creators(datacite: Mapping[str, Any]) -> list[Person]:
+def creators(metadata: DataCiteRecord) -> list[Person]:
     people = []
-    for item in _dicts(datacite.get("creators")):
-        name = _text(item, "name") or ", ".join(
-            n for n in (_text(item, "familyName"), _text(item, "givenName")) if n
-        )
+    for item in metadata.creators:
+        name = item.name or ", ".join(n for n in (item.family, item.given) if n)
         if not name:
             continue
-        orcid = ""
-        for identifier in _dicts(item.get("nameIdentifiers")):
-            if _text(identifier, "nameIdentifierScheme").upper() == "ORCID":
-                orcid = orcid_url(identifier.get("nameIdentifier"))
-                break
-        affiliations = []
-        for affiliation in item.get("affiliation") or []:
-            if isinstance(affiliation, Mapping) and _text(affiliation, "name"):
-                affiliations.append(
-                    Link(
-                        _text(affiliation, "name"),
-                        safe_url(affiliation.get("affiliationIdentifier")),
-                    )
-                )
-            elif isinstance(affiliation, str) and affiliation.strip():
-                affiliations.append(Link(affiliation.strip()))
-        people.append(
-            Person(name, orcid, affiliations, _text(item, "nameType") == "Organizational")
+        orcid = next(
+            (orcid_url(i.identifier) for i in item.identifiers if i.scheme.upper() == "ORCID"),
+            "",
         )
+        affiliations = [Link(a.name, safe_url(a.identifier)) for a in item.affiliations]
+        people.append(Person(name, orcid, affiliations, item.name_type == "Organizational"))
     return people
 
 
-def _subjects(datacite: Mapping[str, Any]) -> list[Link]:
+def _rights(metadata: DataCiteRecord) -> list[Link]:
     out = []
-    for item in _dicts(datacite.get("subjects")):
-        if subject := _text(item, "subject"):
-            out.append(Link(subject, safe_url(item.get("valueUri"))))
-    return out
-
-
-def _rights(datacite: Mapping[str, Any]) -> list[Link]:
-    out = []
-    for item in _dicts(datacite.get("rightsList")):
-        text = _text(item, "rights") or _text(item, "rightsIdentifier")
-        spdx = _text(item, "rightsIdentifier")
+    for item in metadata.rights:
+        text = item.rights or item.identifier
+        spdx = item.identifier
         if spdx and spdx.lower() not in text.lower():
             text = f"{text} ({spdx})"
-        url = safe_url(item.get("rightsUri"))
+        url = safe_url(item.uri)
         if text or url:
             out.append(Link(text or url, url))
     return out
 
 
-def _funding(datacite: Mapping[str, Any]) -> list[str]:
+def _funding(metadata: DataCiteRecord) -> list[str]:
     out = []
-    for item in _dicts(datacite.get("fundingReferences")):
-        funder = _text(item, "funderName")
-        if not funder:
-            continue
-        award = item.get("awardNumber")
-        if isinstance(award, Mapping):
-            award = award.get("awardNumber")
-        text = funder
-        if isinstance(award, str) and award.strip():
-            text += f", grant {award.strip()}"
-        if title := _text(item, "awardTitle"):
-            text += f" ({title})"
+    for item in metadata.funding:
+        text = item.funder_name
+        if item.award_number:
+            text += f", grant {item.award_number}"
+        if item.award_title:
+            text += f" ({item.award_title})"
         out.append(text)
     return out
 
 
-def _related(datacite: Mapping[str, Any], hide: set[str]) -> tuple[list[Related], list[Related]]:
+def _related(metadata: DataCiteRecord, hide: set[str]) -> tuple[list[Related], list[Related]]:
     related: list[Related] = []
     versions: list[Related] = []
-    for item in _dicts(datacite.get("relatedIdentifiers")):
-        identifier = _text(item, "relatedIdentifier")
-        relation = _text(item, "relationType")
-        if not identifier or identifier in hide:
+    for item in metadata.related_identifiers:
+        identifier, relation, kind = item.identifier, item.relation_type, item.identifier_type
+        if identifier in hide:
             continue
-        kind = _text(item, "relatedIdentifierType")
         entry = Related(
             relation=RELATION_WORDS.get(relation) or words(relation) or "is related to",
             identifier=identifier,
@@ -272,15 +229,12 @@ def _related(datacite: Mapping[str, Any], hide: set[str]) -> tuple[list[Related]
     return related, versions
 
 
-def _dates(datacite: Mapping[str, Any]) -> list[Fact]:
+def _dates(metadata: DataCiteRecord) -> list[Fact]:
     out = []
-    for item in _dicts(datacite.get("dates")):
-        date = _text(item, "date")
-        kind = _text(item, "dateType")
-        if not date:
-            continue
-        start, _, end = date.partition("/")
+    for item in metadata.dates:
+        start, _, end = item.date.partition("/")
         value = _day_or_minute(start) + (f" to {_day_or_minute(end)}" if end else "")
+        kind = item.date_type
         out.append(Fact(DATE_WORDS.get(kind, words(kind).capitalize() or "Date"), value))
     return out
 
@@ -294,36 +248,31 @@ def _day_or_minute(value: str) -> str:
 
 
 def common(record: LandingRecord) -> Common:
-    datacite = record.datacite
-    publisher = datacite.get("publisher")
-    if isinstance(publisher, Mapping):
-        publisher = publisher.get("name")
-    raw_types = datacite.get("types")
-    types: Mapping[str, Any] = raw_types if isinstance(raw_types, Mapping) else {}
+    metadata = record.metadata
     abstract, technical = "", []
-    for item in _dicts(datacite.get("descriptions")):
-        text = _text(item, "description")
-        if _text(item, "descriptionType") == "TechnicalInfo":
-            technical.append(text)
-        elif text and not abstract:
-            abstract = text
+    for item in metadata.descriptions:
+        if item.description_type == "TechnicalInfo":
+            technical.append(item.description)
+        elif not abstract:
+            abstract = item.description
     hide = {d.pid for d in record.datasets} if record.kind == "publication" else set()
-    related, versions = _related(datacite, hide)
+    related, versions = _related(metadata, hide)
+    types = metadata.types
     return Common(
-        creators=creators(datacite),
-        publisher=str(publisher or ""),
-        year=str(datacite.get("publicationYear") or ""),
-        resource_type=str(types.get("resourceType") or types.get("resourceTypeGeneral") or ""),
-        resource_type_general=str(types.get("resourceTypeGeneral") or ""),
+        creators=creators(metadata),
+        publisher=metadata.publisher.name,
+        year=metadata.publication_year,
+        resource_type=types.specific or types.general,
+        resource_type_general=types.general,
         abstract=abstract,
-        technical_info=[t for t in technical if t],
-        subjects=_subjects(datacite),
-        rights=_rights(datacite),
-        funding=_funding(datacite),
+        technical_info=technical,
+        subjects=[Link(s.subject, safe_url(s.value_uri)) for s in metadata.subjects],
+        rights=_rights(metadata),
+        funding=_funding(metadata),
         related=related,
         versions=versions,
-        version=str(datacite.get("version") or ""),
-        dates=_dates(datacite),
+        version=metadata.version,
+        dates=_dates(metadata),
         doi_url=f"https://doi.org/{record.doi}" if record.doi else "",
     )
 

@@ -13,33 +13,30 @@ dataset lends it its DOI).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Count, F, Q
 
 from catalogue.models import Dataset
 from catalogue.selectors import dataset_by_pid
 from catalogue.visibility import Visibility
+from publishing.formats import fields
+from publishing.formats.fields import doi_url
 from publishing.metadata import (
     absolute_url,
     dataset_metadata,
     dataset_url,
-    pid_type,
     publication_metadata,
     publication_url,
 )
 from publishing.models import Publication
+from publishing.record import VERSION_RELATIONS, DataCiteRecord, parse
 from publishing.selectors import publication_by_doi
 
 MAX_IDENTIFIER = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# DataCite relations that name another version of the same work.
-VERSION_RELATIONS = frozenset(
-    {"HasVersion", "IsVersionOf", "IsNewVersionOf", "IsPreviousVersionOf"}
-)
 # The dataset columns a publication's record reads (never scientific_metadata or descriptions).
 _DATASET_COLUMNS = (
     "id",
@@ -83,8 +80,8 @@ class LandingRecord:
     doi: str
     # Absolute canonical landing URL (also the OAI/DataCite "url").
     url: str
-    # DataCite JSON attributes (kernel 4): the source of every export.
-    datacite: dict[str, Any]
+    # The DataCite metadata (kernel 4), parsed once: the source of every export.
+    metadata: DataCiteRecord
     # The public datasets it contains (just the one for a dataset page), newest first.
     datasets: tuple[Dataset, ...]
     publication: Publication | None
@@ -100,8 +97,7 @@ class LandingRecord:
 
     @property
     def title(self) -> str:
-        titles = self.datacite.get("titles") or [{}]
-        return str(titles[0].get("title", ""))
+        return self.metadata.title
 
     @property
     def doi_url(self) -> str:
@@ -111,11 +107,7 @@ class LandingRecord:
     @property
     def pid_url(self) -> str:
         """The persistent URL a citation names: the DOI, else the Handle, else the landing URL."""
-        if self.doi:
-            return doi_url(self.doi)
-        if self.dataset is not None and pid_type(self.dataset.pid) == "Handle":
-            return f"https://hdl.handle.net/{self.dataset.pid}"
-        return self.url
+        return fields.pid_url(self.metadata)
 
     @property
     def path(self) -> str:
@@ -125,22 +117,17 @@ class LandingRecord:
     @property
     def versions(self) -> tuple[Version, ...]:
         out = []
-        for item in self.datacite.get("relatedIdentifiers") or []:
-            if not isinstance(item, Mapping) or item.get("relationType") not in VERSION_RELATIONS:
+        for item in self.metadata.related_identifiers:
+            if item.relation_type not in VERSION_RELATIONS:
                 continue
-            identifier = str(item.get("relatedIdentifier", ""))
-            kind = str(item.get("relatedIdentifierType", ""))
+            identifier, kind = item.identifier, item.identifier_type
             url = identifier if identifier.startswith(("https://", "http://")) else ""
             if kind == "DOI":
                 url = doi_url(identifier)
             elif kind == "Handle":
                 url = f"https://hdl.handle.net/{identifier}"
-            out.append(Version(str(item["relationType"]), identifier, kind, url))
+            out.append(Version(item.relation_type, identifier, kind, url))
         return tuple(out)
-
-
-def doi_url(doi: str) -> str:
-    return f"https://doi.org/{doi}"
 
 
 def _publication_datasets(publication: Publication) -> tuple[Dataset, ...]:
@@ -160,7 +147,7 @@ def publication_record(publication: Publication) -> LandingRecord:
         identifier=doi,
         doi=doi,
         url=publication_url(doi) if doi else absolute_url("/"),
-        datacite=publication_metadata(publication, datasets=datasets),
+        metadata=parse(publication_metadata(publication, datasets=datasets)),
         datasets=datasets,
         publication=publication,
         dataset=None,
@@ -203,7 +190,7 @@ def dataset_record(dataset: Dataset) -> LandingRecord:
         identifier=doi or dataset.pid,
         doi=doi,
         url=dataset_url(dataset.pid),
-        datacite=dataset_metadata(dataset, doi=doi, part_of=part_of),
+        metadata=parse(dataset_metadata(dataset, doi=doi, part_of=part_of)),
         datasets=(dataset,),
         publication=None,
         dataset=dataset,

@@ -27,9 +27,9 @@ from django.utils.encoding import iri_to_uri
 from catalogue.models import DataFile
 from landing import downloads
 from landing.exports import EXPORTS, export_url
-from landing.formats import fields
-from landing.formats.schemaorg import media_type
 from landing.records import LandingRecord
+from landing.schemaorg import media_type
+from publishing.formats import fields
 from publishing.metadata import absolute_url
 
 MAX_HEADER_AUTHORS = 10
@@ -106,7 +106,7 @@ def files(record: LandingRecord, limit: int) -> list[Link] | None:
 
 
 def _kind_links(record: LandingRecord) -> list[Link]:
-    general, _ = fields.resource_type(record)
+    general, _ = fields.resource_type(record.metadata)
     kind = "https://schema.org/Collection" if general == "Collection" else None
     return [
         Link(kind or "https://schema.org/Dataset", "type"),
@@ -120,13 +120,13 @@ def links(record: LandingRecord, *, max_authors: int | None, max_items: int | No
     for key, profile in DESCRIBED_BY.items():
         if url := export_url(record, key):
             out.append(Link(absolute_url(url), "describedby", EXPORTS[key].media_type, profile))
-    authors = [c.orcid for c in fields.creators(record) if clean_uri(c.orcid)]
+    authors = [c.orcid for c in fields.creators(record.metadata) if clean_uri(c.orcid)]
     if max_authors is None or len(authors) <= max_authors:
         out += [Link(orcid, "author") for orcid in dict.fromkeys(authors)]
     items = files(record, MAX_LINKSET_ITEMS if max_items is None else max_items)
     if items:
         out += items
-    for licence in fields.licences(record):
+    for licence in fields.licences(record.metadata):
         if url := clean_uri(licence.url):
             out.append(Link(url, "license"))
     out += _kind_links(record)

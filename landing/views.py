@@ -37,7 +37,6 @@ from catalogue.visibility import WithdrawnBy
 from landing import downloads, pages
 from landing.citation import DEFAULT_STYLE, STYLES, CitationError, cite
 from landing.exports import EXPORTS, export_url
-from landing.formats.schemaorg import jsonld_script
 from landing.meta import head_html
 from landing.negotiation import negotiate
 from landing.records import (
@@ -47,6 +46,7 @@ from landing.records import (
     record_for_doi,
     record_for_pid,
 )
+from landing.schemaorg import jsonld_script
 from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
 from lib.sizes import human_size

@@ -33,6 +33,7 @@ from oai.sets import Selection
 from oai.tokens import Position
 from publishing.metadata import dataset_metadata, publication_metadata
 from publishing.models import Publication
+from publishing.record import DataCiteRecord, parse
 from publishing.selectors import normalize_doi
 
 PUBLICATION, DATASET = 0, 1
@@ -74,7 +75,7 @@ class Record:
     deleted: bool
     key: str  # the DOI of a publication, the PID of a dataset
     specs: list[str]
-    metadata: dict[str, Any] | None = None  # DataCite JSON; None when deleted or not asked for
+    metadata: DataCiteRecord | None = None  # None when deleted or not asked for
 
     @property
     def position(self) -> Position:
@@ -315,7 +316,7 @@ def _dataset_headers(queryset: QuerySet[Dataset], known: dict[int, InstrumentInf
 
 
 def _add_metadata(records: Sequence[Record]) -> None:
-    """Fill in the DataCite JSON of the live ``records``: a few queries, whatever their number."""
+    """Fill in the metadata of the live ``records``: a few queries, whatever their number."""
     live = [r for r in records if not r.deleted]
     publication_ids = [r.id for r in live if r.kind == PUBLICATION]
     dataset_ids = [r.id for r in live if r.kind == DATASET]
@@ -353,7 +354,8 @@ def _add_metadata(records: Sequence[Record]) -> None:
                 dataset, part_of=part_of[dataset.pk], techniques=techniques[dataset.pk]
             )
     for record in live:
-        record.metadata = metadata.get((record.kind, record.id))
+        found = metadata.get((record.kind, record.id))
+        record.metadata = parse(found) if found is not None else None
 
 
 # -- sets -----------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 The dictionaries built here have the shape of the ``attributes`` of DataCite's REST API (and of the
 ``datacite`` package's ``schema45`` JSON schema, which the tests validate them against): the same
-dictionary is sent to DataCite when a DOI is registered (:mod:`publishing.datacite`), turned into
-kernel-4 XML for harvesters (:mod:`publishing.datacite_xml`) and read for Dublin Core (:mod:`oai`).
+dictionary is sent to DataCite when a DOI is registered (:mod:`publishing.datacite`), and parsed
+once into the typed record (:func:`publishing.record.parse`) that every output format in
+:mod:`publishing.formats` (DataCite XML, Dublin Core, BibTeX, ...) is written from.
 
 * :func:`publication_metadata` — a :class:`~publishing.models.Publication` (a DOI).
 * :func:`dataset_metadata` — a :class:`~catalogue.models.Dataset`; a dataset has a PID (usually a
@@ -34,6 +35,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 from lib.xml_text import XML_FORBIDDEN, xml_text
+from publishing.record import mappings
 
 if TYPE_CHECKING:
     from catalogue.models import Dataset
@@ -202,11 +204,6 @@ def _str(item: Mapping[str, Any], key: str) -> str:
     return _line(value) if isinstance(value, str | int | float) else ""
 
 
-def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
-    if isinstance(value, list):
-        yield from (item for item in value if isinstance(item, Mapping))
-
-
 def _unique(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``items`` without repeats (DataCite's schema wants unique array items)."""
     seen: set[Any] = set()
@@ -239,7 +236,7 @@ def _affiliations(value: Any) -> list[dict[str, str]]:
 
 def _name_identifiers(value: Any) -> list[dict[str, str]]:
     out = []
-    for item in _dicts(value):
+    for item in mappings(value):
         identifier, scheme = _str(item, "nameIdentifier"), _str(item, "nameIdentifierScheme")
         if not identifier or not scheme:
             continue
@@ -328,7 +325,7 @@ def licence_rights(licence: str) -> list[dict[str, str]]:
 
 def _related_identifiers(value: Any) -> list[dict[str, str]]:
     out = []
-    for item in _dicts(value):
+    for item in mappings(value):
         identifier = _str(item, "relatedIdentifier")
         kind, relation = _str(item, "relatedIdentifierType"), _str(item, "relationType")
         kind = next((k for k in RELATED_IDENTIFIER_TYPES if k.lower() == kind.lower()), "")
@@ -351,7 +348,7 @@ def _related_identifiers(value: Any) -> list[dict[str, str]]:
 
 def _funding(value: Any) -> list[dict[str, str]]:
     out = []
-    for item in _dicts(value):
+    for item in mappings(value):
         funder = _str(item, "funderName")
         if not funder:
             continue
@@ -379,7 +376,7 @@ def _funding(value: Any) -> list[dict[str, str]]:
 
 def _titles(main: str, others: Any) -> list[dict[str, str]]:
     titles = [{"title": _line(main)}] if _line(main) else []
-    for item in _dicts(others):
+    for item in mappings(others):
         if not _str(item, "title"):
             continue
         entry = {"title": _str(item, "title")}
@@ -393,7 +390,7 @@ def _titles(main: str, others: Any) -> list[dict[str, str]]:
 
 def _dates(value: Any) -> list[dict[str, str]]:
     out = []
-    for item in _dicts(value):
+    for item in mappings(value):
         date, kind = _str(item, "date"), _str(item, "dateType")
         if date and kind in DATE_TYPES:
             entry = {"date": date, "dateType": kind}
@@ -471,7 +468,7 @@ def publication_metadata(
     if datasets is None:
         datasets = list(publication.datasets.public().only("pid").order_by("pid"))
     publisher = publication.publisher or settings.PORTAL_PUBLISHER
-    creators = [c for c in map(person, _dicts(publication.creators)) if c is not None]
+    creators = [c for c in map(person, mappings(publication.creators)) if c is not None]
     related = _related_identifiers(publication.related_identifiers)
     related += [_related_pid(dataset.pid, "HasPart") for dataset in datasets]
     dates = []
@@ -505,7 +502,7 @@ def publication_metadata(
 def dataset_creators(dataset: Dataset) -> list[dict[str, Any]]:
     """The people credited for ``dataset`` (the facility when nobody is named)."""
     out: list[dict[str, Any]] = []
-    for item in _dicts(dataset.creators):
+    for item in mappings(dataset.creators):
         name = _str(item, "name")
         if not name:
             continue

@@ -142,9 +142,9 @@ def _page_parts(outcome: Outcome) -> None:
     """What the machine side adds to one landing page: head tags, JSON-LD, Link header, citation."""
     from catalogue.models import Dataset
     from landing.citation import cite
-    from landing.formats.schemaorg import jsonld_script
     from landing.meta import head_html
     from landing.records import publication_record, record_for_pid
+    from landing.schemaorg import jsonld_script
     from landing.signposting import link_header
     from publishing.models import Publication
 

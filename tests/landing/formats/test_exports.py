@@ -27,9 +27,13 @@ from lxml import etree
 from catalogue.models import Dataset
 from catalogue.visibility import Visibility
 from landing.exports import EXPORTS, export_url
-from landing.formats.bibliographic import bibtex, csl_json, ris
-from landing.formats.metadata import datacite_json, datacite_xml, dublin_core
-from landing.records import dataset_record, publication_record
+from landing.records import LandingRecord, dataset_record, publication_record
+from publishing.formats import bibtex as bibtex_format
+from publishing.formats import csl
+from publishing.formats import datacite_json as datacite_json_format
+from publishing.formats import ris as ris_format
+from publishing.formats.datacite_xml import resource_document
+from publishing.formats.dublin_core import oai_dc_document
 from publishing.models import Publication
 from tests.oai.conftest import kernel_schema
 
@@ -39,6 +43,30 @@ SCHEMAS = Path(settings.BASE_DIR) / "oai" / "schemas"
 @functools.cache
 def oai_dc_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMAS / "oai_dc.xsd")))
+
+
+def datacite_json(record: LandingRecord) -> str:
+    return datacite_json_format.datacite_json(record.metadata)
+
+
+def datacite_xml(record: LandingRecord) -> bytes:
+    return resource_document(record.metadata)
+
+
+def dublin_core(record: LandingRecord) -> str:
+    return oai_dc_document(record.metadata)
+
+
+def bibtex(record: LandingRecord) -> str:
+    return bibtex_format.bibtex(record.metadata)
+
+
+def ris(record: LandingRecord) -> str:
+    return ris_format.ris(record.metadata)
+
+
+def csl_json(record: LandingRecord) -> str:
+    return csl.csl_json(record.metadata)
 
 
 def parse_bibtex(text: str) -> Any:
@@ -155,13 +183,13 @@ def test_a_dataset_published_alone_has_the_doi_of_its_publication(
     assert record.doi == "10.5072/just-this-one"
     assert record.identifier == "10.5072/just-this-one"
     assert record.part_of == ("10.5072/landing-formats-0001",)
-    assert record.datacite["doi"] == "10.5072/just-this-one"
+    assert record.metadata.doi == "10.5072/just-this-one"
     assert {
         "relatedIdentifier": "10.5072/landing-formats-0001",
         "relatedIdentifierType": "DOI",
         "relationType": "IsPartOf",
-    } in record.datacite["relatedIdentifiers"]
-    assert list(schema45.validator.iter_errors(record.datacite)) == []
+    } in record.metadata.attributes["relatedIdentifiers"]
+    assert list(schema45.validator.iter_errors(record.metadata.attributes)) == []
     tree = etree.fromstring(datacite_xml(record))
     assert kernel_schema().validate(tree), kernel_schema().error_log
     assert tree.findtext("{http://datacite.org/schema/kernel-4}identifier") == (

@@ -14,12 +14,13 @@ from lxml import etree
 
 from landing.citation import cite
 from landing.exports import EXPORTS, render_bytes
-from landing.formats.schemaorg import jsonld_script
 from landing.meta import head_html
 from landing.negotiation import choose, parse_accept
 from landing.records import LandingRecord
+from landing.schemaorg import jsonld_script
 from publishing.metadata import publication_metadata
 from publishing.models import Publication
+from publishing.record import parse
 from tests.oai.conftest import kernel_schema
 
 texts = st.text(min_size=0, max_size=40)
@@ -50,7 +51,7 @@ def record_of(
         identifier="10.5072/fuzz",
         doi="10.5072/fuzz",
         url="http://127.0.0.1:8000/doi/10.5072/fuzz",
-        datacite=publication_metadata(publication, datasets=[]),
+        metadata=parse(publication_metadata(publication, datasets=[])),
         datasets=(),
         publication=publication,
         dataset=None,

@@ -11,9 +11,9 @@ from catalogue.models import Dataset
 from landing import signposting
 from landing.citation import citations
 from landing.exports import EXPORTS, export_url, render_bytes
-from landing.formats.schemaorg import jsonld_script
 from landing.meta import head_html
 from landing.records import LandingRecord, dataset_record, publication_record
+from landing.schemaorg import jsonld_script
 from publishing.models import Publication
 from sync.services import export_import
 from tests.demo import DEMO_EXPORT, PRIVATE_STRINGS

@@ -8,15 +8,9 @@ import extruct
 import pytest
 
 from catalogue.models import ScientificParameter
-from landing.formats.schemaorg import (
-    DESCRIPTION_MAX,
-    DESCRIPTION_MIN,
-    description,
-    jsonld_script,
-    schemaorg,
-    script_json,
-)
 from landing.records import dataset_record, publication_record
+from landing.schemaorg import description, jsonld_script, schemaorg
+from publishing.formats.schemaorg import DESCRIPTION_MAX, DESCRIPTION_MIN, script_json
 from publishing.models import Publication
 from tests.factories import DatasetFactory
 from tests.landing.formats.conftest import make_publication

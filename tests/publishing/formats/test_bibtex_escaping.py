@@ -7,7 +7,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landing.formats.bibliographic import bibtex_escape
+from publishing.formats.bibtex import bibtex_escape
 
 
 def round_trip(value: str) -> dict[str, str]:

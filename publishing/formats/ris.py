@@ -1,0 +1,45 @@
+"""RIS: one ``TY  - DATA`` reference of a :class:`~publishing.record.DataCiteRecord`."""
+
+from __future__ import annotations
+
+from publishing.formats import fields
+from publishing.record import DataCiteRecord
+
+
+def _ris_value(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ris(record: DataCiteRecord) -> str:
+    """One ``TY  - DATA`` reference (RIS lines are ``XX  - value``, CR LF, ending with ``ER``)."""
+    lines: list[tuple[str, str]] = [("TY", "DATA"), ("TI", fields.title(record))]
+    for creator in fields.creators(record):
+        if creator.personal:
+            lines.append(
+                ("AU", f"{creator.family}, {creator.given}" if creator.given else creator.family)
+            )
+        else:
+            lines.append(("AU", creator.name))
+    lines.append(("PY", fields.year(record)))
+    parts = fields.issued(record)
+    if len(parts) == 3:
+        lines.append(("DA", f"{parts[0]:04d}/{parts[1]:02d}/{parts[2]:02d}"))
+    lines.append(("PB", fields.publisher(record)))
+    if record.doi:
+        lines.append(("DO", record.doi))
+    lines.append(("UR", fields.pid_url(record)))
+    if not record.doi and record.pid is not None:
+        lines.append(("AN", record.pid.identifier))
+    lines.append(("AB", fields.abstract(record)))
+    lines += [("KW", keyword) for keyword in fields.keywords(record)]
+    _, specific = fields.resource_type(record)
+    lines.append(("M3", specific))
+    if licences := fields.licences(record):
+        lines.append(("C1", licences[0].name))  # rispy and Zotero read no licence tag
+    if language := fields.language(record):
+        lines.append(("LA", language))
+    if version := fields.version(record):
+        lines.append(("ET", version))
+    out = [f"{tag}  - {_ris_value(value)}" for tag, value in lines if _ris_value(value)]
+    out.append("ER  - ")
+    return "\r\n".join(out) + "\r\n"
