@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from landing import machine_views, views
+from landing import machine_views, preview, views
 
 app_name = "landing"
 
@@ -51,4 +51,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "sitemaps/<slug:section>-<int:number>.xml", machine_views.sitemap_page, name="sitemap_page"
     ),
     path("robots.txt", machine_views.robots, name="robots"),
+    # -- staff only (landing/preview.py): a publication's page before it is public --------------
+    path("preview/publications/<int:pk>", preview.publication_preview, name="publication_preview"),
 ]

@@ -33,8 +33,6 @@ from catalogue.admin import (
     withdraw_action,
 )
 from catalogue.models import Dataset, Proposal
-from landing.records import publication_record
-from landing.views import publication_context
 from publishing import datacite
 from publishing.doi_metadata import MetadataInvalid, datacite_attributes
 from publishing.forms import PublicationForm
@@ -325,15 +323,9 @@ class PublicationAdmin(admin.ModelAdmin):
         return publication
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The landing page as visitors will see it, before it is public."""
+        """The landing page as visitors will see it, before it is public: landing's staff URL."""
         publication = self._publication(request, object_id)
-        context = publication_context(
-            request, publication, publication_record(publication), page_url=request.path
-        )
-        context["change_url"] = reverse(
-            "admin:publishing_publication_change", args=[publication.pk]
-        )
-        return TemplateResponse(request, "admin/publishing/publication/preview.html", context)
+        return HttpResponseRedirect(reverse("landing:publication_preview", args=[publication.pk]))
 
     def register_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """GET: what would be sent, or what to fix first. POST (publishers): register the DOI."""

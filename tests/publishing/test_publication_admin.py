@@ -186,7 +186,7 @@ def test_a_wrong_json_field_says_where_and_what(curator: Client) -> None:
 
 def test_preview_shows_the_landing_page_to_staff_only(curator: Client, client: Client) -> None:
     draft = DraftPublicationFactory.create(title="Not public yet")
-    url = reverse("admin:publishing_publication_preview", args=[draft.pk])
+    url = reverse("landing:publication_preview", args=[draft.pk])
 
     response = curator.get(url)
 
@@ -195,8 +195,30 @@ def test_preview_shows_the_landing_page_to_staff_only(curator: Client, client: C
     assert "Not public yet" in body
     assert "Preview of the landing page" in body
     assert "assigned when registered" in body
+    assert '<meta name="robots" content="noindex">' in body
     assert client.get(url).status_code == 302  # to the login page
     assert client.get(f"/doi/{draft.doi}").status_code in (404, 301, 302)
+
+
+def test_the_admin_links_to_the_landing_preview(curator: Client) -> None:
+    draft = DraftPublicationFactory.create()
+    preview = reverse("landing:publication_preview", args=[draft.pk])
+
+    change_form = curator.get(reverse("admin:publishing_publication_change", args=[draft.pk]))
+    old_url = curator.get(reverse("admin:publishing_publication_preview", args=[draft.pk]))
+
+    assert f'href="{preview}"' in change_form.content.decode()
+    assert (old_url.status_code, old_url["Location"]) == (302, preview)
+
+
+def test_staff_who_may_not_see_publications_get_no_preview(client: Client) -> None:
+    draft = DraftPublicationFactory.create()
+    clerk = get_user_model().objects.create_user("clerk", password="x" * 20, is_staff=True)
+    client.force_login(clerk)  # staff, in no group: no permission on publications
+
+    response = client.get(reverse("landing:publication_preview", args=[draft.pk]))
+
+    assert response.status_code == 403
 
 
 def test_curator_checks_the_metadata_but_cannot_register(
