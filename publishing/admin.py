@@ -37,18 +37,15 @@ from publishing import datacite
 from publishing.doi_metadata import MetadataInvalid, datacite_attributes
 from publishing.forms import PublicationForm
 from publishing.models import DataCiteCall, DoiState, Publication, PublicationQuerySet
-from publishing.services import (
-    PublicationError,
-    landing_url,
-    new_doi,
+from publishing.services.drafts import (
     publication_changed,
     publication_create,
     publication_create_for_proposal,
-    publication_register,
-    publication_restore,
     publication_save,
-    publication_withdraw,
 )
+from publishing.services.errors import PublicationError
+from publishing.services.registration import landing_url, new_doi, publication_register
+from publishing.services.withdrawal import publication_restore, publication_withdraw
 
 REGISTER_PERMISSION = "publishing.register_publication"
 

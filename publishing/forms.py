@@ -23,7 +23,8 @@ from publishing.doi_metadata import (
     ror_ok,
 )
 from publishing.models import Publication
-from publishing.services import EDITABLE_FIELDS, landing_url
+from publishing.services.drafts import EDITABLE_FIELDS
+from publishing.services.registration import landing_url
 
 EXAMPLES: dict[str, Any] = {
     "creators": [

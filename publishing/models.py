@@ -3,7 +3,8 @@
 Two kinds live side by side. Publications imported from the catalogue were registered elsewhere
 (``doi_state`` is ``external``): the portal shows them and never calls DataCite for them.
 Publications created here (by staff, a command or the automatic policy) start as drafts and get
-their DOI from DataCite through :mod:`publishing.services`; ``doi_state`` says where they are::
+their DOI from DataCite through :mod:`publishing.services.registration`; ``doi_state`` says
+where they are::
 
     draft ──register──▶ registering ──▶ findable ◀──▶ updating ──▶ hidden (withdrawn)
                               │                           │

@@ -1,7 +1,7 @@
 """Background work for publications: thin adapters from a queue message to a service call.
 
-Enqueued after the transaction that asked for them commits (``publishing.services`` does that),
-so the worker sees the row it is asked about.
+Enqueued after the transaction that asked for them commits (``publishing.services.registration``
+does that), so the worker sees the row it is asked about.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import random
 from celery import Task, shared_task
 
 from publishing.datacite import DataCiteUnavailable
-from publishing.services import publication_push
+from publishing.services.registration import publication_push
 
 # About two hours of retrying (5 s, 10 s, 20 s, ... capped at 30 min) before giving up.
 MAX_RETRIES = 10

@@ -54,7 +54,7 @@ from catalogue.services import (
 )
 from catalogue.visibility import WithdrawnBy
 from publishing.models import Publication
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from sync import policy, scicat
 from sync.listing import Listing
 from sync.lock import SyncLock, sync_lock

@@ -27,7 +27,8 @@ from catalogue.services import (
     datasets_upsert,
     datasets_withdraw_by_catalogue,
 )
-from publishing.services import publication_upsert, publications_auto_create
+from publishing.services.auto_doi import publications_auto_create
+from publishing.services.from_catalogue import publication_upsert
 from sync import policy, scicat
 from sync.export import ExportDirectory
 

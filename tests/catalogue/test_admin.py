@@ -16,7 +16,7 @@ from catalogue.models import DataFile, Dataset
 from catalogue.services import dataset_withdraw
 from catalogue.visibility import Visibility, WithdrawnBy
 from publishing.models import Publication
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from catalogue.models import DataFile, Dataset, Thumbnail
 from catalogue.search import FACETS, SearchPage
 from catalogue.services import dataset_withdraw
 from publishing.models import Publication
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from sync.services import export_import
 from tests.demo import DEMO_DOI, DEMO_EXPORT, DEMO_PID, EMBARGOED_PID, PRIVATE_STRINGS
 from tests.factories import (

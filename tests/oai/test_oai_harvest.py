@@ -18,7 +18,7 @@ from oai import selectors
 from oai.selectors import Listing
 from oai.sets import EVERYTHING
 from publishing.models import Publication
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from tests.factories import (
     DatasetFactory,
     InstrumentFactory,

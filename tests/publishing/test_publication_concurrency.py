@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from publishing.models import DoiState, Publication
-from publishing.services import publication_register
+from publishing.services.registration import publication_register
 from publishing.tasks import publication_sync
 from tests.publishing.support import DraftPublicationFactory
 from tests.standins.datacite import DataCiteStandIn

@@ -14,19 +14,14 @@ import pytest
 from django.test import Client
 
 from catalogue.visibility import Visibility
+from publishing.doi_metadata import MetadataInvalid
 from publishing.models import DataCiteCall, DoiState, Publication
 from publishing.payloads import PublicationIn
-from publishing.services import (
-    MetadataInvalid,
-    PublicationError,
-    publication_changed,
-    publication_push,
-    publication_register,
-    publication_restore,
-    publication_save,
-    publication_upsert,
-    publication_withdraw,
-)
+from publishing.services.drafts import publication_changed, publication_save
+from publishing.services.errors import PublicationError
+from publishing.services.from_catalogue import publication_upsert
+from publishing.services.registration import publication_push, publication_register
+from publishing.services.withdrawal import publication_restore, publication_withdraw
 from publishing.tasks import retry_delay
 from tests.factories import PublicationFactory
 from tests.publishing.support import BASE_URL, PASSWORD, PREFIX, DraftPublicationFactory

@@ -24,14 +24,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalogue.models import Dataset, Proposal
+from publishing.doi_metadata import MetadataInvalid
 from publishing.models import PENDING_STATES, DoiState, Publication
-from publishing.services import (
-    MetadataInvalid,
-    PublicationError,
-    publication_create,
-    publication_create_for_proposal,
-    publication_register,
-)
+from publishing.services.drafts import publication_create, publication_create_for_proposal
+from publishing.services.errors import PublicationError
+from publishing.services.registration import publication_register
 from publishing.tasks import publication_sync
 
 

@@ -13,7 +13,8 @@ from catalogue.models import Dataset
 from catalogue.search import DatasetQuery, backend, dataset_search
 from catalogue.visibility import WithdrawnBy
 from publishing.payloads import PublicationIn
-from publishing.services import publication_restore, publication_upsert, publication_withdraw
+from publishing.services.from_catalogue import publication_upsert
+from publishing.services.withdrawal import publication_restore, publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from catalogue.services import dataset_withdraw
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from tests.htmlcheck import vnu_errors
 from tests.landing.pages.conftest import Landing
 from tests.landing.pages.test_pages import make_files

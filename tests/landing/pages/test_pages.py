@@ -14,7 +14,7 @@ from lxml import etree
 
 from catalogue.models import DataFile, Dataset
 from catalogue.services import dataset_withdraw
-from publishing.services import publication_withdraw
+from publishing.services.withdrawal import publication_withdraw
 from tests.factories import DatasetFactory, PublicationFactory
 from tests.landing.pages.conftest import ORCID, ROR, Landing
 
