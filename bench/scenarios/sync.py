@@ -1,11 +1,11 @@
 """The live sync: ``sync.live.catalogue_sync`` from a SciCat stand-in serving the export over HTTP.
 
-The stand-in (``tests/standins/scicat.py``) runs as a process of its own and serves the export as
+The stand-in (``tests/standins/scicat/``) runs as a process of its own and serves the export as
 SciCat 4.17.1 does to the sync's functional account (``SCICAT_API_VERSION=v3``: the datasets by the
 ``updatedAt`` watermark, then each page's origdatablocks, attachments, instruments and proposals by
 id; since the real-SciCat issue, before which it read v4's public API with ``include``), each
 record and each relation pre-rendered, so that answering is joining bytes; its start-up (parsing
-the export) is not timed. A throwaway OpenSearch server (``tests/servers.py``) is the search index,
+the export) is not timed. A throwaway OpenSearch server (``tests/servers/``) is the search index,
 so "end to end" is: HTTP, JSON, mapping, database writes and the search index, every page indexed
 after its transaction commits by a Celery worker process taking the reindex tasks from a throwaway
 Redis, as in production (``BENCH_SYNC_INDEX=inline`` runs them in this process instead). Before the
