@@ -1,7 +1,7 @@
 """The databases a benchmark runs on, and the environment its child processes get for one.
 
 SQLite is a fresh file in the database's work directory (with the settings' WAL and
-``synchronous=NORMAL``). PostgreSQL is the throwaway server of ``tests/servers.py``: a new cluster
+``synchronous=NORMAL``). PostgreSQL is the throwaway server of ``tests/servers/``: a new cluster
 per run, tuned for throwaway speed (``fsync=off``, ``synchronous_commit=off``,
 ``full_page_writes=off``), which flatters write-heavy figures against a durable production server.
 """

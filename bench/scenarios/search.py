@@ -19,7 +19,7 @@ database the page renders, so the 25 rows are read and drawn as a visitor would 
    <= 50 ms, p95 <= 150 ms) and, for the very same request bodies, the raw opensearch-py query time;
    their ratio (target <= 1.5).
 
-OpenSearch runs as a throwaway server (``tests/servers.py``) with a ``BENCH_SEARCH_HEAP`` heap
+OpenSearch runs as a throwaway server (``tests/servers/``) with a ``BENCH_SEARCH_HEAP`` heap
 (default 3g).
 
 Measured 2026-11-25 (``BENCH_SEARCH_DOCS=1000000 python -m bench 100000 --scenarios search``; two

@@ -21,6 +21,9 @@ Faults for tests: :meth:`DataCiteStandIn.fail` (answer with a status, e.g. 503),
 :meth:`DataCiteStandIn.drop` (do the work, then hang up without answering: the client never
 learns that it worked) and :meth:`DataCiteStandIn.stall` (answer only after a delay, after doing
 the work: a client timeout). Every request is kept in :attr:`DataCiteStandIn.seen`.
+
+A little over 400 lines as one stand-in of one HTTP API: its records, the handler that plays the
+routes and the faults, and the server tests start.
 """
 
 from __future__ import annotations

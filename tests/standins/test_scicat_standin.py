@@ -2,6 +2,10 @@
 
 Plain HTTP against the stand-in (no database): what the portal's sync would meet, release by
 release. ``tests/scicat_real`` checks the real backends themselves.
+
+Over 400 lines: one test a behaviour of the stand-in, in the sections its docstring names
+(callers, operators, dates, routes, include, records, leaks, a served export), sharing the
+fixtures and request helpers at the top.
 """
 
 from __future__ import annotations
