@@ -12,7 +12,6 @@ dataset lends it its DOI).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -22,6 +21,7 @@ from django.db.models import Count, F, Q
 from catalogue.models import Dataset
 from catalogue.selectors import dataset_by_pid
 from catalogue.visibility import Visibility
+from lib.identifiers import lookable
 from publishing.formats import fields
 from publishing.formats.fields import doi_url
 from publishing.metadata import (
@@ -35,8 +35,6 @@ from publishing.models import Publication
 from publishing.record import VERSION_RELATIONS, DataCiteRecord, parse
 from publishing.selectors import publication_by_doi
 
-MAX_IDENTIFIER = 1000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The dataset columns a publication's record reads (never scientific_metadata or descriptions).
 _DATASET_COLUMNS = (
     "id",
@@ -202,15 +200,9 @@ def dataset_record(dataset: Dataset) -> LandingRecord:
     )
 
 
-def _lookable(identifier: str) -> bool:
-    """Whether ``identifier`` may be looked up: no control characters (PostgreSQL refuses NUL),
-    no absurd length."""
-    return len(identifier) <= MAX_IDENTIFIER and not _CONTROL.search(identifier)
-
-
 def record_for_doi(doi: str) -> LandingRecord | None:
     """The record of the publication ``doi`` (public or withdrawn; any case), or None."""
-    if not _lookable(doi):
+    if not lookable(doi):
         return None
     publication = publication_by_doi(doi)
     return publication_record(publication) if publication is not None else None
@@ -218,7 +210,7 @@ def record_for_doi(doi: str) -> LandingRecord | None:
 
 def record_for_pid(pid: str) -> LandingRecord | None:
     """The record of the dataset ``pid`` (public or withdrawn), or None."""
-    if not _lookable(pid):
+    if not lookable(pid):
         return None
     dataset = dataset_by_pid(pid)
     return dataset_record(dataset) if dataset is not None else None

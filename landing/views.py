@@ -7,17 +7,15 @@ header of the same :class:`~landing.records.LandingRecord`.
 
 htmx swaps three parts, each with a plain link behind it for visitors without JavaScript:
 the citation (``?style=``), a page of files (``/files/<pid>``) and a page of a publication's
-datasets (``?datasets=``). The "download all" lists are at ``/download/<format>/doi/<doi>`` and
-``/download/<format>/datasets/<pid>``.
+datasets (``?datasets=``). The "download all" lists are served by :mod:`landing.download_views`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -43,15 +41,13 @@ from landing.records import (
     LandingRecord,
     dataset_record,
     publication_record,
-    record_for_doi,
-    record_for_pid,
 )
 from landing.schemaorg import jsonld_script
 from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
+from lib.identifiers import lookable
 from lib.sizes import human_size
 from lib.whole_numbers import parse_whole_number
-from publishing.metadata import absolute_url
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi, publications_containing
 
@@ -64,18 +60,6 @@ def _partial(request: HttpRequest) -> bool:
     """An htmx request for a part of the page (not a history restore, which wants it all)."""
     htmx: HtmxDetails | None = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted  # type: ignore[union-attr]
-
-
-# An identifier no record can have: control characters (PostgreSQL refuses NUL) or absurd length.
-_NOT_AN_IDENTIFIER = re.compile(r"[\x00-\x1f\x7f]")
-MAX_IDENTIFIER = 1000
-
-
-def _identifier(value: str) -> str | None:
-    """``value`` when it may be looked up, else None (the view answers 404)."""
-    if len(value) > MAX_IDENTIFIER or _NOT_AN_IDENTIFIER.search(value):
-        return None
-    return value
 
 
 # -- the machine-readable side (negotiation, signposting, meta tags, JSON-LD, citations, exports)
@@ -187,7 +171,7 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 @require_safe
 @vary_on_headers("Accept", "HX-Request")
 def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
-    found = publication_by_doi(doi) if _identifier(doi) else None
+    found = publication_by_doi(doi) if lookable(doi) else None
     if found is None:
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
     record = publication_record(found)
@@ -327,7 +311,7 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
 @require_safe
 @vary_on_headers("Accept", "HX-Request")
 def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
-    found = dataset_by_pid(pid) if _identifier(pid) else None
+    found = dataset_by_pid(pid) if lookable(pid) else None
     if found is None and pid.rstrip("/") and pid != pid.rstrip("/"):
         return redirect("landing:dataset", pid.rstrip("/"))  # a link copied with a slash
     if found is None:
@@ -375,7 +359,7 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def dataset_files(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     """A page of a dataset's files (htmx); without htmx, the dataset's page at that page."""
-    found = dataset_by_pid(pid) if _identifier(pid) else None
+    found = dataset_by_pid(pid) if lookable(pid) else None
     if found is None or found.is_withdrawn:
         raise Http404("No such public dataset")
     if not _partial(request):
@@ -383,48 +367,3 @@ def dataset_files(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         url = reverse("landing:dataset", args=[found.pid])
         return redirect(f"{url}?{query}#files" if query else f"{url}#files")
     return render(request, "landing/dataset.html#files", _files_context(request, found))
-
-
-# -- "download all" ---------------------------------------------------------------------------
-
-
-def _download_response(
-    record: LandingRecord, datasets: list[Dataset], fmt: str, list_url: str
-) -> StreamingHttpResponse:
-    spec = downloads.FORMATS[fmt]
-    source = downloads.download_source(record, datasets, list_url=list_url)
-    generator = {
-        "metalink": downloads.metalink,
-        "aria2": downloads.aria2_input,
-        "json": downloads.json_manifest,
-    }[fmt]
-    response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in generator(source)), content_type=spec.media_type
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{source.filename_stem}.{spec.extension}"'
-    )
-    return response
-
-
-def _listable(fmt: str, record: LandingRecord | None) -> LandingRecord:
-    """``record`` when it has a "download all" list in ``fmt``; else 404."""
-    if fmt not in downloads.FORMATS or record is None or record.withdrawn:
-        raise Http404("No such download list")
-    if not downloads.downloads_enabled():
-        raise Http404("Downloads are not offered by this portal")
-    return record
-
-
-@require_safe
-def publication_download(request: HttpRequest, fmt: str, doi: str) -> StreamingHttpResponse:
-    record = _listable(fmt, record_for_doi(doi) if _identifier(doi) else None)
-    url = absolute_url(downloads.download_list_url(record, fmt))
-    return _download_response(record, list(record.datasets), fmt, url)
-
-
-@require_safe
-def dataset_download(request: HttpRequest, fmt: str, pid: str) -> StreamingHttpResponse:
-    record = _listable(fmt, record_for_pid(pid) if _identifier(pid) else None)
-    url = absolute_url(downloads.download_list_url(record, fmt))
-    return _download_response(record, list(record.datasets), fmt, url)
