@@ -11,7 +11,7 @@ from bench.harness import Context, Metric
 from catalogue.models import Dataset, SearchBacklog, Thumbnail
 from catalogue.payloads import DatasetIn
 from catalogue.search.base import SearchPage
-from catalogue.search.opensearch import OpenSearchBackend
+from catalogue.search_page import Column, FacetGroup, Row, SearchPageModel
 from landing.citation import citations
 from landing.pages import Common
 from landing.records import Version
@@ -54,6 +54,10 @@ def _record_fields(
     metric: Metric,
     context: Context,
     field: DataCiteListField,
+    row: Row,
+    group: FacetGroup,
+    column: Column,
+    search_page: SearchPageModel,
 ) -> None:
     """Payload and record fields read by templates, the run report or tests only."""
     dataset.source_updated_at
@@ -70,6 +74,19 @@ def _record_fields(
     metric.better
     context.database_label
     field.help_text  # read by the admin form
+    # The search page's model, printed by catalogue/dataset_list.html.
+    row.run_number
+    row.thumbnail_url
+    row.thumbnail_alt
+    row.title_html
+    group.selected_count
+    column.hint
+    search_page.row_errors
+    search_page.operators
+    search_page.clear_url
+    search_page.keys_url
+    search_page.per_page_choices
+    search_page.current_sort_label
 
 
 # Entry points called by name: middleware (settings.MIDDLEWARE), a system check (@register),
@@ -81,7 +98,4 @@ _RecordingRESTClient._create_request
 citations
 # Kombu's pool, reset by assignment when the benchmark points Celery at another broker.
 app._pool
-# Dead: the benchmark no longer loads documents this way. Engineer `search` removes it while
-# splitting opensearch.py (left here so the split does not conflict with a deletion).
-OpenSearchBackend.index_documents
 _record_fields

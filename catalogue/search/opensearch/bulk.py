@@ -1,5 +1,5 @@
-"""Writing documents: updates by dataset id, ready-made documents (the benchmark's), the rebuild's
-fill of a new index, and a full sync's bulk load with the refresh paused.
+"""Writing documents: updates by dataset id, the rebuild's fill of a new index, and a full sync's
+bulk load with the refresh paused.
 
 Documents are built by :func:`catalogue.search.documents.documents` and sent as bulk requests whose
 lines orjson writes; deleting a document that is not there is no failure.
@@ -72,28 +72,6 @@ class BulkWrites(IndexLifecycle):
                 self._bulk(ids[start : start + BULK_CHUNK], self.alias)
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
-
-    def index_documents(self, docs: Iterable[dict[str, Any]], index: str | None = None) -> int:
-        """Bulk-load ready-made documents (the benchmark's); returns how many were sent."""
-        sent = 0
-
-        def actions() -> Iterator[dict[str, Any]]:
-            nonlocal sent
-            for doc in docs:
-                sent += 1
-                yield {"_index": index or self.alias, "_id": str(doc["id"]), "_source": doc}
-
-        for ok, item in helpers.streaming_bulk(
-            self.client,
-            actions(),
-            chunk_size=BULK_CHUNK,
-            max_chunk_bytes=20 * 1024 * 1024,
-            raise_on_error=False,
-            request_timeout=120,
-        ):
-            if not ok:
-                logger.error("bulk: %s", item)
-        return sent
 
     def rebuild(
         self, ids: Iterable[list[int]], *, progress: Callable[[int], None] | None = None

@@ -1,7 +1,8 @@
-"""The search page's table rows and facet checkboxes, written in Python (search_page tags).
+"""The search page's table rows and facet checkboxes: the page model (``catalogue.search_page``)
+and their markup, the named partials ``dataset-rows`` and ``facet-options`` of the page's template.
 
-The markup must stay what the template wrote: every value escaped, links as ``reverse()`` makes
-them, the first thumbnail (by id) shown only when it has a file, no extra query per row.
+Every value escaped, links as ``reverse()`` makes them, the first thumbnail (by id) shown only when
+it has a file, no extra query per row.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html as lxml_html
 
 from catalogue.models import Thumbnail
+from catalogue.search_page import FacetOption, table_row
 from catalogue.selectors import dataset_table_rows
-from catalogue.templatetags.search_page import dataset_rows, facet_options
-from catalogue.views import FacetOption, _row
 from tests.factories import DatasetFactory, ThumbnailFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_row_links_are_the_ones_reverse_makes(pid: str) -> None:
     dataset = DatasetFactory.create(pid=pid)
     [values] = dataset_table_rows([dataset.pk])
 
-    assert _row(values).url == reverse("landing:dataset", args=[pid])
+    assert table_row(values).url == reverse("landing:dataset", args=[pid])
 
 
 def test_rows_escape_every_value(client: Client) -> None:
@@ -95,12 +96,15 @@ def test_table_rows_are_one_query() -> None:
 
 
 def test_facet_options_markup() -> None:
-    html = facet_options(
-        'ty"pe',
-        [
-            FacetOption(value="a&b", label="<A>", count=1234, selected=True, id="f-1"),
-            FacetOption(value="c", label="C", count=1, selected=False, id="f-2"),
-        ],
+    html = render_to_string(
+        "catalogue/dataset_list.html#facet-options",
+        {
+            "name": 'ty"pe',
+            "options": [
+                FacetOption(value="a&b", label="<A>", count=1234, selected=True, id="f-1"),
+                FacetOption(value="c", label="C", count=1, selected=False, id="f-2"),
+            ],
+        },
     )
     doc = lxml_html.fromstring(f"<ul>{html}</ul>")
 
@@ -114,4 +118,4 @@ def test_facet_options_markup() -> None:
 
 
 def test_dataset_rows_of_nothing_is_empty() -> None:
-    assert dataset_rows([]) == ""
+    assert render_to_string("catalogue/dataset_list.html#dataset-rows", {"rows": []}).strip() == ""

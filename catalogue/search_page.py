@@ -1,0 +1,454 @@
+"""The search page's model: everything its template shows, built once from the query and the answer.
+
+A search request goes one way through the code and never comes back:
+``catalogue.views.dataset_list`` -> :meth:`SearchRequest.parse <catalogue.search_params.
+SearchRequest.parse>` (the query string, read once into a :class:`DatasetQuery`) ->
+:func:`catalogue.selectors.dataset_table_page` (the search, and the values of the page's rows) ->
+:func:`page_model` here (rows, facets, chips, columns, sort choices, pagination and every URL of
+them, written by :func:`search_url`) -> ``catalogue/dataset_list.html``, which only prints.
+Nothing here parses a request or searches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from django.core.files.storage import Storage
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS, urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from catalogue.models import Thumbnail
+from catalogue.search import FACETS, SORTS, DatasetQuery, FacetValue, SearchPage
+from catalogue.search.base import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES
+from catalogue.search_params import OPERATORS, SORT_LABELS, ConditionRow, SearchRequest
+from catalogue.selectors import KeySuggestion
+from lib.sizes import human_size
+
+# Table columns: (label, sort key or "" when the column does not sort, first click descending).
+COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("PID", "pid", False),
+    ("Name", "title", False),
+    ("Run no.", "run_number", False),
+    ("Source folder", "", False),
+    ("Size", "size", True),
+    ("Start time", "start_time", True),
+    ("Type", "type", False),
+    ("Thumbnail", "", False),
+    ("Proposal ID", "proposal", False),
+)
+_DIRECTION_WORDS = {
+    "start_time": ("oldest first", "newest first"),
+    "size": ("smallest first", "largest first"),
+}
+# Facet values shown before "Show more"; selected values are always shown.
+FACET_TOP = 6
+# Highlighted fields shown under a result's name (the name itself shows its own highlight).
+SNIPPET_FIELDS = {
+    "description": "Description",
+    "keywords": "Keywords",
+    "proposal_title": "Proposal",
+    "techniques": "Technique",
+    "instrument": "Instrument",
+}
+MAX_SNIPPETS = 2
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
+# What reverse() leaves unquoted in a path argument (django.urls.resolvers).
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
+# -- URLs ---------------------------------------------------------------------------------------
+
+
+def list_path() -> str:
+    """The search page's path (``reverse("catalogue:dataset_list")``), computed once."""
+    return _list_path(get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=16)
+def _list_path(script_prefix: str, urlconf: object) -> str:
+    return reverse("catalogue:dataset_list")
+
+
+def search_url(query: DatasetQuery, **changes: Any) -> str:
+    """The canonical URL of ``query`` with ``changes`` (DatasetQuery fields); defaults left out."""
+    if changes:
+        query = dataclasses.replace(query, **changes)
+    params: list[tuple[str, Any]] = []
+    if query.text:
+        params.append(("q", query.text))
+    for facet in FACETS:
+        params.extend((facet, value) for value in query.selected(facet))
+    params.extend(("sm", condition) for condition in query.conditions)
+    sort = query.sort
+    if sort and sort != ("relevance" if query.text else DEFAULT_SORT):
+        params.append(("sort", sort))
+    if query.per_page != DEFAULT_PER_PAGE:
+        params.append(("per_page", query.per_page))
+    if query.page != 1:
+        params.append(("page", query.page))
+    base = list_path()
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def without_value(query: DatasetQuery, facet: str, value: str) -> str:
+    """The URL of ``query`` without one value of one facet (page 1)."""
+    filters = tuple(
+        (name, tuple(v for v in values if not (name == facet and v == value)))
+        for name, values in query.filters
+    )
+    return search_url(query, filters=tuple((n, v) for n, v in filters if v), page=1)
+
+
+def without_condition(query: DatasetQuery, index: int) -> str:
+    conditions = query.conditions[:index] + query.conditions[index + 1 :]
+    return search_url(query, conditions=conditions, page=1)
+
+
+# -- what the template shows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row, prepared here so that the template only prints."""
+
+    pid: str
+    url: str
+    title: str
+    run_number: str
+    source_folder: str
+    size: str
+    start_iso: str
+    start_text: str
+    type: str
+    thumbnail_url: str
+    thumbnail_alt: str
+    proposal_id: str
+    # Highlighted fragments (HTML: escaped text, matches in <mark>).
+    title_html: SafeString | None = None
+    snippets: tuple[tuple[str, SafeString], ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    """One checkbox of the sidebar; ``id`` stays the same across updates (htmx keeps focus)."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    id: str
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.count:,}"
+
+    @property
+    def plural(self) -> str:
+        return "" if self.count == 1 else "s"
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    label: str
+    top: list[FacetOption]  # the most frequent values, and every selected one
+    more: list[FacetOption]  # behind "Show more"
+    selected_count: int
+
+
+@dataclass(frozen=True)
+class Chip:
+    kind: str  # what is removed: "Text", a facet's label, "Condition"
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table heading; a sortable one links to its sort, the sorted one has ``aria_sort``."""
+
+    label: str
+    key: str  # the sort field; "" when the column does not sort
+    href: str = ""
+    aria_sort: str = ""  # "ascending" / "descending" on the sorted column
+    hint: str = ""  # what following the link does
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An ``<option>`` of a menu."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """The pager's links; empty where there is no such page."""
+
+    first: str
+    previous: str
+    next: str
+    last: str
+
+
+@dataclass(frozen=True)
+class SearchPageModel:
+    """Everything ``catalogue/dataset_list.html`` prints, by the names it uses."""
+
+    query: DatasetQuery
+    page: SearchPage | None
+    rows: list[Row]
+    notices: list[str]
+    error: str
+    text_error: str
+    row_errors: bool
+    condition_rows: list[ConditionRow]
+    add_row: bool
+    operators: dict[str, str]
+    facets: list[FacetGroup]
+    chips: list[Chip]
+    clear_url: str
+    columns: list[Column]
+    list_url: str
+    keys_url: str
+    pagination: Pagination
+    num_pages: int
+    per_page_choices: list[Choice]
+    sort_choices: list[Choice]
+    current_sort_label: str
+    canonical_url: str
+    key_suggestions: list[KeySuggestion] | None = None
+
+    def context(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+
+
+def page_model(
+    search: SearchRequest,
+    query: DatasetQuery,
+    *,
+    rows: tuple[ConditionRow, ...],
+    notices: list[str],
+    error: str = "",
+    text_error: str = "",
+    page: SearchPage | None = None,
+    datasets: list[dict[str, Any]] | None = None,
+    key_suggestions: list[KeySuggestion] | None = None,
+) -> SearchPageModel:
+    """The page of ``query`` as searched (``page`` and its rows' values ``datasets``), or of a
+    search that could not run (no ``page``; ``error`` / ``text_error`` / the rows' errors say
+    why). ``rows`` are the condition builder's rows, ``search`` the request they came from."""
+    num_pages = page.num_pages if page is not None else 1
+    condition_rows = list(rows)
+    if search.add_row or not condition_rows:
+        condition_rows.append(ConditionRow())
+    highlights = page.highlights if page is not None else {}
+    landing = _landing_prefix()
+    current_sort = query.effective_sort
+    default_sort = "relevance" if query.text else DEFAULT_SORT
+    return SearchPageModel(
+        query=query,
+        page=page,
+        rows=[table_row(d, highlights.get(d["id"]), landing=landing) for d in datasets or []],
+        notices=notices,
+        error=error,
+        text_error=text_error,
+        row_errors=any(row.error for row in condition_rows),
+        condition_rows=condition_rows,
+        add_row=search.add_row,
+        operators=OPERATORS,
+        facets=facet_groups(query, page),
+        chips=chips(query),
+        clear_url=search_url(
+            DatasetQuery(
+                sort=query.sort if query.sort != "relevance" else "", per_page=query.per_page
+            )
+        ),
+        columns=columns(query),
+        list_url=list_path(),
+        keys_url=reverse("catalogue:parameter_keys"),
+        pagination=pagination(query, num_pages),
+        num_pages=num_pages,
+        per_page_choices=[Choice(str(n), str(n), n == query.per_page) for n in PER_PAGE_CHOICES],
+        sort_choices=sort_choices(query, current_sort if current_sort != default_sort else ""),
+        current_sort_label=sort_label(current_sort),
+        canonical_url=search_url(query),
+        key_suggestions=key_suggestions,
+    )
+
+
+# -- the parts ----------------------------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> tuple[str, str]:
+    if value is None:
+        return "", ""
+    local = timezone.localtime(value)
+    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+
+
+def _fragment(html: str) -> SafeString:
+    """A backend's highlight fragment, trusting nothing but <mark> and </mark>."""
+    return mark_safe(_NOT_MARK.sub("&lt;", html))  # noqa: S308 - only <mark> tags remain
+
+
+@functools.cache
+def _thumbnail_storage() -> Storage:
+    return Thumbnail._meta.get_field("image").storage
+
+
+def _landing_prefix() -> str:
+    """The landing page's URL for an empty PID; rows append the PID quoted as ``reverse()`` does.
+
+    Per request (the script prefix can change), once for all the rows instead of once each.
+    """
+    return reverse("landing:dataset", args=["-"])[:-1]
+
+
+def table_row(
+    dataset: dict[str, Any],
+    highlights: dict[str, list[str]] | None = None,
+    *,
+    landing: str = "",
+) -> Row:
+    """A table row from :func:`catalogue.selectors.dataset_table_rows`' values."""
+    pid: str = dataset["pid"]
+    image = dataset["thumbnail_image"]
+    start_iso, start_text = _when(dataset["start_time"])
+    highlights = highlights or {}
+    title_fragments = highlights.get("title") or []
+    snippets = [
+        (label, _fragment(" … ".join(highlights[name][:2])))
+        for name, label in SNIPPET_FIELDS.items()
+        if highlights.get(name)
+    ]
+    return Row(
+        pid=pid,
+        url=(landing or _landing_prefix()) + quote(pid, safe=_PATH_SAFE),
+        title=dataset["title"],
+        run_number=dataset["run_number"],
+        source_folder=dataset["source_folder"],
+        size=human_size(dataset["size"]),
+        start_iso=start_iso,
+        start_text=start_text,
+        type=dataset["type"],
+        thumbnail_url=_thumbnail_storage().url(image) if image else "",
+        thumbnail_alt=(dataset["thumbnail_caption"] or "Thumbnail") if image else "",
+        proposal_id=dataset["proposal__proposal_id"] or "",
+        title_html=_fragment(title_fragments[0]) if len(title_fragments) == 1 else None,
+        snippets=tuple(snippets[:MAX_SNIPPETS]),
+    )
+
+
+def sort_label(sort: str) -> str:
+    field, descending = SORTS[sort]
+    if field == "_score":
+        return "Relevance, best match first"
+    words = _DIRECTION_WORDS.get(field, ("A to Z", "Z to A"))
+    return f"{SORT_LABELS[field].capitalize()}, {words[1] if descending else words[0]}"
+
+
+def sort_choices(query: DatasetQuery, current: str) -> list[Choice]:
+    """The "Sort by" menu, ``current`` selected. The default order's value is empty, so that
+    typing words switches an untouched menu to relevance."""
+    default = "relevance" if query.text else DEFAULT_SORT
+    values = [
+        ("" if key == default else key, sort_label(key))
+        for key in SORTS
+        if key != "relevance" or query.text
+    ]
+    return [Choice(value, label, value == current) for value, label in values]
+
+
+def columns(query: DatasetQuery) -> list[Column]:
+    current_field, current_descending = SORTS[query.effective_sort]
+    out = []
+    for label, key, descending_first in COLUMNS:
+        if not key:
+            out.append(Column(label, key))
+            continue
+        aria_sort = ""
+        if key == current_field:
+            aria_sort = "descending" if current_descending else "ascending"
+            target = key if current_descending else f"-{key}"
+        else:
+            target = f"-{key}" if descending_first else key
+        out.append(
+            Column(
+                label,
+                key,
+                href=search_url(query, sort=target, page=1),
+                aria_sort=aria_sort,
+                hint=f"sort by {sort_label(target).lower()}",
+            )
+        )
+    return out
+
+
+def pagination(query: DatasetQuery, num_pages: int) -> Pagination:
+    page = query.page
+    return Pagination(
+        first=search_url(query, page=1) if page > 1 else "",
+        previous=search_url(query, page=page - 1) if page > 1 else "",
+        next=search_url(query, page=page + 1) if page < num_pages else "",
+        last=search_url(query, page=num_pages) if page < num_pages else "",
+    )
+
+
+def facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGroup]:
+    """The sidebar: every facet with values, selected values always among the ones shown."""
+    groups = []
+    found = page.facets if page is not None else {}
+    for name, label in FACETS.items():
+        selected = query.selected(name)
+        values: list[FacetValue] = list(found.get(name, []))
+        present = {v.value for v in values}
+        # A selected value the search does not count (it matches nothing) stays visible, ticked,
+        # so that it can be unticked.
+        values += [FacetValue(value=v, count=0) for v in selected if v not in present]
+        options = [
+            FacetOption(
+                value=v.value,
+                label=v.label or v.value,
+                count=v.count,
+                selected=v.value in selected,
+                id=_control_id(name, v.value),
+            )
+            for v in values
+        ]
+        if not options:
+            continue
+        top, more = options[:FACET_TOP], options[FACET_TOP:]
+        top += [o for o in more if o.selected]
+        more = [o for o in more if not o.selected]
+        groups.append(FacetGroup(name, label, top, more, len(selected)))
+    return groups
+
+
+def chips(query: DatasetQuery) -> list[Chip]:
+    out = []
+    if query.text:
+        out.append(Chip("Text", f"“{query.text}”", search_url(query, text="", page=1)))
+    for name, label in FACETS.items():
+        for value in query.selected(name):
+            out.append(Chip(label, value, without_value(query, name, value)))
+    for index, condition in enumerate(query.conditions):
+        out.append(Chip("Condition", condition, without_condition(query, index)))
+    return out
+
+
+def _control_id(name: str, value: str) -> str:
+    """A checkbox id that stays the same for a value across swaps (htmx keeps focus by id)."""
+    digest = hashlib.blake2s(value.encode(), digest_size=5).hexdigest()
+    return f"f-{name}-{digest}"
