@@ -13,7 +13,7 @@ from typing import Any
 
 from celery import shared_task
 
-from sync import live
+from sync import live, runs
 from sync.lock import SyncLockHeld
 from sync.models import SyncRun
 from sync.scicat import CatalogueUnavailable
@@ -47,7 +47,7 @@ def _attempt(start: Callable[[], SyncRun]) -> dict[str, Any]:
     except SyncLockHeld as exc:
         logger.info("sync skipped: %s", exc)
         return {"skipped": str(exc)}
-    except live.SyncNotConfigured as exc:
+    except runs.SyncNotConfigured as exc:
         logger.info("sync not run: %s", exc)
         return {"off": str(exc)}
 

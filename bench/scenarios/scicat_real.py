@@ -353,13 +353,13 @@ class Timers:
     TARGETS = (
         ("sync.scicat.client", "decode", "JSON decoding (orjson; inside the API calls)"),
         ("sync.scicat.relations", "Relations._page", "reading a page's relations (HTTP, decoding)"),
-        ("sync.live", "_prepare", "mapping a page (reader thread)"),
-        ("sync.live", "_import_page", "page import: database transaction (main thread)"),
-        ("sync.live", "records_write", "of which database writes (records_write)"),
-        ("sync.live", "_import_unpublished", "unpublished records (v3, fields only)"),
-        ("sync.live", "_published_data", "published data"),
-        ("sync.live", "_listing", "listing pass (every public pid)"),
-        ("sync.live", "catalogue_statistics_refresh", "planner statistics (ANALYZE)"),
+        ("sync.steps", "prepare", "mapping a page (reader thread)"),
+        ("sync.steps", "import_page", "page import: database transaction (main thread)"),
+        ("sync.steps", "records_write", "of which database writes (records_write)"),
+        ("sync.steps", "import_unpublished", "unpublished records (v3, fields only)"),
+        ("sync.steps", "published_data", "published data"),
+        ("sync.steps", "listing_pass", "listing pass (every public pid)"),
+        ("sync.runs", "catalogue_statistics_refresh", "planner statistics (ANALYZE)"),
     )
 
     def __init__(self) -> None:
@@ -586,6 +586,7 @@ def _backend(version: str, workdir: Path) -> Iterator[Any]:
 def run(ctx: Context) -> Outcome:
     from catalogue.models import DataFile, Dataset
     from sync import live
+    from sync.runs import Progress
 
     version, mode, runs = _choice()
     plan = Plan.for_n(ctx.n)
@@ -618,7 +619,7 @@ def run(ctx: Context) -> Outcome:
                 print(f"      {done[0] + records:,} records synced", flush=True)
             done[0] += records
 
-        progress = live.Progress(advance=advance)
+        progress = Progress(advance=advance)
         rounds: list[Round] = []
         peak = 0.0
         rss_reset = True

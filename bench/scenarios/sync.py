@@ -160,8 +160,8 @@ class _Timers:
     """Wall time spent inside a few functions during the sync (where the time goes)."""
 
     TARGETS = (
-        ("sync.live", "_import_page", "page import in total (one transaction per page)"),
-        ("sync.live", "records_import", "mapping and database writes"),
+        ("sync.steps", "import_page", "page import in total (one transaction per page)"),
+        ("sync.steps", "records_import", "mapping and database writes"),
         ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
         ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
         ("sync.scicat.client", "Client._list", "catalogue requests (in a thread, overlapping)"),
@@ -452,7 +452,7 @@ def run(ctx: Context) -> Outcome:
     from django.conf import settings
 
     from catalogue.models import DataFile, Dataset
-    from sync import live
+    from sync import live, runs
     from tests.servers import (
         OpenSearchServer,
         RedisServer,
@@ -549,7 +549,7 @@ def run(ctx: Context) -> Outcome:
         started = time.perf_counter()
         with sampler, _Timers() as timers, Stopwatch() as full:
             run_full = live.catalogue_sync(
-                full=True, trigger="bench", progress=live.Progress(advance=advance)
+                full=True, trigger="bench", progress=runs.Progress(advance=advance)
             )
         stored_public = Dataset.objects.public().count()
         indexed = None

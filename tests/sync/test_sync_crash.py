@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Count
 
 from catalogue.models import DataFile, Dataset, ScientificParameter
-from sync import live
+from sync import live, runs
 from sync.models import SyncCursor, SyncRun, SyncStatus
 from tests.standins.scicat import SciCatStandIn
 from tests.sync.conftest import PASSWORD, USERNAME
@@ -111,7 +111,7 @@ def test_a_sync_killed_mid_run_is_finished_by_the_next_without_loss_or_duplicate
     assert dead.status == SyncStatus.RUNNING  # it never got to say otherwise
     halfway = Dataset.objects.count()
     assert 0 < halfway < RECORDS
-    assert SyncCursor.objects.get(name=live.DATASETS).position is not None
+    assert SyncCursor.objects.get(name=runs.DATASETS).position is not None
 
     run = live.catalogue_sync(wait=30)  # the lock frees itself after SYNC_LOCK_TIMEOUT
 

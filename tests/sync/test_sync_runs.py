@@ -14,10 +14,10 @@ from catalogue.models import DataFile, Dataset, Thumbnail
 from catalogue.services import dataset_withdraw
 from catalogue.visibility import Visibility, WithdrawnBy
 from publishing.models import Publication
-from sync import live
+from sync import live, runs, steps
 from sync.lock import SyncLockHeld, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
-from sync.scicat import BRIEF_FIELDS
+from sync.scicat import BRIEF_FIELDS, CatalogueError
 from tests.standins.scicat import SciCatStandIn, iso
 from tests.sync.support import EMBARGO_END_FUTURE, add, pid, published_data
 
@@ -100,7 +100,7 @@ def test_the_watermark_is_kept_and_the_next_run_starts_before_it_by_the_overlap(
     add(scicat, 1, updated_at=t0)
     add(scicat, 2, updated_at=t0 + timedelta(minutes=10))
     live.catalogue_sync()
-    cursor = SyncCursor.objects.get(name=live.DATASETS)
+    cursor = SyncCursor.objects.get(name=runs.DATASETS)
     assert cursor.position == t0 + timedelta(minutes=10)
 
     run = live.catalogue_sync()
@@ -239,7 +239,7 @@ def test_every_run_is_recorded_and_shown_in_the_admin(
 def test_a_failed_run_is_recorded_with_its_error(scicat: SciCatStandIn) -> None:
     scicat.fail(503, times=10)
 
-    with pytest.raises(live.CatalogueError):
+    with pytest.raises(CatalogueError):
         live.catalogue_sync()
 
     run = SyncRun.objects.get()
@@ -257,7 +257,7 @@ def test_a_mass_withdrawal_is_refused_unless_asked_for(
     for n in range(25):
         scicat.delete_dataset(pid(n))
 
-    with pytest.raises(live.WithdrawalRefused, match="25 of the portal's 30"):
+    with pytest.raises(steps.WithdrawalRefused, match="25 of the portal's 30"):
         live.catalogue_sync()
     assert len(_public()) == 30
 
@@ -466,7 +466,7 @@ def test_an_older_v4_backend_that_cannot_filter_by_date_is_synced_by_its_listing
     assert (run.created, run.updated, run.withdrawn) == (1, 1, 1)
     assert _public() == {pid(n) for n in (0, 1, 2, 4, 5, 6, 8)}
     assert Dataset.objects.get(pid=pid(2)).title == "A better title"
-    assert not SyncCursor.objects.filter(name=live.DATASETS).exists()
+    assert not SyncCursor.objects.filter(name=runs.DATASETS).exists()
 
 
 def test_the_catalogue_is_asked_to_count_only_for_a_progress_bar(scicat: SciCatStandIn) -> None:
@@ -476,6 +476,6 @@ def test_the_catalogue_is_asked_to_count_only_for_a_progress_bar(scicat: SciCatS
     assert scicat.requests("/api/v4/datasets/count") == []
 
     totals: list[int | None] = []
-    live.catalogue_sync(progress=live.Progress(total=totals.append))
+    live.catalogue_sync(progress=runs.Progress(total=totals.append))
     assert totals == [1]
     assert len(scicat.requests("/api/v4/datasets/count")) == 1

@@ -11,7 +11,7 @@ import pytest
 from catalogue.models import Dataset
 from catalogue.search import DatasetQuery, backend
 from catalogue.search.opensearch import OpenSearchBackend, refresh_pause
-from sync import live
+from sync import live, runs, steps
 from sync.models import SyncKind, SyncRun, SyncStatus
 from tests.standins.scicat import SciCatStandIn
 from tests.sync.support import add, pid
@@ -80,13 +80,13 @@ def test_nothing_is_indexed_before_the_page_commits(
 ) -> None:
     add(scicat, 1)
     seen_during_transaction: list[set[str]] = []
-    original = live._advance
+    original = runs.watermark_advance
 
     def spy(ctx: Any, name: str, position: datetime | None) -> None:
         seen_during_transaction.append(_indexed(index))
         original(ctx, name, position)
 
-    monkeypatch.setattr(live, "_advance", spy)
+    monkeypatch.setattr(runs, "watermark_advance", spy)
 
     live.catalogue_sync()
 
@@ -108,13 +108,13 @@ def _refresh_during_pages(
 ) -> list[str | None]:
     """The index's refresh interval as each page of the next sync starts being written."""
     during: list[str | None] = []
-    original = live._import_page
+    original = steps.import_page
 
     def spy(ctx: Any, page: Any, *, cursor: str | None) -> None:
         during.append(_refresh_interval(index))
         original(ctx, page, cursor=cursor)
 
-    monkeypatch.setattr(live, "_import_page", spy)
+    monkeypatch.setattr(steps, "import_page", spy)
     return during
 
 

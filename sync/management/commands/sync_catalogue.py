@@ -19,7 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from sync import live
+from sync import live, runs, steps
 from sync.export import ExportError
 from sync.lock import SyncLockHeld
 from sync.models import SyncRun, SyncStatus
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             def phase(name: str) -> None:
                 bar.set_description(name)
 
-            progress = live.Progress(total=total, advance=bar.update, phase=phase)
+            progress = runs.Progress(total=total, advance=bar.update, phase=phase)
             common: dict[str, Any] = {"trigger": "command", "wait": options["wait"]}
             try:
                 if options["reconcile"]:
@@ -119,9 +119,9 @@ class Command(BaseCommand):
                         progress=progress,
                         allow_mass_withdrawal=options["allow_mass_withdrawal"],
                     )
-            except (live.SyncNotConfigured, SyncLockHeld) as exc:
+            except (runs.SyncNotConfigured, SyncLockHeld) as exc:
                 raise CommandError(str(exc)) from None
-            except (CatalogueError, live.WithdrawalRefused) as exc:
+            except (CatalogueError, steps.WithdrawalRefused) as exc:
                 last = SyncRun.objects.first()
                 number = f" (run {last.pk}, see the admin)" if last else ""
                 raise CommandError(f"sync failed{number}: {exc}") from None
