@@ -1,4 +1,4 @@
-"""Staff administration of publications: the DOI workflow.
+"""The publications' admin: list, form, preview link, check and register, withdraw and restore.
 
 Curators (group "Curators") create publications from datasets or a beamtime's datasets, fill in
 the DataCite fields and preview the landing page. Publishers (group "Publishers", permission
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,24 +25,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
-from catalogue.admin import (
-    VISIBILITY_FIELDSET,
-    DatasetAdmin,
-    ProposalAdmin,
-    restore_action,
-    withdraw_action,
-)
-from catalogue.models import Dataset, Proposal
+from catalogue.admin import VISIBILITY_FIELDSET, restore_action, withdraw_action
 from publishing import datacite
+from publishing.admin.datacite_calls import DataCiteCallInline
 from publishing.doi_metadata import MetadataInvalid, datacite_attributes
 from publishing.forms import PublicationForm
-from publishing.models import DataCiteCall, DoiState, Publication, PublicationQuerySet
-from publishing.services.drafts import (
-    publication_changed,
-    publication_create,
-    publication_create_for_proposal,
-    publication_save,
-)
+from publishing.models import DoiState, Publication, PublicationQuerySet
+from publishing.services.drafts import publication_changed, publication_save
 from publishing.services.errors import PublicationError
 from publishing.services.registration import landing_url, new_doi, publication_register
 from publishing.services.withdrawal import publication_restore, publication_withdraw
@@ -71,61 +60,6 @@ STATE_COLOURS = {
 
 def can_register(request: HttpRequest) -> bool:
     return request.user.has_perm(REGISTER_PERMISSION)
-
-
-class DataCiteCallInline(admin.TabularInline):
-    """The audit log: every request to DataCite and its answer, newest first."""
-
-    model = DataCiteCall
-    extra = 0
-    can_delete = False
-    max_num = 0
-    ordering = ["-at", "-id"]
-    fields = ["at", "attempt", "method", "path", "status", "duration_ms", "answer"]
-    readonly_fields = ["at", "attempt", "method", "path", "status", "duration_ms", "answer"]
-    verbose_name_plural = "DataCite calls (audit log)"
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    @admin.display(description="request and answer")
-    def answer(self, call: DataCiteCall) -> str:
-        summary = call.error or _summary(call.response_body)
-        return format_html(
-            "{}<details><summary>details</summary><p>Sent:</p><pre>{}</pre>"
-            "<p>Answer:</p><pre>{}</pre></details>",
-            summary,
-            _pretty(call.request_body) or "(nothing)",
-            _pretty(call.response_body) or call.error or "(nothing)",
-        )
-
-
-def _pretty(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)[:20_000]
-    except ValueError:
-        return text[:20_000]
-
-
-def _summary(body: str) -> str:
-    """DataCite's error messages, or the DOI's state, in one line."""
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return body[:200]
-    if isinstance(doc, dict) and isinstance(doc.get("errors"), list):
-        return "; ".join(
-            f"{e.get('source')}: {e.get('title')}" if e.get("source") else str(e.get("title"))
-            for e in doc["errors"]
-            if isinstance(e, dict)
-        )[:500]
-    attributes = (doc.get("data") or {}).get("attributes") if isinstance(doc, dict) else None
-    if isinstance(attributes, dict):
-        return f"{attributes.get('doi')}: {attributes.get('state')}"
-    return ""
 
 
 @admin.register(Publication)
@@ -464,85 +398,3 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 # -- creating publications from the catalogue's admin -------------------------------------------
-
-
-def _created(
-    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, made: list[Publication]
-) -> HttpResponse | None:
-    if len(made) == 1:
-        modeladmin.message_user(
-            request,
-            f"Created the draft publication “{made[0].title}”: check its metadata, then register.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:publishing_publication_change", args=[made[0].pk])
-        )
-    if made:
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("admin:publishing_publication_change", args=[p.pk]), p.title) for p in made),
-        )
-        modeladmin.message_user(
-            request, format_html("Created {} draft publications: {}", len(made), links)
-        )
-    return None
-
-
-admin.site.unregister(Dataset)
-admin.site.unregister(Proposal)
-
-
-@admin.register(Dataset)
-class PublishingDatasetAdmin(DatasetAdmin):
-    """The catalogue's dataset admin, plus: make a publication of the selected datasets."""
-
-    actions = [*DatasetAdmin.actions, "create_publication"]
-
-    def has_add_publication_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("publishing.add_publication")
-
-    @admin.action(
-        description="Create a draft publication of the selected datasets",
-        permissions=["add_publication"],
-    )
-    def create_publication(
-        self, request: HttpRequest, queryset: QuerySet[Dataset]
-    ) -> HttpResponse | None:
-        try:
-            publication = publication_create(datasets=list(queryset))
-        except PublicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return None
-        left_out = queryset.count() - publication.datasets.count()
-        if left_out:
-            self.message_user(
-                request, f"{left_out} withdrawn dataset(s) left out.", messages.WARNING
-            )
-        return _created(self, request, [publication])
-
-
-@admin.register(Proposal)
-class PublishingProposalAdmin(ProposalAdmin):
-    """The catalogue's proposal admin, plus: a publication of each beamtime's public datasets."""
-
-    actions = ["create_publications"]
-
-    def has_add_publication_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("publishing.add_publication")
-
-    @admin.action(
-        description="Create a draft publication of each selected proposal's public datasets",
-        permissions=["add_publication"],
-    )
-    def create_publications(
-        self, request: HttpRequest, queryset: QuerySet[Proposal]
-    ) -> HttpResponse | None:
-        made = []
-        for proposal in queryset.order_by("proposal_id"):
-            try:
-                made.append(publication_create_for_proposal(proposal=proposal))
-            except PublicationError as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-        return _created(self, request, made)
