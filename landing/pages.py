@@ -62,6 +62,7 @@ RELATION_WORDS = {
     "Collects": "collects",
     "IsTranslationOf": "is a translation of",
     "HasTranslation": "has the translation",
+    "Other": "is related to",  # kernel 4.7; relationTypeInformation says how, when given
 }
 DATE_WORDS = {
     "Collected": "Collected",
@@ -74,6 +75,7 @@ DATE_WORDS = {
     "Valid": "Valid",
     "Copyrighted": "Copyrighted",
     "Withdrawn": "Withdrawn",
+    "Coverage": "Period covered",
     "Other": "Date",
 }
 PANET_URL = "http://purl.org/pan-science/PaNET/"
@@ -220,7 +222,10 @@ def _related(metadata: DataCiteRecord, hide: set[str]) -> tuple[list[Related], l
         if identifier in hide:
             continue
         entry = Related(
-            relation=RELATION_WORDS.get(relation) or words(relation) or "is related to",
+            relation=(relation == "Other" and item.relation_type_information)
+            or RELATION_WORDS.get(relation)
+            or words(relation)
+            or "is related to",
             identifier=identifier,
             kind=kind,
             url=related_url(identifier, kind),

@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from lib.xml_text import escape
+from publishing import kernel
 from publishing.formats import datacite_xml, dublin_core
 from publishing.formats.datacite_xml import resource_xml
 from publishing.record import DataCiteRecord, Rights
 
 OPEN_ACCESS = Rights(rights="Open Access", uri="info:eu-repo/semantics/openAccess")
-DATACITE_VERSION = "4.5"  # the kernel version of the content (valid against kernel-4 too)
+DATACITE_VERSION = kernel.VERSION  # the kernel version of the content (4.7)
 
 _OAI_DATACITE_NAMESPACE = "http://schema.datacite.org/oai/oai-1.1/"
 _OAI_DATACITE_SCHEMA = "http://schema.datacite.org/oai/oai-1.1/oai.xsd"

@@ -2,7 +2,8 @@
 
 The metadata itself comes from :mod:`publishing.metadata` (the one DataCite kernel-4 builder, also
 behind OAI-PMH); this module adds the DOI and the landing page URL, validates the result against
-the kernel 4.5 schema of the ``datacite`` package plus what a schema cannot say (ORCID check
+the kernel 4.7 JSON schema (:mod:`publishing.kernel`: the ``datacite`` package's 4.5 schema with
+the values added since) plus what a schema cannot say (ORCID check
 digits, ROR ids, ISO 8601 dates), and reports each problem with the field a curator edits.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from datacite import schema45
+from publishing import kernel
 
 if TYPE_CHECKING:
     from publishing.models import Publication
@@ -197,7 +198,7 @@ def _schema_problems(validator: Any, doc: Any, base: list[Any]) -> list[FieldPro
 
 def attributes_problems(attributes: dict[str, Any]) -> list[FieldProblem]:
     """Everything that stops DataCite from registering these attributes."""
-    problems = _schema_problems(schema45.validator, attributes, [])
+    problems = _schema_problems(kernel.validator, attributes, [])
     if not attributes.get("url"):
         problems.append(FieldProblem(None, "url", "the landing page URL is missing"))
     return problems + _identifier_problems(attributes)
@@ -205,11 +206,11 @@ def attributes_problems(attributes: dict[str, Any]) -> list[FieldProblem]:
 
 @cache
 def _fragment_validator(attribute: str) -> Any:
-    """A validator (the schema's own kind) for one attribute of the kernel 4.5 schema."""
-    root = schema45.validator.schema
+    """A validator (the schema's own kind) for one attribute of the kernel 4.7 schema."""
+    root = kernel.validator.schema
     schema = {"definitions": root["definitions"], **root["properties"][attribute]}
     schema.pop("minItems", None)  # an empty list is fine in a form; the record check says more
-    return type(schema45.validator)(schema)
+    return type(kernel.validator)(schema)
 
 
 def json_field_problems(field: str, value: Any) -> list[FieldProblem]:

@@ -2,7 +2,7 @@
 
 Each JSON field is shown pretty-printed with an example, and on saving it is parsed (a syntax error
 names its line and column), tidied (a bare ORCID iD or ROR id becomes the full URL with its
-scheme) and checked against DataCite kernel 4.5, each problem naming the entry and key to fix:
+scheme) and checked against DataCite kernel 4.7, each problem naming the entry and key to fix:
 ``creators[1].nameIdentifiers[0].nameIdentifier: '0000-0002-1825-0098' is not an ORCID iD``.
 """
 
@@ -81,9 +81,10 @@ HELP = {
     "subjects": "Keywords, optionally from a scheme (subjectScheme, valueUri).",
     "rights": "Licences; an SPDX id in rightsIdentifier helps machines.",
     "related_identifiers": "Papers, software, other datasets. The publication's own datasets are "
-    "added as HasPart automatically.",
+    "added as HasPart automatically. A relationType Other says what it is in "
+    "relationTypeInformation.",
     "funding_references": "Funders and grants.",
-    "dates": "ISO 8601 dates or ranges with a dateType (Collected, Created, Available, ...). The "
+    "dates": "ISO 8601 dates or ranges with a dateType (Collected, Created, Coverage, ...). The "
     "registration date is added as Issued automatically.",
 }
 
@@ -122,7 +123,7 @@ def _tidy(field: str, value: Any) -> Any:
 
 
 class DataCiteListField(forms.JSONField):
-    """A list of DataCite objects as indented JSON, checked against kernel 4.5 on cleaning."""
+    """A list of DataCite objects as indented JSON, checked against kernel 4.7 on cleaning."""
 
     def __init__(self, *, datacite_field: str, **kwargs: Any) -> None:
         self.datacite_field = datacite_field

@@ -1,7 +1,7 @@
 """DataCite kernel-4 metadata of the portal's records, as DataCite JSON.
 
 The dictionaries built here have the shape of the ``attributes`` of DataCite's REST API (and of the
-``datacite`` package's ``schema45`` JSON schema, which the tests validate them against): the same
+kernel 4.7 JSON schema of :mod:`publishing.kernel`, which the tests validate them against): the same
 dictionary is sent to DataCite when a DOI is registered (:mod:`publishing.datacite`), and parsed
 once into the typed record (:func:`publishing.record.parse`) that every output format in
 :mod:`publishing.formats` (DataCite XML, Dublin Core, BibTeX, ...) is written from.
@@ -23,8 +23,6 @@ publication's public datasets passed as ``datasets``).
 from __future__ import annotations
 
 import html
-import importlib.resources
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -35,6 +33,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 from lib.xml_text import XML_FORBIDDEN, xml_text
+from publishing.kernel import controlled_list
 from publishing.record import mappings
 
 if TYPE_CHECKING:
@@ -44,22 +43,14 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 
 
-def _enum(name: str) -> frozenset[str]:
-    """A controlled list of kernel 4.5, read from the schema the ``datacite`` package ships."""
-    return frozenset(_SCHEMA["definitions"][name]["enum"])
-
-
-_SCHEMA: dict[str, Any] = json.loads(
-    (importlib.resources.files("datacite") / "schemas/datacite-v4.5.json").read_text("utf-8")
-)
-RESOURCE_TYPES_GENERAL = _enum("resourceTypeGeneral")
-RELATION_TYPES = _enum("relationType")
-RELATED_IDENTIFIER_TYPES = _enum("relatedIdentifierType")
-TITLE_TYPES = _enum("titleType")
-DATE_TYPES = _enum("dateType")
-DESCRIPTION_TYPES = _enum("descriptionType")
-CONTRIBUTOR_TYPES = _enum("contributorType")
-FUNDER_IDENTIFIER_TYPES = _enum("funderIdentifierType")
+RESOURCE_TYPES_GENERAL = controlled_list("resourceTypeGeneral")
+RELATION_TYPES = controlled_list("relationType")
+RELATED_IDENTIFIER_TYPES = controlled_list("relatedIdentifierType")
+TITLE_TYPES = controlled_list("titleType")
+DATE_TYPES = controlled_list("dateType")
+DESCRIPTION_TYPES = controlled_list("descriptionType")
+CONTRIBUTOR_TYPES = controlled_list("contributorType")
+FUNDER_IDENTIFIER_TYPES = controlled_list("funderIdentifierType")
 NAME_TYPES = frozenset({"Personal", "Organizational"})
 # Related-object attributes DataCite allows only with HasMetadata / IsMetadataFor.
 _METADATA_RELATIONS = frozenset({"HasMetadata", "IsMetadataFor"})
@@ -342,6 +333,8 @@ def _related_identifiers(value: Any) -> list[dict[str, str]]:
             for key in ("relatedMetadataScheme", "schemeUri", "schemeType"):
                 if text := _str(item, key):
                     entry[key] = text
+        if text := _str(item, "relationTypeInformation"):  # kernel 4.7, mostly with "Other"
+            entry["relationTypeInformation"] = text
         out.append(entry)
     return _unique(out)
 

@@ -159,6 +159,7 @@ class Funding:
 class RelatedItem:
     item_type: str
     relation_type: str
+    relation_type_information: str = ""  # kernel 4.7
     identifier: str = ""
     identifier_type: str = ""
     related_metadata_scheme: str = ""
@@ -360,6 +361,7 @@ def _related_item(item: Mapping[str, Any]) -> RelatedItem:
     return RelatedItem(
         item_type=_text(item, "relatedItemType"),
         relation_type=_text(item, "relationType"),
+        relation_type_information=_text(item, "relationTypeInformation"),
         identifier=_text(identifier, "relatedItemIdentifier"),
         identifier_type=_text(identifier, "relatedItemIdentifierType"),
         related_metadata_scheme=_text(item, "relatedMetadataScheme"),

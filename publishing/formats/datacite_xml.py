@@ -30,7 +30,7 @@ from publishing.record import (
 )
 
 NAMESPACE = "http://datacite.org/schema/kernel-4"
-SCHEMA_LOCATION = "http://schema.datacite.org/meta/kernel-4/metadata.xsd"
+SCHEMA_LOCATION = "http://schema.datacite.org/meta/kernel-4.7/metadata.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$")
@@ -202,7 +202,13 @@ def _related_item(item: RelatedItem) -> str:
         if value:
             parts.append(_element(key, value))
     parts.append(_contributors(item.contributors, person=False))
-    attrs = _attrs([("relatedItemType", item.item_type), ("relationType", item.relation_type)])
+    attrs = _attrs(
+        [
+            ("relatedItemType", item.item_type),
+            ("relationType", item.relation_type),
+            ("relationTypeInformation", item.relation_type_information),
+        ]
+    )
     return f"<relatedItem{attrs}>{''.join(parts)}</relatedItem>"
 
 

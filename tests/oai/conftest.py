@@ -37,8 +37,8 @@ def harvest_schema() -> etree.XMLSchema:
 
 @functools.cache
 def kernel_schema() -> etree.XMLSchema:
-    """DataCite kernel 4 on its own (``<resource>`` documents)."""
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "datacite" / "kernel-4" / "metadata.xsd")))
+    """DataCite kernel 4.7 on its own (``<resource>`` documents)."""
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "datacite" / "kernel-4.7" / "metadata.xsd")))
 
 
 def validate(document: bytes) -> etree._Element:

@@ -8,6 +8,7 @@ import json
 import pytest
 from lxml import etree
 
+from publishing import kernel
 from tests.oai.conftest import SCHEMAS, harvest_schema, kernel_schema
 
 KERNEL_LISTS = {
@@ -38,20 +39,28 @@ def test_every_schema_loads() -> None:
     assert kernel_schema() is not None
 
 
-def test_datacite_controlled_lists_cover_kernel_4_5() -> None:
-    """Every value the 4.5 JSON schema (``datacite`` package) allows, the XSD allows too."""
-    json_schema = json.loads(
-        (importlib.resources.files("datacite") / "schemas/datacite-v4.5.json").read_text("utf-8")
-    )
+def test_datacite_controlled_lists_are_kernel_4_7() -> None:
+    """The lists the portal accepts (publishing.kernel) are exactly the 4.7 XSD's."""
     xs = {"xs": "http://www.w3.org/2001/XMLSchema"}
-    for path in (SCHEMAS / "datacite" / "kernel-4" / "include").glob("*.xsd"):
+    checked = set()
+    for path in (SCHEMAS / "datacite" / "kernel-4.7" / "include").glob("*.xsd"):
         tree = etree.parse(str(path))
         for simple in tree.iterfind("xs:simpleType", xs):
             name = simple.get("name")
             if name not in KERNEL_LISTS:
                 continue
             values = {e.get("value") for e in simple.iterfind(".//xs:enumeration", xs)}
-            assert set(json_schema["definitions"][KERNEL_LISTS[name]]["enum"]) <= values, name
+            assert kernel.controlled_list(KERNEL_LISTS[name]) == values, name
+            checked.add(name)
+    assert checked == set(KERNEL_LISTS)
+
+
+def test_the_datacite_package_still_refuses_4_7_values() -> None:
+    """Why publishing.kernel exists: when this fails, the package knows 4.7 and can be used."""
+    json_schema = json.loads(
+        (importlib.resources.files("datacite") / "schemas/datacite-v4.5.json").read_text("utf-8")
+    )
+    assert "Poster" not in json_schema["definitions"]["resourceTypeGeneral"]["enum"]
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ that the portal's client cannot tell it from DataCite (only ``DATACITE_URL`` dif
   ``state`` and ``relationships.client``.
 * States ``draft`` / ``registered`` / ``findable``, moved by ``event``: ``publish`` (draft or
   registered → findable), ``register`` (draft → registered), ``hide`` (findable → registered).
-  A registered or findable DOI needs a ``url`` and metadata valid against DataCite kernel 4.5
-  (the ``datacite`` package's schema); otherwise 422 with one error per problem.
+  A registered or findable DOI needs a ``url`` and metadata valid against DataCite kernel 4.7
+  (:mod:`publishing.kernel`: the ``datacite`` package's 4.5 schema with the values added since,
+  which DataCite accepts since March 2026); otherwise 422 with one error per problem.
 * HTTP Basic auth with repository accounts that own prefixes: 401 on bad credentials, 403 for
   someone else's prefix or DOI. Without credentials, GET shows findable DOIs only.
 * Errors as ``{"errors": [{"status": "422", "title": "...", "source": "..."}]}``: 422 for
@@ -42,8 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from datacite import schema45
-
+from publishing.kernel import validator as kernel_validator
 from tests.standins import LoopbackServer
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
@@ -135,13 +135,13 @@ def _now() -> str:
 
 def _metadata_problems(attributes: dict[str, Any]) -> list[tuple[str, str]]:
     """What stops these attributes from being registered: (source, message) pairs."""
-    doc = {k: v for k, v in attributes.items() if k in schema45.validator.schema["properties"]}
+    doc = {k: v for k, v in attributes.items() if k in kernel_validator.schema["properties"]}
     doc.pop("event", None)
     doc.setdefault("schemaVersion", SCHEMA_VERSION)
     problems = []
     if not attributes.get("url"):
         problems.append(("url", "can't be blank"))
-    for error in sorted(schema45.validator.iter_errors(doc), key=lambda e: list(e.path)):
+    for error in sorted(kernel_validator.iter_errors(doc), key=lambda e: list(e.path)):
         path = [str(p) for p in error.absolute_path]
         if error.validator == "required" and not path:
             missing = error.message.split("'")[1] if "'" in error.message else ""
