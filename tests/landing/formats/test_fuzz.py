@@ -15,7 +15,7 @@ from lxml import etree
 from landing.citation import cite
 from landing.exports import EXPORTS, render_bytes
 from landing.meta import head_html
-from landing.negotiation import choose, parse_accept
+from landing.negotiation import OFFERED, choose, parse_accept
 from landing.records import LandingRecord
 from landing.schemaorg import jsonld_script
 from publishing.metadata import publication_metadata
@@ -74,7 +74,8 @@ def test_every_format_survives_any_text(
     assert library.failed_blocks == []
     assert len(library.entries) == 1
     assert len(rispy.loads(render_bytes(record, EXPORTS["ris"]).decode())) == 1
-    json.loads(render_bytes(record, EXPORTS["csl-json"]))
+    [item] = json.loads(render_bytes(record, EXPORTS["csl-json"]))
+    assert item["DOI"] == "10.5072/fuzz"
     script = str(jsonld_script(record))
     assert script.count("</") == 1
     assert "<script" not in str(head_html(record))
@@ -84,7 +85,26 @@ def test_every_format_survives_any_text(
     assert "<" not in ALLOWED_TAGS.sub("", citation.html)
 
 
+media_ranges = st.builds(
+    "{};q={}".format,
+    st.sampled_from([*OFFERED, "*/*", "text/*", "application/*", "image/png"]),
+    st.sampled_from(["0", "0.5", "1"]),
+)
+accept_headers = st.lists(media_ranges, max_size=5).map(", ".join)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
+@given(st.text(max_size=200) | accept_headers)
 def test_any_accept_header_is_answered(header: str) -> None:
-    choose(parse_accept(header))
+    ranges = parse_accept(header)
+    media_type, media_range = choose(ranges)
+    if media_type:
+        # An offered type, chosen by a range that accepts it.
+        assert media_type in OFFERED
+        assert media_range.matches(media_type)
+        assert media_range.q > 0
+        return
+    # Nothing chosen: every offered type is unmatched or refused (q=0) by its most specific range.
+    for offered in OFFERED:
+        matching = [(r.matches(offered), -r.order, r.q) for r in ranges if r.matches(offered)]
+        assert not matching or max(matching)[2] <= 0, offered
