@@ -123,7 +123,7 @@ def test_get_record_of_a_publication_in_every_format(oai: Oai, demo: None) -> No
     assert dc.findtext(".//dc:identifier", namespaces=NS) == f"https://doi.org/{DOI}"
     assert [e.text for e in dc.iterfind(".//oai:setSpec", NS)] == ["publications", "openaire_data"]
     wrapped = oai(verb="GetRecord", identifier=oai_id(DOI), metadataPrefix="oai_datacite")
-    assert wrapped.findtext(".//oai_datacite:schemaVersion", namespaces=NS) == "4.5"
+    assert wrapped.findtext(".//oai_datacite:schemaVersion", namespaces=NS) == "4.7"
     assert wrapped.findtext(".//datacite:identifier", namespaces=NS) == DOI
     direct = oai(verb="GetRecord", identifier=oai_id(DOI), metadataPrefix="datacite")
     resource = direct.find(".//oai:metadata/datacite:resource", NS)
