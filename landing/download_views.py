@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from catalogue.models import Dataset
 from landing import downloads
 from landing.records import LandingRecord, record_for_doi, record_for_pid
-from publishing.metadata import absolute_url
+from publishing.addresses import absolute_url
 
 
 def _download_response(

@@ -20,8 +20,8 @@ from catalogue.models import Thumbnail
 from landing import signposting
 from landing.records import LandingRecord
 from landing.schemaorg import description
+from publishing.addresses import absolute_url
 from publishing.formats import fields
-from publishing.metadata import absolute_url
 
 MAX_AUTHORS = 100
 MAX_DESCRIPTION = 300

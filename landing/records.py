@@ -22,15 +22,10 @@ from catalogue.models import Dataset
 from catalogue.selectors import dataset_by_pid
 from catalogue.visibility import Visibility
 from lib.identifiers import lookable
+from publishing.addresses import absolute_url, dataset_url, publication_url
 from publishing.formats import fields
 from publishing.formats.fields import doi_url
-from publishing.metadata import (
-    absolute_url,
-    dataset_metadata,
-    dataset_url,
-    publication_metadata,
-    publication_url,
-)
+from publishing.metadata import dataset_metadata, publication_metadata
 from publishing.models import Publication
 from publishing.record import VERSION_RELATIONS, DataCiteRecord, parse
 from publishing.selectors import publication_by_doi

@@ -18,10 +18,10 @@ from django.utils.safestring import SafeString
 from catalogue.models import DataFile, ScientificParameter, Technique
 from landing import downloads
 from landing.records import LandingRecord
+from publishing.addresses import absolute_url, dataset_url
 from publishing.formats import fields
 from publishing.formats import schemaorg as schemaorg_format
 from publishing.formats.schemaorg import Catalogue, Download, Part
-from publishing.metadata import absolute_url, dataset_url
 
 # Files listed one by one in ``distribution`` (and as signposting items) up to this many.
 FILES_LISTED = 20

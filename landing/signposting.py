@@ -29,8 +29,8 @@ from landing import downloads
 from landing.exports import EXPORTS, export_url
 from landing.records import LandingRecord
 from landing.schemaorg import media_type
+from publishing.addresses import absolute_url
 from publishing.formats import fields
-from publishing.metadata import absolute_url
 
 MAX_HEADER_AUTHORS = 10
 MAX_HEADER_ITEMS = 20

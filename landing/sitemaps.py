@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalogue.models import Dataset
 from lib.xml_text import escape
-from publishing.metadata import absolute_url, dataset_url, publication_url
+from publishing.addresses import absolute_url, dataset_url, publication_url
 from publishing.models import Publication
 
 PAGE_SIZE = 10_000

@@ -9,6 +9,10 @@ Parsing is lenient, like DataCite's own readers: an entry of the wrong shape is 
 text is ``""``, every text is stripped and freed of the characters XML forbids. Values are kept as
 they are otherwise (no controlled-list check: the builder already made them valid, and a format
 that must refuse a value, e.g. DataCite XML's ``xml:lang``, checks it where it writes it).
+
+The module is longer than the house's ~400 lines on purpose: two thirds of it are the field
+declarations of DataCite's kernel, and the parser fills exactly those fields, so reading one next
+to the other is how a change to the record stays whole.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def _citations(outcome: Outcome) -> None:
 
 def _negotiation(outcome: Outcome, client: Wsgi) -> None:
     from catalogue.models import Dataset
-    from publishing.metadata import absolute_url, dataset_url, publication_url
+    from publishing.addresses import absolute_url, dataset_url, publication_url
     from publishing.models import Publication
 
     dataset = Dataset.objects.public().order_by("id").first()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from publishing.metadata import absolute_url
+from publishing.addresses import absolute_url
 from publishing.record import DataCiteRecord, Funding
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")

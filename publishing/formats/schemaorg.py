@@ -28,8 +28,8 @@ from typing import Any, Literal
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
+from publishing.addresses import absolute_url
 from publishing.formats import fields
-from publishing.metadata import absolute_url
 from publishing.record import DataCiteRecord
 
 DESCRIPTION_MIN = 50

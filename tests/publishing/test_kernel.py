@@ -12,10 +12,11 @@ from lxml import etree
 from landing.pages import common
 from landing.records import publication_record
 from publishing import kernel
+from publishing.cleaning import resource_types
 from publishing.doi_metadata import datacite_attributes, json_field_problems
 from publishing.formats.datacite_xml import SCHEMA_LOCATION, resource_xml
 from publishing.formats.dublin_core import dublin_core
-from publishing.metadata import publication_metadata, resource_types
+from publishing.metadata import publication_metadata
 from publishing.record import parse
 from tests.factories import PublicationFactory
 from tests.oai.conftest import kernel_schema

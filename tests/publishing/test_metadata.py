@@ -11,13 +11,9 @@ from datacite import schema45
 from django.urls import reverse
 
 from catalogue.models import Dataset
-from publishing.metadata import (
-    dataset_metadata,
-    dataset_url,
-    plain_text,
-    publication_metadata,
-    publication_url,
-)
+from publishing.addresses import dataset_url, publication_url
+from publishing.cleaning import plain_text
+from publishing.metadata import dataset_metadata, publication_metadata
 from publishing.models import Publication
 from sync.services import export_import
 from tests.factories import DatasetFactory, PublicationFactory, TechniqueFactory
