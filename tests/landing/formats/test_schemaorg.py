@@ -13,7 +13,7 @@ from landing.schemaorg import description, jsonld_script, schemaorg
 from publishing.formats.schemaorg import DESCRIPTION_MAX, DESCRIPTION_MIN, script_json
 from publishing.models import Publication
 from tests.factories import DatasetFactory
-from tests.landing.formats.conftest import make_publication
+from tests.full_records import make_publication
 
 REQUIRED = {"name", "description"}
 RECOMMENDED = {

@@ -12,7 +12,7 @@ from signposting.linkheader import find_signposting_http_link
 from landing import signposting
 from landing.records import dataset_record, publication_record
 from publishing.models import Publication
-from tests.landing.formats.conftest import CREATORS, make_publication
+from tests.full_records import CREATORS, make_publication
 
 DOI_URL = "https://doi.org/10.5072/landing-formats-0001"
 
