@@ -98,6 +98,7 @@ from urllib.parse import urlsplit
 
 from bench.databases import process_tree_cpu
 from bench.harness import Context, Metric, Outcome, Target, median
+from bench.timers import FunctionTimers, Timed
 
 VERSION_ENV = "BENCH_SCICAT_VERSION"
 MODE_ENV = "BENCH_SCICAT_MODE"
@@ -347,52 +348,18 @@ class Recorder:
             self._undo.pop()()
 
 
-class Timers:
-    """Wall time spent inside a few functions of the sync (where its time goes)."""
-
-    TARGETS = (
-        ("sync.scicat.client", "decode", "JSON decoding (orjson; inside the API calls)"),
-        ("sync.scicat.relations", "Relations._page", "reading a page's relations (HTTP, decoding)"),
-        ("sync.steps", "prepare", "mapping a page (reader thread)"),
-        ("sync.steps", "import_page", "page import: database transaction (main thread)"),
-        ("sync.steps", "records_write", "of which database writes (records_write)"),
-        ("sync.steps", "import_unpublished", "unpublished records (v3, fields only)"),
-        ("sync.steps", "published_data", "published data"),
-        ("sync.steps", "listing_pass", "listing pass (every public pid)"),
-        ("sync.runs", "catalogue_statistics_refresh", "planner statistics (ANALYZE)"),
-    )
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
-        self._undo: list[tuple[Any, str, Any]] = []
-
-    def __enter__(self) -> Timers:
-        import importlib
-
-        for module, path, label in self.TARGETS:
-            owner: Any = importlib.import_module(module)
-            *parents, name = path.split(".")
-            for parent in parents:
-                owner = getattr(owner, parent)
-            original = getattr(owner, name)
-            setattr(owner, name, self._wrap(label, original))
-            self._undo.append((owner, name, original))
-        return self
-
-    def _wrap(self, label: str, function: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[label] += time.perf_counter() - started
-
-        return timed
-
-    def __exit__(self, *exc: object) -> None:
-        for owner, name, original in reversed(self._undo):
-            setattr(owner, name, original)
-        self._undo.clear()
+# Where the sync's time goes: wall time inside these functions (bench.timers).
+TIMED: tuple[Timed, ...] = (
+    ("sync.scicat.client", "decode", "JSON decoding (orjson; inside the API calls)"),
+    ("sync.scicat.relations", "Relations._page", "reading a page's relations (HTTP, decoding)"),
+    ("sync.steps", "prepare", "mapping a page (reader thread)"),
+    ("sync.steps", "import_page", "page import: database transaction (main thread)"),
+    ("sync.steps", "records_write", "of which database writes (records_write)"),
+    ("sync.steps", "import_unpublished", "unpublished records (v3, fields only)"),
+    ("sync.steps", "published_data", "published data"),
+    ("sync.steps", "listing_pass", "listing pass (every public pid)"),
+    ("sync.runs", "catalogue_statistics_refresh", "planner statistics (ANALYZE)"),
+)
 
 
 # -- the physical limit -----------------------------------------------------------------------
@@ -630,7 +597,7 @@ def run(ctx: Context) -> Outcome:
             rss_reset = _reset_peak_rss() and rss_reset
             done[0] = 0
             print(f"    round {number}: full sync", flush=True)
-            with Recorder() as recorder, Timers() as timers, Cpu(processes) as cpu:
+            with Recorder() as recorder, FunctionTimers(TIMED) as timers, Cpu(processes) as cpu:
                 started = time.perf_counter()
                 record = live.catalogue_sync(full=True, trigger="bench", progress=progress)
                 sync_seconds = time.perf_counter() - started

@@ -149,6 +149,7 @@ from typing import Any
 
 from bench.databases import process_tree_cpu
 from bench.harness import Context, Metric, Outcome, Stopwatch, Target
+from bench.timers import FunctionTimers, Timed
 
 RATE_TARGET = Target(">=", 1000, database="postgres")
 INCREMENTAL_TARGET = Target("<=", 2.0)
@@ -156,47 +157,14 @@ MEMORY_TARGET = Target("<=", 500)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class _Timers:
-    """Wall time spent inside a few functions during the sync (where the time goes)."""
-
-    TARGETS = (
-        ("sync.steps", "import_page", "page import in total (one transaction per page)"),
-        ("sync.steps", "records_import", "mapping and database writes"),
-        ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
-        ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
-        ("sync.scicat.client", "Client._list", "catalogue requests (in a thread, overlapping)"),
-    )
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._undo: list[tuple[Any, str, Any]] = []
-
-    def __enter__(self) -> _Timers:
-        import importlib
-
-        for module, path, label in self.TARGETS:
-            owner: Any = importlib.import_module(module)
-            *parents, name = path.split(".")
-            for parent in parents:
-                owner = getattr(owner, parent)
-            original = getattr(owner, name)
-            setattr(owner, name, self._wrap(label, original))
-            self._undo.append((owner, name, original))
-        return self
-
-    def _wrap(self, label: str, function: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    def __exit__(self, *exc: object) -> None:
-        for owner, name, original in reversed(self._undo):
-            setattr(owner, name, original)
+# Where the sync's time goes: wall time inside these functions (bench.timers).
+TIMED: tuple[Timed, ...] = (
+    ("sync.steps", "import_page", "page import in total (one transaction per page)"),
+    ("sync.steps", "records_import", "mapping and database writes"),
+    ("sync.services", "datasets_upsert", "of which database writes (datasets_upsert)"),
+    ("catalogue.tasks", "dataset_reindex.run", "search index after each commit"),
+    ("sync.scicat.client", "Client._list", "catalogue requests (in a thread, overlapping)"),
+)
 
 
 class _RssSampler:
@@ -547,7 +515,7 @@ def run(ctx: Context) -> Outcome:
         cpu_before = {name: process_tree_cpu(pid) or 0.0 for name, pid in processes.items()}
         sampler = _RssSampler()
         started = time.perf_counter()
-        with sampler, _Timers() as timers, Stopwatch() as full:
+        with sampler, FunctionTimers(TIMED) as timers, Stopwatch() as full:
             run_full = live.catalogue_sync(
                 full=True, trigger="bench", progress=runs.Progress(advance=advance)
             )
