@@ -216,6 +216,16 @@ if DATACITE_URL:
     ):
         if not _given:
             raise ImproperlyConfigured(f"{_required}: required when DATACITE_URL is set")
+# DataCite's usage reports API (COUNTER "Dataset Report", `usage report --month`): off until
+# DATACITE_USAGE_URL is set; then the JSON Web Token DataCite gives its members is required
+# (DATACITE_USAGE_TOKEN, or *_FILE). DataCite takes at most 50,000 datasets per report part.
+DATACITE_USAGE_URL = env_url("DATACITE_USAGE_URL")
+DATACITE_USAGE_TOKEN = env_str("DATACITE_USAGE_TOKEN")
+DATACITE_USAGE_TIMEOUT = env_int("DATACITE_USAGE_TIMEOUT", 120, minimum=1)
+DATACITE_USAGE_RETRIES = env_int("DATACITE_USAGE_RETRIES", 5, minimum=0, maximum=20)
+DATACITE_USAGE_MAX_ITEMS = env_int("DATACITE_USAGE_MAX_ITEMS", 50_000, minimum=1, maximum=50_000)
+if DATACITE_USAGE_URL and not DATACITE_USAGE_TOKEN:
+    raise ImproperlyConfigured("DATACITE_USAGE_TOKEN: required when DATACITE_USAGE_URL is set")
 # Automatic DOIs for records whose embargo lifts: "off", "dataset" (one publication per dataset)
 # or "beamtime" (one per proposal, growing as more of its datasets become public).
 PORTAL_AUTO_DOI = env_str("PORTAL_AUTO_DOI", "off").lower() or "off"
