@@ -24,10 +24,12 @@ from publishing.payloads import PublicationIn
 from sync.checks import sync_settings_check
 from sync.models import QuarantinedRecord, SyncRun
 from sync.services import ImportReport
+from usage.models import AggregatedMonth
 
 # Model fields shown by the admin or templates, or kept for operators (never read in Python).
 Dataset.source_updated_at
 Thumbnail.content_digest
+AggregatedMonth.aggregated_at
 SearchBacklog.queued_at
 Publication.doi_state_changed_at
 Publication.datacite_synced_at

@@ -3,6 +3,8 @@
 Celery beat runs the catalogue sync (``sync.tasks``): the incremental sync every
 ``SYNC_INTERVAL_MINUTES``, the embargo-end check hourly, and the reconciliation nightly at
 ``SYNC_RECONCILE_HOUR`` (UTC). Each also exists as ``manage.py sync_catalogue`` for operators.
+Usage counting (``usage.tasks``): buffered events stored every minute, the monthly figures built
+nightly at ``USAGE_AGGREGATE_HOUR`` (``manage.py usage drain`` / ``usage aggregate``).
 """
 
 import os
@@ -39,6 +41,17 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "catalogue.tasks.search_backlog_drain",
             "schedule": schedule(60),
             "options": {"expires": 60},
+        },
+        # Usage counting: buffered events into the database, and the nightly monthly figures.
+        "usage-events-drain": {
+            "task": "usage.tasks.events_drain",
+            "schedule": schedule(60),
+            "options": {"expires": 60},
+        },
+        "usage-aggregate": {
+            "task": "usage.tasks.usage_aggregate",
+            "schedule": crontab(hour=settings.USAGE_AGGREGATE_HOUR, minute=37),
+            "options": {"expires": 6 * 3600},
         },
         "catalogue-reconcile": {
             "task": "sync.tasks.catalogue_reconcile",

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "publishing",
     "sync",
     "oai",
+    "usage",
     "landing",
     "home",
 ]
@@ -316,9 +317,13 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
-)
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+
+# Usage counting (usage/, COUNTER Code of Practice for Research Data): views of landing pages and
+# exports, downloads through the counting redirect; aggregated nightly at USAGE_AGGREGATE_HOUR.
+USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
+USAGE_AGGREGATE_HOUR = env_int("USAGE_AGGREGATE_HOUR", 1, minimum=0, maximum=23)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
