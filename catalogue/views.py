@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from catalogue.models import DataLocation
 from catalogue.search import (
@@ -30,6 +29,10 @@ from catalogue.search import (
 from catalogue.search_page import page_model, search_url
 from catalogue.search_params import ConditionRow, SearchRequest, clean_text
 from catalogue.selectors import dataset_table_page, parameter_key_suggestions
+from lib.htmx_request import wants_partial
+
+if TYPE_CHECKING:
+    from lib.htmx_request import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +46,6 @@ DATA_LOCATION_WORDS: dict[str, str] = {
     ),
     DataLocation.UNKNOWN: "The facility has not said where the files are stored.",
 }
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def wants_partial(request: HtmxHttpRequest) -> bool:
-    """An htmx request for a part of the page (not a history restore, which wants it all)."""
-    htmx: HtmxDetails | None = getattr(request, "htmx", None)
-    if htmx is None or not htmx:
-        return False
-    return not htmx.history_restore_request and not htmx.boosted
 
 
 # -- the search page (the dataset table) --------------------------------------------------------
@@ -167,6 +158,7 @@ def _search_response(
     page: SearchPage | None = None,
     datasets: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
+
     partial = wants_partial(request)
     model = page_model(
         search,

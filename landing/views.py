@@ -12,7 +12,7 @@ datasets (``?datasets=``). The "download all" lists are served by :mod:`landing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +22,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from catalogue.models import Dataset
 from catalogue.selectors import (
@@ -45,21 +44,15 @@ from landing.records import (
 from landing.schemaorg import jsonld_script
 from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
+from lib.htmx_request import wants_partial
 from lib.identifiers import lookable
 from lib.sizes import human_size
 from lib.whole_numbers import parse_whole_number
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi, publications_containing
 
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _partial(request: HttpRequest) -> bool:
-    """An htmx request for a part of the page (not a history restore, which wants it all)."""
-    htmx: HtmxDetails | None = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted  # type: ignore[union-attr]
+if TYPE_CHECKING:
+    from lib.htmx_request import HtmxHttpRequest
 
 
 # -- the machine-readable side (negotiation, signposting, meta tags, JSON-LD, citations, exports)
@@ -180,9 +173,9 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     page_url = reverse("landing:publication", args=[record.doi])
     if record.withdrawn:
         return _tombstone(request, record, kind="publication")
-    if _partial(request) and "style" in request.GET:
+    if wants_partial(request) and "style" in request.GET:
         return _render_citation(request, record, page_url)
-    if _partial(request) and "datasets" in request.GET:
+    if wants_partial(request) and "datasets" in request.GET:
         return render(
             request,
             "landing/publication.html#datasets",
@@ -321,14 +314,14 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         if (negotiated := negotiate(request, record)) is not None:
             return negotiated
         return _tombstone(request, record, kind="dataset")
-    if _partial(request) and "style" not in request.GET:
+    if wants_partial(request) and "style" not in request.GET:
         return render(request, "landing/dataset.html#files", _files_context(request, found))
     prefetch_related_objects([found], "techniques")  # read by the record and the page
     record = dataset_record(found)
     if (negotiated := negotiate(request, record)) is not None:
         return negotiated
     page_url = reverse("landing:dataset", args=[found.pid])
-    if _partial(request):
+    if wants_partial(request):
         return _render_citation(request, record, page_url)
     techniques = sorted(found.techniques.all(), key=lambda t: (t.name, t.pid))
     context: dict[str, Any] = {
@@ -362,7 +355,7 @@ def dataset_files(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     found = dataset_by_pid(pid) if lookable(pid) else None
     if found is None or found.is_withdrawn:
         raise Http404("No such public dataset")
-    if not _partial(request):
+    if not wants_partial(request):
         query = request.GET.urlencode()
         url = reverse("landing:dataset", args=[found.pid])
         return redirect(f"{url}?{query}#files" if query else f"{url}#files")
