@@ -24,12 +24,14 @@ from publishing.payloads import PublicationIn
 from sync.checks import sync_settings_check
 from sync.models import QuarantinedRecord, SyncRun
 from sync.services import ImportReport
-from usage.models import AggregatedMonth
+from usage.models import AggregatedMonth, DataCiteUsageReport
 
 # Model fields shown by the admin or templates, or kept for operators (never read in Python).
 Dataset.source_updated_at
 Thumbnail.content_digest
 AggregatedMonth.aggregated_at
+DataCiteUsageReport.sent_at  # the admin shows when and how often a month went to DataCite
+DataCiteUsageReport.times_sent
 SearchBacklog.queued_at
 Publication.doi_state_changed_at
 Publication.datacite_synced_at

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from usage.models import AggregatedMonth, UsageMonth
+from usage.models import AggregatedMonth, DataCiteUsageReport, UsageMonth
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -42,3 +42,10 @@ class UsageMonthAdmin(ReadOnly):
 @admin.register(AggregatedMonth)
 class AggregatedMonthAdmin(ReadOnly):
     list_display = ("month", "aggregated_at", "events", "closed")
+
+
+@admin.register(DataCiteUsageReport)
+class DataCiteUsageReportAdmin(ReadOnly):
+    """Each month's report at DataCite: its id there, what was sent and when, the last error."""
+
+    list_display = ("month", "report_id", "items", "parts", "times_sent", "sent_at", "error")

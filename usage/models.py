@@ -30,6 +30,8 @@ Reads for other apps are in :mod:`usage.selectors` (the only module they should 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -143,3 +145,26 @@ class UsageSalt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}"
+
+
+class DataCiteUsageReport(models.Model):
+    """A month's COUNTER report at DataCite (``usage report``) and the id it is kept under there.
+
+    The id is a UUID chosen here before the first send, so sending the month again replaces that
+    report (``PUT /reports/{id}``) instead of adding another (:mod:`usage.reporting`).
+    """
+
+    month = models.DateField(primary_key=True, help_text="The first day of the month (UTC)")
+    report_id = models.UUIDField("DataCite report id", default=uuid.uuid4, unique=True)
+    items = models.PositiveIntegerField(default=0, help_text="Datasets (DOIs) in the report")
+    parts = models.PositiveIntegerField(default=0)
+    times_sent = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last send failed")
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = "DataCite usage report"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.report_id})"

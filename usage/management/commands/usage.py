@@ -3,8 +3,9 @@
     usage aggregate                   # drain the buffer; last month and this month
     usage aggregate --month 2026-11   # one month (UTC); again gives the same numbers
     usage drain                       # buffered events into the database now
+    usage report --month 2026-11      # the month's COUNTER report to DataCite (again: updated)
 
-Another sub-command (``report``, the DataCite usage report) is added next to these.
+``report`` lives in usage/management/report.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from usage.management.report import add_report_parser, send_report
 from usage.services import usage_events_drain, usage_month_aggregate
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -31,7 +33,10 @@ def parse_month(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Usage counting (COUNTER): aggregate monthly figures, drain buffered events."
+    help = (
+        "Usage counting (COUNTER): aggregate monthly figures, drain buffered events, "
+        "send the DataCite usage report."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, parser_class=ArgumentParser)
@@ -40,6 +45,7 @@ class Command(BaseCommand):
         aggregate.add_argument("--no-progress", action="store_true")
         drain = actions.add_parser("drain", help="store the buffered events now")
         drain.add_argument("--no-progress", action="store_true")
+        add_report_parser(actions)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -47,6 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{usage_events_drain()} events stored")
         elif action == "aggregate":
             self._aggregate(options.get("month"), progress=not options["no_progress"])
+        elif action == "report":
+            send_report(self, parse_month(options["month"]), progress=not options["no_progress"])
 
     def _aggregate(self, month_text: str | None, *, progress: bool) -> None:
         now = datetime.now(UTC)
