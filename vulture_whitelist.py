@@ -21,6 +21,9 @@ from publishing.datacite import DoiRecord, _RecordingRESTClient
 from publishing.forms import DataCiteListField
 from publishing.models import Publication
 from publishing.payloads import PublicationIn
+from stats.models import DatasetFigure, OpennessFigure
+from stats.page import Cell, Section
+from stats.page import Column as StatsColumn
 from sync.checks import sync_settings_check
 from sync.models import QuarantinedRecord, SyncRun
 from sync.services import ImportReport
@@ -62,6 +65,9 @@ def _record_fields(
     group: FacetGroup,
     column: Column,
     search_page: SearchPageModel,
+    stats_section: Section,
+    stats_column: StatsColumn,
+    stats_cell: Cell,
 ) -> None:
     """Payload and record fields read by templates, the run report or tests only."""
     dataset.source_updated_at
@@ -91,7 +97,16 @@ def _record_fields(
     search_page.keys_url
     search_page.per_page_choices
     search_page.current_sort_label
+    # The statistics page's sections, printed by stats/statistics.html.
+    stats_section.chart
+    stats_column.heading
+    stats_cell.exact
 
+
+# The statistics figures' filter columns, read
+# through Q(beamline_pid=...) in stats/selectors.py.
+DatasetFigure.beamline_pid
+OpennessFigure.beamline_pid
 
 # Entry points called by name: middleware (settings.MIDDLEWARE), a system check (@register),
 # a library hook (datacite's client builds its request with _create_request), and one kept for

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "usage",
     "landing",
     "home",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("home.urls")),
     path("", include("catalogue.urls")),
     path("", include("publishing.urls")),
+    path("", include("stats.urls")),
     path("oai", include("oai.urls")),
 ]
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from catalogue.models import Dataset
 from catalogue.search import SearchUnavailable, backend
 from catalogue.services import catalogue_statistics_refresh, search_index_after_commit
+from stats.services import figures_refresh_after_commit
 from sync.lock import SyncLock, sync_lock
 from sync.models import QuarantinedRecord, SyncCursor, SyncKind, SyncRun, SyncStatus
 from sync.scicat import ApiConfig, SciCatApi
@@ -235,6 +236,8 @@ def execute(
             raise
         else:
             _close(ctx, SyncStatus.PARTIAL if ctx.report.failed else SyncStatus.SUCCEEDED)
+            if ctx.report.changed:
+                figures_refresh_after_commit()
             logger.info(
                 "catalogue sync %s done: %d created, %d updated, %d unchanged, %d withdrawn, "
                 "%d failed",

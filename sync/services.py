@@ -29,6 +29,7 @@ from catalogue.services import (
 )
 from publishing.services.auto_doi import publications_auto_create
 from publishing.services.from_catalogue import publication_upsert
+from stats.services import figures_refresh_after_commit
 from sync import policy, scicat
 from sync.export import ExportDirectory
 
@@ -67,6 +68,18 @@ class ImportReport:
     publications: UpsertCounts = field(default_factory=UpsertCounts)
     # (kind, pid, error) of each record that could not be mapped, for the sync's quarantine.
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether a public dataset or a publication was written or withdrawn."""
+        publications = self.publications
+        return bool(
+            self.created
+            or self.updated
+            or self.withdrawn
+            or publications.created
+            or publications.updated
+        )
 
     def add(self, counts: UpsertCounts) -> None:
         self.created += counts.created
@@ -279,4 +292,6 @@ def export_import(
     published_data_import(records=export.published_data(), report=report)
     if report.created or report.updated or report.withdrawn:
         catalogue_statistics_refresh()
+    if report.changed:
+        figures_refresh_after_commit()
     return report

@@ -1,0 +1,149 @@
+"""What the statistics page shows: one section per chart, with its table and its CSV.
+
+A section's numbers are read once (``stats.selectors``) and given three ways: the chart (SVG,
+``stats.charts``), the accessible table (formatted cells) and the CSV download (raw numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.safestring import SafeString
+
+from lib.sizes import human_size
+from stats import charts
+from stats.selectors import Filters, openness, per_beamline, per_place, per_year
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    csv_heading: str
+    kind: str  # "text", "count" or "bytes"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    numeric: bool
+    exact: str = ""  # bytes: the exact count, shown on hover
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    intro: str
+    columns: list[Column]
+    rows: list[list[Any]]  # raw values, in column order
+    chart: Callable[[], SafeString]
+
+    @property
+    def heading_id(self) -> str:
+        return f"{self.key}-heading"
+
+    @property
+    def cells(self) -> list[list[Cell]]:
+        return [[_cell(c, v) for c, v in zip(self.columns, row, strict=True)] for row in self.rows]
+
+    @property
+    def csv_rows(self) -> list[list[Any]]:
+        return [[c.csv_heading for c in self.columns], *self.rows]
+
+
+def _cell(column: Column, value: Any) -> Cell:
+    if column.kind == "count":
+        return Cell(str(intcomma(value)), True)
+    if column.kind == "bytes":
+        return Cell(human_size(value), True, f"{intcomma(value)} bytes")
+    return Cell(str(value), False)
+
+
+TOTALS = [
+    Column("Datasets", "datasets", "count"),
+    Column("Volume", "volume_bytes", "bytes"),
+    Column("Files", "files", "count"),
+]
+SECTIONS = ("beamlines", "years", "places", "openness")
+
+
+def _totals(key: str, title: str, intro: str, first: str, rows: Sequence[Any]) -> Section:
+    return Section(
+        key,
+        title,
+        intro,
+        [Column(first, first.lower(), "text"), *TOTALS],
+        [[r.label, r.datasets, r.size, r.files] for r in rows],
+        lambda: charts.totals_chart(rows, kind=key),
+    )
+
+
+def section(key: str, filters: Filters) -> Section:
+    """One section's numbers for these filters (``key`` is one of ``SECTIONS``)."""
+    if key == "beamlines":
+        return _totals(
+            key,
+            "Datasets, volume and files per beamline",
+            "Public datasets measured on each beamline, their total size and number of files.",
+            "Beamline",
+            per_beamline(filters),
+        )
+    if key == "years":
+        return _totals(
+            key,
+            "Datasets, volume and files per year",
+            "Public datasets by the year they were measured (their start, else their creation).",
+            "Year",
+            per_year(filters),
+        )
+    if key == "places":
+        places = per_place(filters)
+        return Section(
+            key,
+            "Data on disk and on tape per beamline",
+            "Where each beamline's public data is kept: online on disk, archived on tape, or "
+            "not said by the catalogue.",
+            [
+                Column("Beamline", "beamline", "text"),
+                Column("Datasets on disk", "disk_datasets", "count"),
+                Column("Volume on disk", "disk_bytes", "bytes"),
+                Column("Datasets on tape", "tape_datasets", "count"),
+                Column("Volume on tape", "tape_bytes", "bytes"),
+                Column("Datasets, place unknown", "unknown_datasets", "count"),
+                Column("Volume, place unknown", "unknown_bytes", "bytes"),
+            ],
+            [
+                [
+                    r.label,
+                    r.disk_datasets,
+                    r.disk_size,
+                    r.tape_datasets,
+                    r.tape_size,
+                    r.unknown_datasets,
+                    r.unknown_size,
+                ]
+                for r in places
+            ],
+            lambda: charts.places_chart(places),
+        )
+    if key == "openness":
+        opened = openness(filters)
+        return Section(
+            key,
+            "Public datasets and DOIs over time",
+            "Datasets made public (at the end of their embargo, else when created) and DOIs "
+            "published, each year and in total since the first.",
+            [
+                Column("Year", "year", "text"),
+                Column("Datasets made public", "datasets_made_public", "count"),
+                Column("Public datasets in total", "public_datasets_total", "count"),
+                Column("DOIs published", "dois_published", "count"),
+                Column("DOIs in total", "dois_total", "count"),
+            ],
+            [[r.year, r.datasets, r.datasets_total, r.dois, r.dois_total] for r in opened],
+            lambda: charts.openness_chart(opened),
+        )
+    raise KeyError(key)
