@@ -27,6 +27,7 @@ from stats.page import Column as StatsColumn
 from sync.checks import sync_settings_check
 from sync.models import QuarantinedRecord, SyncRun
 from sync.services import ImportReport
+from usage import buffer
 from usage.models import AggregatedMonth, DataCiteUsageReport
 
 # Model fields shown by the admin or templates, or kept for operators (never read in Python).
@@ -35,6 +36,7 @@ Thumbnail.content_digest
 AggregatedMonth.aggregated_at
 DataCiteUsageReport.sent_at  # the admin shows when and how often a month went to DataCite
 DataCiteUsageReport.times_sent
+buffer.discard  # tests/conftest.py: each test starts with an empty buffer
 SearchBacklog.queued_at
 Publication.doi_state_changed_at
 Publication.datacite_synced_at

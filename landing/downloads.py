@@ -5,6 +5,10 @@ Public names (the schema.org ``distribution`` and the signposting ``item`` links
 * :func:`downloads_enabled` — whether ``PORTAL_DOWNLOAD_URL`` is set at all.
 * :func:`file_url` ``(dataset, path)`` — the public URL of one file, or "" (no pattern, hidden
   source folder, or a path that could leave the public tree).
+* :func:`counted_file_url` ``(dataset, path)`` — the portal's counting redirect to that URL
+  (``/download/file/datasets/<pid>?path=<path>``), or "" when there is none: the landing pages
+  link files through it, so each download is counted (:mod:`usage`) before the visitor is sent
+  on to the storage.
 * :func:`checksum_name` ``(algorithm, value)`` — a checksum's IANA hash name (``sha-256``) when the
   value is a well-formed digest of a hash download tools know, else "".
 * :data:`FORMATS` — the "download all" lists: ``metalink`` (RFC 5854,
@@ -26,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
@@ -45,6 +50,7 @@ __all__ = [
     "DownloadSource",
     "aria2_input",
     "checksum_name",
+    "counted_file_url",
     "download_list_url",
     "download_source",
     "downloads_enabled",
@@ -95,6 +101,14 @@ def file_url(dataset: Dataset, path: str) -> str:
         source_folder=dataset.source_folder,
         pid=dataset.pid,
     )
+
+
+def counted_file_url(dataset: Dataset, path: str) -> str:
+    """The portal path that counts a download of ``path`` and redirects to its public URL."""
+    if not file_url(dataset, path):
+        return ""
+    query = urlencode({"path": path})
+    return f"{reverse('landing:file_download', args=[dataset.pid])}?{query}"
 
 
 def checksum_name(algorithm: str, value: str) -> str:

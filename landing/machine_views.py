@@ -18,6 +18,7 @@ from landing import signposting, sitemaps
 from landing.exports import EXPORTS, export_response, open_to_any_origin
 from landing.negotiation import gone
 from landing.records import LandingRecord, record_for_doi, record_for_pid
+from usage.recording import record_investigation
 
 _XML = "application/xml; charset=utf-8"
 
@@ -39,6 +40,10 @@ def export(request: HttpRequest, key: str, kind: str, identifier: str) -> HttpRe
         return gone(record)
     response = export_response(record, fmt, attachment=True)
     response["Link"] = f'<{record.url}>; rel="describes"'
+    if record.kind == "publication" and record.publication is not None:
+        record_investigation(request, publication_id=record.publication.pk)
+    elif record.kind == "dataset" and record.dataset is not None:
+        record_investigation(request, dataset_id=record.dataset.pk)
     return response
 
 

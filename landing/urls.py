@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # A page of a dataset's files (htmx), and the "download all" lists (landing/download_views.py);
     # the format comes first so that a PID ending in anything still matches.
     path("files/<path:pid>", views.dataset_files, name="dataset_files"),
+    # A file, counted (usage/) and redirected to its storage URL; before the lists' routes.
+    path("download/file/datasets/<path:pid>", download_views.file_download, name="file_download"),
     path(
         "download/<slug:fmt>/doi/<path:doi>",
         download_views.publication_download,

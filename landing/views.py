@@ -50,6 +50,8 @@ from lib.sizes import human_size
 from lib.whole_numbers import parse_whole_number
 from publishing.models import Publication
 from publishing.selectors import publication_by_doi, publications_containing
+from usage.recording import record_investigation
+from usage.selectors import dataset_usage, publication_usage
 
 if TYPE_CHECKING:
     from lib.htmx_request import HtmxHttpRequest
@@ -169,6 +171,8 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
     record = publication_record(found)
     if (negotiated := negotiate(request, record)) is not None:
+        if not record.withdrawn and negotiated.status_code == 200:
+            record_investigation(request, publication_id=found.pk, machine=True)
         return negotiated
     page_url = reverse("landing:publication", args=[record.doi])
     if record.withdrawn:
@@ -182,6 +186,8 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
             _datasets_context(request, found, page_url),
         )
     context = publication_context(request, found, record, page_url=page_url)
+    context["usage"] = publication_usage(found.pk)
+    record_investigation(request, publication_id=found.pk)
     return _with_links(render(request, "landing/publication.html", context), record)
 
 
@@ -287,7 +293,7 @@ def _files_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
             "bytes": f.size,
             "checksum": f.checksum,
             "algorithm": f.checksum_algorithm,
-            "url": downloads.file_url(dataset, f.path),
+            "url": downloads.counted_file_url(dataset, f.path),
         }
         for f in files.files
     ]
@@ -319,6 +325,8 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     prefetch_related_objects([found], "techniques")  # read by the record and the page
     record = dataset_record(found)
     if (negotiated := negotiate(request, record)) is not None:
+        if negotiated.status_code == 200:
+            record_investigation(request, dataset_id=found.pk, machine=True)
         return negotiated
     page_url = reverse("landing:dataset", args=[found.pid])
     if wants_partial(request):
@@ -342,9 +350,11 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         "download_lists": _downloads(record),
         "downloads_enabled": downloads.downloads_enabled(),
         "landing_head": _head(record),
+        "usage": dataset_usage(found.pk),
         **_files_context(request, found),
         **_citation_context(request, record, page_url),
     }
+    record_investigation(request, dataset_id=found.pk)
     return _with_links(render(request, "landing/dataset.html", context), record)
 
 

@@ -254,3 +254,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             if server.startup_seconds is not None
         )
         terminalreporter.write_line(f"throwaway servers started in: {times}")
+
+
+@pytest.fixture(autouse=True)
+def _usage_buffer_discarded() -> Iterator[None]:
+    """Usage events a test's pages recorded in this process are not handed to the next test."""
+    from usage import buffer
+
+    buffer.discard()
+    yield
+    buffer.discard()

@@ -110,6 +110,12 @@ def give_back(events: list[RawEvent]) -> None:
         _memory[:0] = events
 
 
+def discard() -> None:
+    """Forget what waits in this process (tests start each from nothing)."""
+    with _lock:
+        _memory.clear()
+
+
 def flush_at_exit(store: Callable[[list[RawEvent]], object]) -> None:
     def flush() -> None:
         with _lock:

@@ -112,14 +112,20 @@ def record_investigation(
     )
 
 
-def record_request(request: HttpRequest, *, dataset_id: int, path: str) -> None:
-    """A file of a dataset fetched through the counting redirect."""
-    part = hashlib.sha256(path.encode()).hexdigest()[:16]
+def record_request(
+    request: HttpRequest,
+    *,
+    dataset_id: int | None = None,
+    publication_id: int | None = None,
+    part: str,
+) -> None:
+    """A download: a file of a dataset through the counting redirect (``part`` its path), or a
+    "download all" list of a dataset or a publication (``part`` the list's format)."""
     _record(
         request,
         EventKind.REQUEST,
         dataset_id=dataset_id,
-        publication_id=None,
-        component=part,
+        publication_id=publication_id,
+        component=hashlib.sha256(part.encode()).hexdigest()[:16],
         machine=False,
     )

@@ -271,7 +271,13 @@ def test_dataset_page_shows_content_files_and_location(
     folder = dataset.source_folder.lstrip("/")
     first = DataFile.objects.filter(dataset=dataset).order_by("path").first()
     assert first is not None
-    assert f'href="https://dcache.example.org:2880/pnfs/public/{folder}/{first.path}"' in body
+    # Through the portal's counting redirect (tests/landing/pages/test_file_download.py), which
+    # sends the visitor on to the storage URL.
+    assert f'href="/download/file/datasets/{dataset.pid}?path={first.path}"' in body
+    redirect = client.get(f"/download/file/datasets/{dataset.pid}?path={first.path}")
+    assert redirect["Location"] == (
+        f"https://dcache.example.org:2880/pnfs/public/{folder}/{first.path}"
+    )
     assert f"/download/metalink/datasets/{dataset.pid}" in body
 
 
