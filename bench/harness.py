@@ -269,6 +269,16 @@ register(
         requires=("setup",),
     )
 )
+register(
+    Scenario(
+        "stats",
+        "bench.scenarios.stats:run",
+        "the statistics page at BENCH_STATS_DOCS datasets (default N; the import's, topped up "
+        "directly): the aggregates' refresh (wall, CPU per dataset), the page with and without "
+        "filters (first and warm), and its SQL alone",
+        requires=("import",),
+    )
+)
 
 register(
     Scenario(
