@@ -29,6 +29,7 @@ from django.db.models import Min, QuerySet
 from catalogue.models import Dataset, Instrument
 from catalogue.visibility import Visibility
 from oai import sets
+from oai.formats import with_access_rights
 from oai.sets import Selection
 from oai.tokens import Position
 from publishing.metadata import dataset_metadata, publication_metadata
@@ -75,7 +76,8 @@ class Record:
     deleted: bool
     key: str  # the DOI of a publication, the PID of a dataset
     specs: list[str]
-    metadata: DataCiteRecord | None = None  # None when deleted or not asked for
+    # With the open-access right added (OpenAIRE); None when deleted or not asked for.
+    metadata: DataCiteRecord | None = None
 
     @property
     def position(self) -> Position:
@@ -355,7 +357,7 @@ def _add_metadata(records: Sequence[Record]) -> None:
             )
     for record in live:
         found = metadata.get((record.kind, record.id))
-        record.metadata = parse(found) if found is not None else None
+        record.metadata = parse(with_access_rights(found)) if found is not None else None
 
 
 # -- sets -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from oai.errors import (
     NO_RECORDS_MATCH,
     OaiError,
 )
-from oai.formats import FORMATS, MetadataFormat, with_access_rights
+from oai.formats import FORMATS, MetadataFormat
 from oai.selectors import Listing, Record
 
 # The longest the first page of a list may spend counting it (completeListSize); past that the
@@ -51,7 +51,7 @@ def _record_xml(record: Record, metadata_format: MetadataFormat | None) -> str:
         return header
     if record.deleted or record.metadata is None:
         return f"<record>{header}</record>"
-    metadata = metadata_format.write(with_access_rights(record.metadata))
+    metadata = metadata_format.write(record.metadata)
     return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
 

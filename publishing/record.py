@@ -17,11 +17,13 @@ to the other is how a change to the record stays whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lib.xml_text import xml_text
+
+_Entry = TypeVar("_Entry")
 
 # DataCite relations that name another version of the same work.
 VERSION_RELATIONS = frozenset(
@@ -235,6 +237,11 @@ class DataCiteRecord:
 
 def _text(item: Mapping[str, Any], key: str) -> str:
     value = item.get(key)
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        # Printable text holds none of the characters XML forbids (the common case, no regex).
+        return value.strip() if value.isprintable() else xml_text(value).strip()
     return xml_text(value).strip() if isinstance(value, str | int | float) else ""
 
 
@@ -242,13 +249,15 @@ def _scalar(value: object) -> str:
     return "" if value is None else xml_text(value)
 
 
-def mappings(value: Any) -> Iterator[Mapping[str, Any]]:
-    """The objects of a JSON list (nothing when ``value`` is no list; other entries skipped)."""
-    if isinstance(value, list):
-        yield from (item for item in value if isinstance(item, Mapping))
+def mappings(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a JSON list (none when ``value`` is no list; other entries skipped)."""
+    if not value or not isinstance(value, list):
+        return []
+    # dict first: an isinstance check against the Mapping ABC costs several times more.
+    return [item for item in value if item.__class__ is dict or isinstance(item, Mapping)]
 
 
-def _items(data: Mapping[str, Any], key: str) -> Iterator[Mapping[str, Any]]:
+def _items(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return mappings(data.get(key))
 
 
@@ -281,11 +290,16 @@ def _name(item: Mapping[str, Any]) -> Name:
         given=_text(item, "givenName"),
         family=_text(item, "familyName"),
         identifiers=tuple(
-            NameIdentifier(
-                _text(i, "nameIdentifier"), _text(i, "nameIdentifierScheme"), _text(i, "schemeUri")
+            n
+            for n in (
+                NameIdentifier(
+                    _text(i, "nameIdentifier"),
+                    _text(i, "nameIdentifierScheme"),
+                    _text(i, "schemeUri"),
+                )
+                for i in _items(item, "nameIdentifiers")
             )
-            for i in _items(item, "nameIdentifiers")
-            if _text(i, "nameIdentifier") and _text(i, "nameIdentifierScheme")
+            if n.identifier and n.scheme
         ),
         affiliations=_affiliations(item.get("affiliation")),
         lang=_text(item, "lang"),
@@ -299,11 +313,18 @@ def _names(data: Mapping[str, Any], key: str) -> tuple[Name, ...]:
 
 
 def _titles(data: Mapping[str, Any]) -> tuple[Title, ...]:
-    return tuple(
-        Title(_text(t, "title"), _text(t, "titleType"), _text(t, "lang"))
-        for t in _items(data, "titles")
-        if _text(t, "title")
+    return _kept(
+        "title",
+        (
+            Title(_text(t, "title"), _text(t, "titleType"), _text(t, "lang"))
+            for t in _items(data, "titles")
+        ),
     )
+
+
+def _kept(main: str, entries: Iterable[_Entry]) -> tuple[_Entry, ...]:
+    """The ``entries`` whose ``main`` text is not empty."""
+    return tuple(e for e in entries if getattr(e, main))
 
 
 def _point(value: Any) -> GeoPoint | None:
@@ -408,45 +429,53 @@ def parse(data: Mapping[str, Any]) -> DataCiteRecord:
         ),
         publication_year=_text(data, "publicationYear"),
         types=Types(_text(types, "resourceTypeGeneral"), _text(types, "resourceType")),
-        subjects=tuple(
-            Subject(
-                _text(s, "subject"),
-                _text(s, "subjectScheme"),
-                _text(s, "schemeUri"),
-                _text(s, "valueUri"),
-                _text(s, "classificationCode"),
-                _text(s, "lang"),
-            )
-            for s in _items(data, "subjects")
-            if _text(s, "subject")
+        subjects=_kept(
+            "subject",
+            (
+                Subject(
+                    _text(s, "subject"),
+                    _text(s, "subjectScheme"),
+                    _text(s, "schemeUri"),
+                    _text(s, "valueUri"),
+                    _text(s, "classificationCode"),
+                    _text(s, "lang"),
+                )
+                for s in _items(data, "subjects")
+            ),
         ),
         contributors=_names(data, "contributors"),
-        dates=tuple(
-            Date(_text(d, "date"), _text(d, "dateType"), _text(d, "dateInformation"))
-            for d in _items(data, "dates")
-            if _text(d, "date")
+        dates=_kept(
+            "date",
+            (
+                Date(_text(d, "date"), _text(d, "dateType"), _text(d, "dateInformation"))
+                for d in _items(data, "dates")
+            ),
         ),
         language=_text(data, "language"),
-        alternate_identifiers=tuple(
-            AlternateIdentifier(
-                _text(a, "alternateIdentifier"), _text(a, "alternateIdentifierType")
-            )
-            for a in _items(data, "alternateIdentifiers")
-            if _text(a, "alternateIdentifier")
+        alternate_identifiers=_kept(
+            "identifier",
+            (
+                AlternateIdentifier(
+                    _text(a, "alternateIdentifier"), _text(a, "alternateIdentifierType")
+                )
+                for a in _items(data, "alternateIdentifiers")
+            ),
         ),
-        related_identifiers=tuple(
-            RelatedIdentifier(
-                _text(r, "relatedIdentifier"),
-                _text(r, "relatedIdentifierType"),
-                _text(r, "relationType"),
-                _text(r, "resourceTypeGeneral"),
-                _text(r, "relatedMetadataScheme"),
-                _text(r, "schemeUri"),
-                _text(r, "schemeType"),
-                _text(r, "relationTypeInformation"),
-            )
-            for r in _items(data, "relatedIdentifiers")
-            if _text(r, "relatedIdentifier")
+        related_identifiers=_kept(
+            "identifier",
+            (
+                RelatedIdentifier(
+                    _text(r, "relatedIdentifier"),
+                    _text(r, "relatedIdentifierType"),
+                    _text(r, "relationType"),
+                    _text(r, "resourceTypeGeneral"),
+                    _text(r, "relatedMetadataScheme"),
+                    _text(r, "schemeUri"),
+                    _text(r, "schemeType"),
+                    _text(r, "relationTypeInformation"),
+                )
+                for r in _items(data, "relatedIdentifiers")
+            ),
         ),
         sizes=_strings(data, "sizes"),
         formats=_strings(data, "formats"),
@@ -462,10 +491,12 @@ def parse(data: Mapping[str, Any]) -> DataCiteRecord:
             )
             for r in _items(data, "rightsList")
         ),
-        descriptions=tuple(
-            Description(_text(d, "description"), _text(d, "descriptionType"), _text(d, "lang"))
-            for d in _items(data, "descriptions")
-            if _text(d, "description")
+        descriptions=_kept(
+            "description",
+            (
+                Description(_text(d, "description"), _text(d, "descriptionType"), _text(d, "lang"))
+                for d in _items(data, "descriptions")
+            ),
         ),
         geo_locations=tuple(_geo_location(g) for g in _items(data, "geoLocations")),
         funding=tuple(
