@@ -279,6 +279,15 @@ register(
         requires=("import",),
     )
 )
+register(
+    Scenario(
+        "usage",
+        "bench.scenarios.usage:run",
+        "usage counting: time recording adds to a landing page (off, Redis buffer, in-process "
+        "buffer, in turn), the recording call against one RPUSH; N events drained and aggregated",
+        requires=("setup",),
+    )
+)
 
 register(
     Scenario(
