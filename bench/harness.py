@@ -291,6 +291,17 @@ register(
 
 register(
     Scenario(
+        "usage_report",
+        "bench.scenarios.usage_report:run",
+        "the DataCite usage report of a month with N DOIs (rows written directly): reading the "
+        "figures, writing the gzip SUSHI parts, sending them to a loopback server; each against "
+        "its limit measured in the same run",
+        requires=("setup",),
+    )
+)
+
+register(
+    Scenario(
         "scicat",
         "bench.scenarios.scicat_real:run",
         "live sync from a real SciCat (BENCH_SCICAT_VERSION v4.17.1 or v5.2.1, BENCH_SCICAT_MODE "

@@ -50,28 +50,36 @@ class ReportSent:
 
 
 def month_report_items(*, month: date) -> list[ReportItem]:
-    """The month's figures of the public DOI publications, one item per DOI, ordered by DOI."""
+    """The month's figures of the public DOI publications, one item per DOI, ordered by DOI.
+
+    Read as plain values (no model instances: a publication row carries a dozen JSON fields the
+    report does not need)."""
+    rows = publication_month_figures(month=month).values_list(
+        "publication_id",
+        "publication__doi",
+        "publication__title",
+        "publication__publication_year",
+        "publication__creators",
+        "access_method",
+        *_FIELDS,
+    )
     counts: dict[int, dict[str, Counts]] = defaultdict(dict)
-    publications: dict[int, Any] = {}
-    for row in publication_month_figures(month=month).iterator(chunk_size=2000):
-        publication = row.publication
-        assert publication is not None  # the selector keeps publication rows only
-        publications[publication.pk] = publication
-        counts[publication.pk][row.access_method] = Counts(
-            **{name: int(getattr(row, name)) for name in _FIELDS}
-        )
+    publications: dict[int, tuple[str, str, int | None, Any]] = {}
+    for pk, doi, title, year, creators, method, *figures in rows.iterator(chunk_size=5000):
+        publications[pk] = (doi, title, year, creators)
+        counts[pk][method] = Counts(*(int(f) for f in figures))
     items = []
-    for pk, publication in publications.items():
-        doi = str(publication.doi).strip().lower()
+    for pk, (doi, title, year, creators) in publications.items():
+        doi = str(doi).strip().lower()
         items.append(
             ReportItem(
                 identifier=doi,
-                title=" ".join(str(publication.title).split()) or doi,
+                title=" ".join(str(title).split()) or doi,
                 regular=counts[pk].get("regular", Counts()),
                 machine=counts[pk].get("machine", Counts()),
                 uri=publication_url(doi),
-                year_of_publication=publication.publication_year,
-                contributors=_names(publication.creators),
+                year_of_publication=year,
+                contributors=_names(creators),
             )
         )
     return sorted(items, key=lambda i: i.identifier)
