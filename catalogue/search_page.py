@@ -5,8 +5,8 @@ A search request goes one way through the code and never comes back:
 SearchRequest.parse>` (the query string, read once into a :class:`DatasetQuery`) ->
 :func:`catalogue.selectors.dataset_table_page` (the search, and the values of the page's rows) ->
 :func:`page_model` here (rows, facets, chips, columns, sort choices, pagination and every URL of
-them, written by :func:`search_url`) -> ``catalogue/dataset_list.html``, which only prints.
-Nothing here parses a request or searches.
+them, written by :func:`catalogue.search_urls.search_url`) -> ``catalogue/dataset_list.html``,
+which only prints. Nothing here parses a request or searches.
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.files.storage import Storage
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import RFC3986_SUBDELIMS, urlencode
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.models import Thumbnail
 from catalogue.search import FACETS, SORTS, DatasetQuery, FacetValue, SearchPage
-from catalogue.search.base import DEFAULT_PER_PAGE, DEFAULT_SORT, PER_PAGE_CHOICES
+from catalogue.search.base import DEFAULT_SORT, PER_PAGE_CHOICES
 from catalogue.search_params import OPERATORS, SORT_LABELS, ConditionRow, SearchRequest
+from catalogue.search_urls import list_path, search_url, without_condition, without_value
 from catalogue.selectors import KeySuggestion
 from lib.sizes import human_size
 
@@ -63,54 +64,6 @@ MAX_SNIPPETS = 2
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
 # What reverse() leaves unquoted in a path argument (django.urls.resolvers).
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
-
-
-# -- URLs ---------------------------------------------------------------------------------------
-
-
-def list_path() -> str:
-    """The search page's path (``reverse("catalogue:dataset_list")``), computed once."""
-    return _list_path(get_script_prefix(), get_urlconf())
-
-
-@functools.lru_cache(maxsize=16)
-def _list_path(script_prefix: str, urlconf: object) -> str:
-    return reverse("catalogue:dataset_list")
-
-
-def search_url(query: DatasetQuery, **changes: Any) -> str:
-    """The canonical URL of ``query`` with ``changes`` (DatasetQuery fields); defaults left out."""
-    if changes:
-        query = dataclasses.replace(query, **changes)
-    params: list[tuple[str, Any]] = []
-    if query.text:
-        params.append(("q", query.text))
-    for facet in FACETS:
-        params.extend((facet, value) for value in query.selected(facet))
-    params.extend(("sm", condition) for condition in query.conditions)
-    sort = query.sort
-    if sort and sort != ("relevance" if query.text else DEFAULT_SORT):
-        params.append(("sort", sort))
-    if query.per_page != DEFAULT_PER_PAGE:
-        params.append(("per_page", query.per_page))
-    if query.page != 1:
-        params.append(("page", query.page))
-    base = list_path()
-    return f"{base}?{urlencode(params)}" if params else base
-
-
-def without_value(query: DatasetQuery, facet: str, value: str) -> str:
-    """The URL of ``query`` without one value of one facet (page 1)."""
-    filters = tuple(
-        (name, tuple(v for v in values if not (name == facet and v == value)))
-        for name, values in query.filters
-    )
-    return search_url(query, filters=tuple((n, v) for n, v in filters if v), page=1)
-
-
-def without_condition(query: DatasetQuery, index: int) -> str:
-    conditions = query.conditions[:index] + query.conditions[index + 1 :]
-    return search_url(query, conditions=conditions, page=1)
 
 
 # -- what the template shows --------------------------------------------------------------------

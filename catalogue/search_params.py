@@ -7,7 +7,7 @@ scripted: ``q``, one repeatable parameter per facet of :data:`FACETS`, ``sm`` (a
 The condition builder of the form sends its rows as ``sm_key`` / ``sm_op`` / ``sm_value`` /
 ``sm_unit`` (one of each per row, in order); they are joined into ``sm`` strings here, and the
 canonical URL only ever holds ``sm``. URLs are written back by the page model
-(:func:`catalogue.search_page.search_url`).
+(:func:`catalogue.search_urls.search_url`).
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ from catalogue.search import (
     SearchUnavailable,
     dataset_search,
 )
-from catalogue.search_page import page_model, search_url
+from catalogue.search_page import page_model
 from catalogue.search_params import ConditionRow, SearchRequest, clean_text
+from catalogue.search_urls import search_url
 from catalogue.selectors import dataset_table_page, parameter_key_suggestions
 from lib.htmx_request import wants_partial
 

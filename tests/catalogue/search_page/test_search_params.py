@@ -8,13 +8,13 @@ import pytest
 from django.http import QueryDict
 
 from catalogue.search import DatasetQuery
-from catalogue.search_page import search_url, without_condition, without_value
 from catalogue.search_params import (
     MAX_CONDITIONS,
     MAX_FACET_VALUES,
     ConditionRow,
     SearchRequest,
 )
+from catalogue.search_urls import search_url, without_condition, without_value
 
 
 def parse(query_string: str) -> SearchRequest:
