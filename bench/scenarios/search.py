@@ -70,6 +70,21 @@ OpenSearch 2.19 with a 3 GiB heap; 990,590 public documents, 0.66 GiB index):
   covering index and IN conditions). The repeats still above 100 ms are relevance ranking over
   9,000-19,000 text matches (PostgreSQL ``ts_rank`` 107-112 ms) and, on SQLite, the newest-first
   page of the condition (193 ms) and a keyword selection (125 ms).
+- Markup back in templates (issue 13: the rows, facet checkboxes, column headings and menus are
+  loops of ``catalogue/dataset_list.html`` and its named partials, built from the page model
+  ``catalogue/search_page.py``; cached loader, no include per row), 2026-12-03,
+  ``OPENSEARCH_TIMEOUT=60 python -m bench 100000 --skip-generate --scenarios search --database
+  postgres`` (99,869 documents; generating the export 72 s, the import 143-283 s, the scenario
+  200-436 s; two cores shared with three engineers' tests, load 4.6-9.6). Before (Python tags), two
+  runs: page median 92.1 / 60.0 ms, raw opensearch-py 54.2 / 42.8 ms, **page / raw 1.57 / 1.41**.
+  After (templates), two runs: page median 46.2 / 172 ms, raw 22.2 / 83.6 ms, **page / raw 2.06 /
+  2.22**. Under that load the end-to-end figures swing by 2-4x from run to run; the steady cost of
+  the change is measured apart (the view with a canned search: 25 rows, 8 facets x 20 values, no
+  database; CPU time, 400 requests, 10th percentile): full page 2.88 ms -> 8.81 ms, htmx part 2.42
+  -> 7.73 ms, of which ~5 ms is the 160 facet checkboxes (~1,600 template variables a page at ~3 us
+  each). Added to the quiet-machine run above (page 22.9 ms, raw 17.8 ms) that is page / raw ~1.62:
+  the 1.5 target is missed by ~0.12 (~2 ms of the 26.7 ms allowed). Dicts instead of dataclasses and
+  pre-escaped values saved ~0.5 ms each and were not kept.
 
 Over 400 lines as one scenario (its docstring holds the method and the figures): the database
 part and the OpenSearch part share the probes and the page timing.
