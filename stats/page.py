@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from lib.sizes import human_size
 from stats import charts
-from stats.selectors import Filters, openness, per_beamline, per_place, per_year
+from stats.selectors import Filters, most_used, openness, per_beamline, per_place, per_year
 
 
 @dataclass(frozen=True)
 class Column:
     heading: str
     csv_heading: str
-    kind: str  # "text", "count" or "bytes"
+    kind: str  # "text", "count", "bytes" or "dataset" (a pid, linked)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Cell:
     text: str
     numeric: bool
     exact: str = ""  # bytes: the exact count, shown on hover
+    url: str = ""  # a dataset's landing page
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def _cell(column: Column, value: Any) -> Cell:
         return Cell(str(intcomma(value)), True)
     if column.kind == "bytes":
         return Cell(human_size(value), True, f"{intcomma(value)} bytes")
+    if column.kind == "dataset":
+        return Cell(str(value), False, url=reverse("landing:dataset", args=[value]))
     return Cell(str(value), False)
 
 
@@ -75,7 +79,7 @@ TOTALS = [
     Column("Volume", "volume_bytes", "bytes"),
     Column("Files", "files", "count"),
 ]
-SECTIONS = ("beamlines", "years", "places", "openness")
+SECTIONS = ("beamlines", "years", "places", "openness", "views", "downloads")
 
 
 def _totals(key: str, title: str, intro: str, first: str, rows: Sequence[Any]) -> Section:
@@ -153,5 +157,25 @@ def section(key: str, filters: Filters) -> Section:
             ],
             [[r.year, r.datasets, r.datasets_total, r.dois, r.dois_total] for r in opened],
             lambda: charts.openness_chart(opened),
+        )
+    if key in {"views", "downloads"}:
+        downloads = key == "downloads"
+        ranked = most_used(filters, downloads=downloads)
+        what = "downloaded" if downloads else "viewed"
+        noun = "downloads" if downloads else "views"
+        return Section(
+            key,
+            f"Most {what} datasets",
+            f"The public datasets most {what} by people (COUNTER unique {noun}: one per visitor "
+            f"and hour; machine access left out), in the months of the years chosen.",
+            [
+                Column("Dataset", "pid", "dataset"),
+                Column("Title", "title", "text"),
+                Column("Beamline", "beamline", "text"),
+                Column(f"Unique {noun}", f"unique_{noun}", "count"),
+                Column(f"Total {noun}", f"total_{noun}", "count"),
+            ],
+            [[r.pid, r.title, r.beamline, r.unique, r.total] for r in ranked],
+            lambda: charts.ranking_chart(ranked, kind=key, label=f"Unique {noun}"),
         )
     raise KeyError(key)

@@ -7,11 +7,16 @@ page costs the same whatever the catalogue's size. ``Filters`` narrows each one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
+from catalogue.visibility import Visibility
 from stats.models import DatasetFigure, FiguresRefresh, OpennessFigure
+from usage.models import AccessMethod, UsageMonth
+
+TOP = 10
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,15 @@ class Openness:
     dois: int
     datasets_total: int
     dois_total: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    pid: str
+    title: str
+    beamline: str
+    unique: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,54 @@ def openness(filters: Filters) -> list[Openness]:
             break
         out.append(Openness(year, r["n"], r["d"], datasets_total, dois_total))
     return out
+
+
+def most_used(filters: Filters, *, downloads: bool) -> list[Ranked]:
+    """The public datasets most viewed (or downloaded) by people, by unique then total count.
+
+    COUNTER figures of regular access (``usage``'s monthly aggregates; machine access is counted
+    apart and left out here), over the months of the year range.
+    """
+    unique, total = (
+        ("unique_requests", "total_requests")
+        if downloads
+        else ("unique_investigations", "total_investigations")
+    )
+    rows = UsageMonth.objects.filter(
+        dataset__isnull=False,
+        dataset__visibility=Visibility.PUBLIC,
+        access_method=AccessMethod.REGULAR,
+    )
+    if filters.facility:
+        rows = rows.filter(dataset__instrument__facility=filters.facility)
+    if filters.beamline:
+        rows = rows.filter(dataset__instrument__pid=filters.beamline)
+    if filters.year_from is not None:
+        rows = rows.filter(month__gte=date(filters.year_from, 1, 1))
+    if filters.year_to is not None:
+        rows = rows.filter(month__lte=date(filters.year_to, 12, 1))
+    ranked = (
+        rows.values(
+            "dataset_id",
+            "dataset__pid",
+            "dataset__title",
+            "dataset__instrument__unique_name",
+            "dataset__instrument__name",
+        )
+        .annotate(u=Sum(unique), t=Sum(total))
+        .filter(t__gt=0)
+        .order_by("-u", "-t", "dataset_id")[:TOP]
+    )
+    return [
+        Ranked(
+            r["dataset__pid"],
+            r["dataset__title"],
+            r["dataset__instrument__unique_name"] or r["dataset__instrument__name"] or "",
+            int(r["u"]),
+            int(r["t"]),
+        )
+        for r in ranked
+    ]
 
 
 def choices() -> Choices:

@@ -10,6 +10,7 @@ from catalogue.services import dataset_withdraw
 from publishing.models import Publication
 from stats.services import figures_refresh
 from tests.factories import DatasetFactory, InstrumentFactory, PublicationFactory
+from usage.models import UsageMonth
 
 
 @dataclass
@@ -66,5 +67,30 @@ def catalogue_make() -> Catalogue:
         doi="", doi_state="draft", registered_at=None, publication_year=2025
     )
     draft.datasets.set([datasets[0]])
+    usage = [
+        # dataset, month, access, unique views, total views, unique downloads, total downloads
+        (0, dt.date(2024, 1, 1), "regular", 5, 9, 1, 1),
+        (0, dt.date(2025, 3, 1), "regular", 2, 2, 0, 0),
+        (3, dt.date(2024, 2, 1), "regular", 6, 6, 4, 7),
+        (5, dt.date(2025, 1, 1), "regular", 1, 1, 3, 3),
+        (5, dt.date(2025, 1, 1), "machine", 90, 90, 90, 90),  # machines: left out
+    ]
+    for index, month, access, uv, tv, ud, td in usage:
+        UsageMonth.objects.create(
+            dataset=datasets[index],
+            month=month,
+            access_method=access,
+            unique_investigations=uv,
+            total_investigations=tv,
+            unique_requests=ud,
+            total_requests=td,
+        )
+    UsageMonth.objects.create(  # a withdrawn dataset: never shown
+        dataset=gone,
+        month=dt.date(2024, 1, 1),
+        access_method="regular",
+        unique_investigations=100,
+        total_investigations=100,
+    )
     figures_refresh()
     return Catalogue(p08, p10, id17, datasets, [first, second])

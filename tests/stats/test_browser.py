@@ -35,7 +35,7 @@ def test_visitor_reads_and_filters_the_statistics(
     page.goto(f"{live_server.url}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
     page.wait_for_url("**/statistics/")
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart").count() == 6
     # The SVG is drawn with its colours: presentation attributes, not refused inline styles.
     bar = page.locator("#chart-beamlines-axes_1 path[fill='#1f5f8b']").first
     assert bar.evaluate("e => getComputedStyle(e).fill") == "rgb(31, 95, 139)"

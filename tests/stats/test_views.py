@@ -50,12 +50,12 @@ def test_the_page_shows_every_chart_with_its_table_and_csv(
     response = client.get("/statistics/")
     assert response.status_code == 200
     body = response.content.decode()
-    for key in ("beamlines", "years", "places", "openness"):
+    for key in ("beamlines", "years", "places", "openness", "views", "downloads"):
         assert f'id="{key}-heading"' in body
         assert f'aria-labelledby="{key}-heading"' in body  # the chart's label
         assert f'href="/statistics/{key}.csv"' in body
-    assert body.count("<svg") == 4
-    assert body.count("<table") == 4
+    assert body.count("<svg") == 6
+    assert body.count("<table") == 6
     assert "style=" not in body
     assert "<style" not in body
     assert re.search(r"<th scope=\"row\">P08 \(PETRA III\)</th><td[^>]*>4</td>", body)
@@ -110,6 +110,40 @@ def test_csv_of_public_datasets_and_dois_over_time(client: Client, catalogue: Ca
         ("2024", "1", "1"),
         ("2025", "1", "2"),
     ]
+
+
+USAGE_SQL = (
+    "SELECT d.pid, sum(u.{unique}), sum(u.{total}) FROM usage_usagemonth u "
+    "JOIN catalogue_dataset d ON d.id = u.dataset_id "
+    "LEFT JOIN catalogue_instrument i ON i.id = d.instrument_id "
+    "WHERE d.visibility = 'public' AND u.access_method = 'regular' {where} "
+    "GROUP BY d.id, d.pid HAVING sum(u.{total}) > 0 ORDER BY 2 DESC, 3 DESC, d.id"
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "unique", "total"),
+    [
+        ("views", "unique_investigations", "total_investigations"),
+        ("downloads", "unique_requests", "total_requests"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        ("", ""),
+        ("?facility=PETRA+III", "AND i.facility = 'PETRA III'"),
+        ("?year_from=2025", "AND u.month >= '2025-01-01'"),
+    ],
+)
+def test_csv_of_most_used_datasets_equals_plain_sql(
+    client: Client, catalogue: Catalogue, key: str, unique: str, total: str, query: str, where: str
+) -> None:
+    got = rows(client, f"/statistics/{key}.csv{query}")
+    assert got[0][0] == "pid"
+    expected = sql(USAGE_SQL.format(unique=unique, total=total, where=where))
+    assert [[r[0], r[3], r[4]] for r in got[1:]] == expected
+    assert expected  # the catalogue has usage for every case
 
 
 def test_filters_narrow_every_figure(client: Client, catalogue: Catalogue) -> None:
