@@ -9,8 +9,10 @@ many groups as a real facility's. Then, in this process:
 * the refresh (``stats.services.figures_refresh``): wall time, this process's CPU and the
   PostgreSQL backend's CPU (``/proc/<pg_backend_pid>/stat``; same machine), per dataset;
 * the page, through Django's WSGI handler (DEBUG off): for each filter variant, the first request
-  (which draws the charts: a new set of numbers) and the median of K warm requests (charts from
-  the cache, the numbers read again every time), unfiltered and with filters;
+  (which draws the charts: a new set of numbers) and the median of K warm requests (charts and
+  each section's markup from the cache, the numbers read again every time), unfiltered and with
+  filters; also the CPU per warm request, this process's and the PostgreSQL backend's, which a
+  machine shared with other work does not inflate as it does wall time;
 * the physical floor: the page's own SQL (recorded from one request) replayed with a raw cursor,
   K times; the ratio page / raw says what Django, the template and the CSP-safe SVG add.
 """
@@ -151,7 +153,11 @@ def run(ctx: Context) -> Outcome:
         def page(p: dict[str, str] = params) -> None:
             client.get("/statistics/", p)
 
+        cpu_before, db_before = time.process_time(), _backend_cpu()
         warm = [s * 1000 for s in time_calls(page, times=ctx.requests, warmup=WARMUP)]
+        calls = ctx.requests + WARMUP
+        cpu_ms = (time.process_time() - cpu_before) * 1000 / calls
+        db_ms = (_backend_cpu() - db_before) * 1000 / calls
         recorder = _Recorder()
         with connection.execute_wrapper(recorder):
             client.get("/statistics/", params)
@@ -173,6 +179,13 @@ def run(ctx: Context) -> Outcome:
                 "lower",
                 PAGE_TARGET,
                 f"{ctx.requests} requests, {len(body) // 1024} kB",
+            ),
+            Metric(
+                f"stats.{key}.cpu",
+                f"/statistics/ {label}: CPU per request (this process + PostgreSQL)",
+                cpu_ms + db_ms,
+                "ms",
+                detail=f"{cpu_ms:.1f} ms here, {db_ms:.1f} ms in the database backend",
             ),
             Metric(f"stats.{key}.cold", f"/statistics/ {label}: first (charts drawn)", cold, "ms"),
             Metric(
