@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from oai import xmlwriter
-from oai.arguments import parse
+from oai import selectors, xmlwriter
+from oai.arguments import Request, parse
 from oai.errors import OaiError
 from oai.verbs import VERBS, base_url
+from usage.recording import record_investigation
 
 
 @csrf_exempt  # harvesters POST without a session or CSRF token; the endpoint only reads
@@ -30,4 +31,19 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         text = xmlwriter.envelope(base_url=base_url(), arguments=echo, body=body, now=now)
     else:
         text = xmlwriter.envelope(base_url=base_url(), arguments=arguments, body=body, now=now)
+        if parsed.verb == "GetRecord":
+            _count_record_read(request, parsed)
     return HttpResponse(text.encode(), content_type="text/xml; charset=utf-8")
+
+
+def _count_record_read(request: HttpRequest, parsed: Request) -> None:
+    """A GetRecord is a record read by a machine: a COUNTER investigation, machine access
+    (:mod:`usage`); list harvests are not usage. A deleted record counts nothing."""
+    key = selectors.key_of(parsed.get("identifier") or "")
+    found = selectors.record(key, with_metadata=False) if key is not None else None
+    if found is None or found.deleted:
+        return
+    if found.kind == selectors.PUBLICATION:
+        record_investigation(request, publication_id=found.id, machine=True)
+    else:
+        record_investigation(request, dataset_id=found.id, machine=True)

@@ -28,6 +28,7 @@ __all__ = [
     "CLOSE_AFTER",
     "MonthResult",
     "month_bounds",
+    "months_due",
     "usage_events_drain",
     "usage_events_store",
     "usage_month_aggregate",
@@ -98,6 +99,15 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
     end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=UTC)
     return start, end
+
+
+def months_due(*, now: datetime) -> list[date]:
+    """What the nightly job aggregates: any earlier month not closed yet (a night missed), last
+    month and this month."""
+    this_month = now.date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    earlier = AggregatedMonth.objects.filter(month__lt=last_month, closed=False)
+    return [*earlier.order_by("month").values_list("month", flat=True), last_month, this_month]
 
 
 @dataclass(frozen=True)

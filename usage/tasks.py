@@ -7,11 +7,11 @@ Celery beat runs ``usage_events_drain`` every minute (the Redis buffer into the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from celery import shared_task
 
-from usage.services import usage_events_drain, usage_month_aggregate
+from usage.services import months_due, usage_events_drain, usage_month_aggregate
 
 
 @shared_task
@@ -21,16 +21,11 @@ def events_drain() -> int:
 
 @shared_task
 def usage_aggregate() -> list[str]:
-    """The buffer drained, then last month and this month aggregated (last month is closed once
-    it has been over for a day)."""
+    """The buffer drained, then the months due aggregated (a month is closed once it has been
+    over for a day)."""
     usage_events_drain()
     now = datetime.now(UTC)
-    this_month = now.date().replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
     return [
         f"{result.month:%Y-%m}: {result.rows} rows{' (closed)' if result.closed else ''}"
-        for result in (
-            usage_month_aggregate(month=last_month, now=now),
-            usage_month_aggregate(month=this_month, now=now),
-        )
+        for result in (usage_month_aggregate(month=m, now=now) for m in months_due(now=now))
     ]

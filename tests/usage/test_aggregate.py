@@ -162,3 +162,13 @@ def test_command_aggregates_one_month() -> None:
 def test_command_refuses_a_bad_month(value: str) -> None:
     with pytest.raises(CommandError, match="--month"):
         call_command("usage", "aggregate", "--month", value, "--no-progress")
+
+
+def test_a_month_left_open_by_a_missed_night_is_due_again() -> None:
+    from usage.services import months_due
+
+    dataset = DatasetFactory.create()
+    _event(datetime(2026, 3, 3, tzinfo=UTC), dataset=dataset)
+    usage_month_aggregate(month=date(2026, 3, 1), now=datetime(2026, 3, 20, tzinfo=UTC))
+    due = months_due(now=datetime(2026, 6, 10, tzinfo=UTC))
+    assert due == [date(2026, 3, 1), date(2026, 5, 1), date(2026, 6, 1)]

@@ -173,3 +173,24 @@ def test_recording_switched_off(settings: object) -> None:
     dataset = DatasetFactory.create()
     _get(Client(), f"/datasets/{dataset.pid}")
     assert usage_events_drain() == 0
+
+
+def test_an_oai_getrecord_is_a_machine_record_read(settings: object) -> None:
+    dataset = DatasetFactory.create()
+    publication = PublicationFactory.create()
+    prefix = f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}"  # type: ignore[attr-defined]
+    client = Client()
+    for key in (dataset.pid, publication.doi):
+        response = client.get(
+            "/oai",
+            {"verb": "GetRecord", "identifier": f"{prefix}:{key}", "metadataPrefix": "oai_dc"},
+            HTTP_USER_AGENT=BROWSER,
+        )
+        assert b"<GetRecord>" in response.content
+    client.get("/oai", {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+    usage_events_drain()
+    events = UsageEvent.objects.order_by("id")
+    assert [(e.dataset_id, e.publication_id, e.access_method) for e in events] == [
+        (dataset.pk, None, "machine"),
+        (None, publication.pk, "machine"),
+    ]

@@ -1,6 +1,6 @@
 """``python manage.py usage``: the usage figures by hand (the nightly job and more).
 
-    usage aggregate                   # drain the buffer; last month and this month
+    usage aggregate                   # drain the buffer; the months due (as nightly)
     usage aggregate --month 2026-11   # one month (UTC); again gives the same numbers
     usage drain                       # buffered events into the database now
     usage report --month 2026-11      # the month's COUNTER report to DataCite (again: updated)
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from argparse import ArgumentParser
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from usage.management.report import add_report_parser, send_report
-from usage.services import usage_events_drain, usage_month_aggregate
+from usage.services import months_due, usage_events_drain, usage_month_aggregate
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -41,7 +41,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, parser_class=ArgumentParser)
         aggregate = actions.add_parser("aggregate", help="build the monthly figures")
-        aggregate.add_argument("--month", help="YYYY-MM (UTC); default: last month and this one")
+        aggregate.add_argument(
+            "--month",
+            help="YYYY-MM (UTC); default: earlier months not closed, last month and this one",
+        )
         aggregate.add_argument("--no-progress", action="store_true")
         drain = actions.add_parser("drain", help="store the buffered events now")
         drain.add_argument("--no-progress", action="store_true")
@@ -64,7 +67,7 @@ class Command(BaseCommand):
             if months[0] > this_month:
                 raise CommandError(f"--month: {month_text} has not begun")
         else:
-            months = [(this_month - timedelta(days=1)).replace(day=1), this_month]
+            months = months_due(now=now)
         stored = usage_events_drain()
         self.stdout.write(f"{stored} buffered events stored")
         for month in months:
