@@ -64,6 +64,20 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
                     thread.join(timeout=5)
 
 
+@contextmanager
+def desktop_page(
+    monkeypatch: pytest.MonkeyPatch, *, permissions: tuple[str, ...] = ()
+) -> Iterator[Any]:
+    """A tab of a 1366 x 900 window in a launched chromium, with a 10 s default timeout."""
+    with chromium(monkeypatch) as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        if permissions:
+            context.grant_permissions(list(permissions))
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        yield tab
+
+
 def serious_violations(page: Any) -> list[str]:
     """axe's serious and critical findings on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

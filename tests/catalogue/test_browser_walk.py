@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sync.services import export_import
-from tests.browser import PageWatch, chromium
+from tests.browser import PageWatch, desktop_page
 from tests.demo import DEMO_EXPORT, DEMO_PID
 from tests.factories import DatasetFactory
 
@@ -33,10 +33,7 @@ def catalogue(transactional_db: None) -> None:
 
 @pytest.fixture
 def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with chromium(monkeypatch) as browser:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with desktop_page(monkeypatch) as page:
         yield page
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from catalogue.models import DataFile
-from tests.browser import PageWatch, chromium
+from tests.browser import PageWatch, desktop_page
 from tests.landing.pages.conftest import Landing, make_landing
 from tests.landing.pages.test_pages import make_files
 
@@ -31,11 +31,7 @@ def records(transactional_db: None, settings: Any) -> Landing:
 
 @pytest.fixture
 def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with chromium(monkeypatch) as browser:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"])
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
+    with desktop_page(monkeypatch, permissions=("clipboard-read", "clipboard-write")) as tab:
         yield tab
 
 
