@@ -1,7 +1,10 @@
 """BibTeX: one ``@misc`` entry of a :class:`~publishing.record.DataCiteRecord`.
 
 Written from the record (through :mod:`publishing.formats.fields`), so it names the same
-creators, title, year and DOI as the page and the DataCite metadata.
+creators, title, date and DOI as the page and the DataCite metadata. The date is there three
+ways: ``year``/``month``/``day`` for BibTeX styles and ``date`` (ISO 8601) for biblatex, which
+reads ``@misc`` too. ``howpublished`` is the DataCite general type ("Dataset"), never the
+facility's free-text resource type ("raw"), which means nothing in a reference list.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def _bibtex_name(creator: fields.Creator) -> str:
 
 def bibtex(record: DataCiteRecord) -> str:
     """One ``@misc`` entry (BibTeX has no dataset type; biblatex reads ``@misc`` too)."""
-    general, specific = fields.resource_type(record)
+    general, _ = fields.resource_type(record)
     entries: list[tuple[str, str]] = [
         ("author", " and ".join(_bibtex_name(c) for c in fields.creators(record))),
         # Double braces keep the title's capitals as they are.
@@ -91,12 +94,16 @@ def bibtex(record: DataCiteRecord) -> str:
     parts = fields.issued(record)
     if len(parts) >= 2:
         entries.append(("month", str(parts[1])))
+    if len(parts) == 3:
+        entries.append(("day", str(parts[2])))
+    if len(parts) >= 2:
+        entries.append(("date", fields.issued_iso(record)))
     if record.doi:
         entries.append(("doi", bibtex_escape(record.doi)))
     entries.append(("url", bibtex_escape(fields.pid_url(record))))
     if not record.doi and record.pid is not None:
         entries.append(("note", bibtex_escape(f"PID: {record.pid.identifier}")))
-    entries.append(("howpublished", bibtex_escape(specific if specific != general else general)))
+    entries.append(("howpublished", bibtex_escape(general)))
     if keywords := fields.keywords(record):
         entries.append(("keywords", bibtex_escape(", ".join(keywords))))
     if licences := fields.licences(record):

@@ -1,4 +1,10 @@
-"""CSL-JSON: a :class:`~publishing.record.DataCiteRecord` as one item citeproc formats."""
+"""CSL-JSON: a :class:`~publishing.record.DataCiteRecord` as one item citeproc formats.
+
+``genre`` is the DataCite general type, so every style prints "[Dataset]" and not the
+facility's free-text resource type ("[Raw]"). That text has no place in CSL that the styles do
+not print (``medium`` and ``note`` both end up in the reference), so it stays out; the DataCite
+formats and schema.org keep it.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ def csl_item(record: DataCiteRecord) -> dict[str, Any]:
         else:
             author = {"literal": creator.name}
         authors.append(author)
-    _, specific = fields.resource_type(record)
+    general, _ = fields.resource_type(record)
     item: dict[str, Any] = {
         "id": record.identifier,
         "type": "dataset",
@@ -33,8 +39,7 @@ def csl_item(record: DataCiteRecord) -> dict[str, Any]:
         item["issued"] = {"date-parts": [list(parts)]}
     if record.doi:
         item["DOI"] = record.doi
-    if specific and specific != "Dataset":
-        item["genre"] = specific
+    item["genre"] = general
     if abstract := fields.abstract(record):
         item["abstract"] = abstract
     if keywords := fields.keywords(record):

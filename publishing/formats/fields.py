@@ -106,11 +106,15 @@ def _date(record: DataCiteRecord, *kinds: str) -> str:
 
 
 def issued(record: DataCiteRecord) -> tuple[int, ...]:
-    """The publication date as (year, month, day) parts, as precise as known (at least a year)."""
-    text = _date(record, "Issued", "Available")
-    match = _DATE.match(text)
-    if match:
-        return tuple(int(part) for part in match.groups() if part)
+    """The publication date as (year, month, day) parts, as precise as known (at least a year).
+
+    Issued, else Available (a dataset's embargo end), else Created when it falls in the
+    publication year (a dataset public from the start), so a citation carries the full date.
+    """
+    for kinds in (("Issued", "Available"), ("Created",)):
+        match = _DATE.match(_date(record, *kinds))
+        if match and (kinds != ("Created",) or match.group(1) == year(record)):
+            return tuple(int(part) for part in match.groups() if part)
     return (int(year(record)),) if year(record).isdigit() else ()
 
 

@@ -1,4 +1,9 @@
-"""RIS: one ``TY  - DATA`` reference of a :class:`~publishing.record.DataCiteRecord`."""
+"""RIS: one ``TY  - DATA`` reference of a :class:`~publishing.record.DataCiteRecord`.
+
+``M3`` (type of work, what reference managers print in brackets) is the DataCite general type
+("Dataset"); the facility's free-text resource type goes to a note (``N1``), where it is kept
+without reaching the formatted citation.
+"""
 
 from __future__ import annotations
 
@@ -32,8 +37,10 @@ def ris(record: DataCiteRecord) -> str:
         lines.append(("AN", record.pid.identifier))
     lines.append(("AB", fields.abstract(record)))
     lines += [("KW", keyword) for keyword in fields.keywords(record)]
-    _, specific = fields.resource_type(record)
-    lines.append(("M3", specific))
+    general, specific = fields.resource_type(record)
+    lines.append(("M3", general))
+    if specific != general:
+        lines.append(("N1", f"Resource type: {specific}"))
     if licences := fields.licences(record):
         lines.append(("C1", licences[0].name))  # rispy and Zotero read no licence tag
     if language := fields.language(record):
