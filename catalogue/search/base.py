@@ -48,6 +48,13 @@ class QueryError(ValueError):
     """A query the visitor can fix; the message says how."""
 
 
+def key_error(after: tuple[Any, ...] | None) -> QueryError:
+    """The error for a keyset cursor a backend cannot read (made by another sort or version)."""
+    return QueryError(
+        f"The cursor {str(after)[:80]!r} does not fit this search; start again without it."
+    )
+
+
 class SearchUnavailable(RuntimeError):
     """The backend could not be reached."""
 
@@ -70,6 +77,14 @@ class DatasetQuery:
     per_page: int = DEFAULT_PER_PAGE
     # Facet counts cost time; callers that only need ids (feeds, exports) switch them off.
     facets: bool = True
+    # Keyset paging (the API's cursors) instead of ``page``: the hits right after the hit whose
+    # sort key is ``after`` (from the start when None), or with ``backwards`` the hits right
+    # before it; either way returned in the sort's order, with their keys in ``SearchPage.keys``.
+    # A key is ``(sort value, id)`` (relevance: ``(score, id)``), in JSON types: a walk by key
+    # never repeats or skips a hit while other records are added, changed or withdrawn.
+    keyset: bool = False
+    after: tuple[Any, ...] | None = None
+    backwards: bool = False
 
     @property
     def effective_sort(self) -> str:
@@ -85,7 +100,7 @@ class DatasetQuery:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.per_page
+        return 0 if self.keyset else (self.page - 1) * self.per_page
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,11 @@ class SearchPage:
     # Dataset id -> the fields of its table row as the index stores them (OpenSearch only;
     # the database backend leaves this empty and the rows are read from the database).
     sources: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Keyset paging only: each hit's sort key (what ``DatasetQuery.after`` takes back), and
+    # whether more hits follow in the direction read (past the last, or before the first hit
+    # when reading ``backwards``).
+    keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    more: bool = False
 
     @property
     def first(self) -> int:

@@ -35,7 +35,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from catalogue.models import Dataset, ScientificParameter
-from catalogue.search import facet_cache, one_pass
+from catalogue.search import facet_cache, keyset, one_pass
 from catalogue.search.base import (
     DEFAULT_SORT,
     FACETS,
@@ -207,8 +207,30 @@ class DatabaseBackend:
         start, stop = query.offset, min(query.offset + query.per_page, total)
         words = positive_words(node)
         ranking = compiler.rank(words) if sort == "relevance" else None
-        if start >= total:
-            ids: list[int] = []
+        keys: dict[int, tuple[Any, ...]] = {}
+        more = False
+        if query.keyset and ranking is not None:
+            ids, keys, more = keyset.ranked_page(
+                queryset,
+                ranking,
+                postgres=compiler.postgres,
+                after=query.after,
+                backwards=query.backwards,
+                size=query.per_page,
+            )
+        elif query.keyset:
+            field = SORTS[DEFAULT_SORT if sort == "relevance" else sort][0]
+            ids, keys, more = keyset.field_page(
+                queryset,
+                DEFAULT_SORT if sort == "relevance" else sort,
+                _SORT_FIELDS.get(field, field),
+                _order(sort, backwards=query.backwards),
+                after=query.after,
+                backwards=query.backwards,
+                size=query.per_page,
+            )
+        elif start >= total:
+            ids = []
         elif ranking is not None:
             ids = self._ranked(queryset, ranking, compiler, start, stop)
         elif total // 2 < start < total:
@@ -245,6 +267,8 @@ class DatabaseBackend:
             backend=self.name,
             facets=facets,
             highlights=highlights,
+            keys=keys,
+            more=more,
         )
 
     def _facet_counts(

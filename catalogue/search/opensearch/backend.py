@@ -6,12 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from opensearchpy.exceptions import RequestError
 
 from catalogue.search.base import DatasetQuery, QueryError, SearchPage, SearchUnavailable
 from catalogue.search.conditions import check_units, parse_conditions
-from catalogue.search.opensearch import paging
+from catalogue.search.opensearch import keyset, paging
 from catalogue.search.opensearch.bulk import BulkWrites
 from catalogue.search.opensearch.compiler import (
     facet_values,
@@ -39,9 +40,14 @@ class OpenSearchBackend(BulkWrites, DeepPaging):
                 if condition.numeric:
                     check_units(condition, self._stored_units(condition.key))
             body = request_body(query)
-            answer, total, ids = self._hits(
-                body, query.effective_sort, query.offset, query.per_page
-            )
+            keys: dict[int, tuple[Any, ...]] = {}
+            more = False
+            if query.keyset:
+                answer, total, ids, keys, more = self._keyset_page(body, query)
+            else:
+                answer, total, ids = self._hits(
+                    body, query.effective_sort, query.offset, query.per_page
+                )
         except ERRORS as exc:
             if isinstance(exc, RequestError):
                 raise QueryError("This search cannot be run; simplify it.") from exc
@@ -54,7 +60,33 @@ class OpenSearchBackend(BulkWrites, DeepPaging):
             facets=facet_values(answer.get("aggregations", {}), query),
             highlights=highlights(answer["hits"]["hits"]),
             sources=sources(answer["hits"]["hits"]),
+            keys=keys,
+            more=more,
         )
+
+    def _keyset_page(
+        self, body: dict[str, Any], query: DatasetQuery
+    ) -> tuple[dict[str, Any], int, list[int], dict[int, tuple[Any, ...]], bool]:
+        """The page after (or before) ``query.after`` by ``search_after``: any depth, one
+        request; its answer, the total, ids, keys, and whether more hits follow."""
+        sort = query.effective_sort
+        request = {
+            **body,
+            "sort": sort_clause(sort, backwards=query.backwards),
+            "size": query.per_page + 1,
+        }
+        if query.after is not None:
+            request["search_after"] = keyset.search_after(sort, query.after)
+        answer = self._page(request)
+        hits = answer["hits"]["hits"]
+        more = len(hits) > query.per_page
+        hits = hits[: query.per_page]
+        if query.backwards:
+            hits.reverse()
+        answer["hits"]["hits"] = hits
+        total = int(answer["hits"]["total"]["value"])
+        keys = {int(hit["_id"]): keyset.key_of(sort, hit["sort"]) for hit in hits}
+        return answer, total, [int(hit["_id"]) for hit in hits], keys, more
 
     def raw_search(self, query: DatasetQuery) -> Callable[[], object] | None:
         """The page's hits (row fields from ``_source``) and its facet counts as a size-0 search

@@ -14,6 +14,7 @@ from catalogue.models import Dataset, ScientificParameter
 from catalogue.scimeta import flatten
 from catalogue.search import (
     FACETS,
+    SORTS,
     DatasetQuery,
     QueryError,
     SearchBackend,
@@ -426,3 +427,107 @@ def test_instruments_going_by_one_name_are_one_facet_value(search_backend: Searc
         assert values == [("P08", 3), ("Lab", 2)]
     assert dataset_search(DatasetQuery(filters=(("instrument", ("P08",)),))).total == 3
     assert dataset_search(DatasetQuery(filters=(("instrument", ("Lab",)),))).total == 2
+
+
+# -- keyset paging (the API's cursors) ------------------------------------------------------------
+
+
+def _walk(query: DatasetQuery, *, backwards: bool = False) -> list[int]:
+    """Every hit of ``query`` by keyset pages, from the start (``backwards``: from the end)."""
+    seen: list[int] = []
+    after = None
+    while True:
+        page = dataset_search(
+            dataclasses.replace(query, keyset=True, after=after, backwards=backwards)
+        )
+        assert not page.degraded
+        seen = page.ids + seen if backwards else seen + page.ids
+        if not page.more:
+            return seen
+        after = page.keys[page.ids[0] if backwards else page.ids[-1]]
+
+
+@pytest.fixture
+def ties(search_backend: SearchBackend) -> list[Dataset]:
+    """Equal sort values, undated and proposal-less datasets: where keys need the tie-breaker."""
+    when = dt.datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
+    datasets = [
+        DatasetFactory.create(title="Same", size=7, start_time=when, type="raw") for _ in range(3)
+    ]
+    datasets += [DatasetFactory.create(start_time=None, proposal=None) for _ in range(3)]
+    datasets += [DatasetFactory.create(size=7, type="derived") for _ in range(4)]
+    _reindex(search_backend, datasets)
+    return datasets
+
+
+@pytest.mark.parametrize("sort", [s for s in SORTS if s != "relevance"])
+def test_keyset_walks_give_the_sorted_list_both_ways(ties: list[Dataset], sort: str) -> None:
+    everything = dataset_search(DatasetQuery(sort=sort, per_page=100)).ids
+    assert len(everything) == len(ties)
+    for per_page in (1, 3, 4):
+        query = DatasetQuery(sort=sort, per_page=per_page, facets=False)
+        assert _walk(query) == everything, (sort, per_page)
+        assert _walk(query, backwards=True) == everything, (sort, per_page)
+
+
+def test_keyset_page_has_the_total_and_says_when_more_follow(ties: list[Dataset]) -> None:
+    page = dataset_search(DatasetQuery(keyset=True, per_page=4, facets=False))
+    assert (page.total, len(page.ids), page.more) == (len(ties), 4, True)
+    assert set(page.keys) == set(page.ids)
+    last = dataset_search(
+        DatasetQuery(keyset=True, per_page=100, after=page.keys[page.ids[-1]], facets=False)
+    )
+    assert (len(last.ids), last.more) == (len(ties) - 4, False)
+
+
+def test_keyset_walk_neither_repeats_nor_skips_while_records_change(
+    search_backend: SearchBackend,
+) -> None:
+    datasets = DatasetFactory.create_batch(9)
+    _reindex(search_backend, datasets)
+    query = DatasetQuery(keyset=True, per_page=2, facets=False, sort="start_time")
+    seen: list[int] = []
+    after = None
+    changes = 0
+    while True:
+        page = dataset_search(dataclasses.replace(query, after=after))
+        seen += page.ids
+        if not page.more:
+            break
+        after = page.keys[page.ids[-1]]
+        # Between pages: one record added before the cursor, one after, one withdrawn ahead.
+        early = DatasetFactory.create(start_time=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        late = DatasetFactory.create(start_time=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        changes += 1
+        ahead = [d for d in datasets if d.pk not in seen and not d.is_withdrawn]
+        if ahead and changes % 2:
+            dataset_withdraw(dataset=ahead[-1], reason="Retracted")
+            ahead[-1].refresh_from_db()
+        _reindex(search_backend, [early, late, *(ahead[-1:] if ahead else [])])
+    assert len(seen) == len(set(seen))
+    kept = {d.pk for d in datasets if not Dataset.objects.get(pk=d.pk).is_withdrawn}
+    assert kept <= set(seen)  # every record public throughout came exactly once
+    withdrawn = {d.pk for d in datasets} - kept
+    assert withdrawn
+    assert not withdrawn & set(seen)
+
+
+def test_keyset_walk_by_relevance(search_backend: SearchBackend) -> None:
+    datasets = [
+        DatasetFactory.create(title=f"Reflectivity {'of lipids ' * n}{n}") for n in range(5)
+    ]
+    datasets += DatasetFactory.create_batch(2, title="Tomography", keywords=["ct"])
+    _reindex(search_backend, datasets)
+    everything = dataset_search(DatasetQuery(text="reflectivity", per_page=100)).ids
+    assert len(everything) == 5
+    query = DatasetQuery(text="reflectivity", per_page=2, facets=False)
+    assert _walk(query) == everything
+    assert _walk(query, backwards=True) == everything
+
+
+@pytest.mark.parametrize(
+    "after", [("x",), ("2024-01-01", "7"), ({"a": 1}, 3), ("not a date", 3), (True, 1)]
+)
+def test_a_malformed_key_is_a_query_error(catalogue: list[Dataset], after: Any) -> None:
+    with pytest.raises(QueryError, match="cursor"):
+        dataset_search(DatasetQuery(keyset=True, after=after, facets=False))
