@@ -6,6 +6,8 @@ mypy fails here when one is renamed or removed. Framework conventions (Meta opti
 settings) are ``ignore_names`` in pyproject instead.
 """
 
+from django.http import HttpResponse
+
 from bench.generate import Summary
 from bench.harness import Context, Metric
 from bench.scenarios.usage_report import _NullDataCite
@@ -16,6 +18,7 @@ from catalogue.search_page import Column, FacetGroup, Row, SearchPageModel
 from landing.citation import citations
 from landing.pages import Common
 from landing.records import Version
+from operations.rate_limit import rate_limit
 from portal.celery import app
 from portal.middleware import content_security_policy
 from publishing.datacite import DoiRecord, _RecordingRESTClient
@@ -115,6 +118,7 @@ OpennessFigure.beamline_pid
 # a library hook (datacite's client builds its request with _create_request), and one kept for
 # tests (every citation style at once).
 content_security_policy
+rate_limit  # MIDDLEWARE, by name
 sync_settings_check
 _RecordingRESTClient._create_request
 citations
@@ -126,3 +130,6 @@ _record_fields
 _NullDataCite.do_PUT
 _NullDataCite.do_POST
 _NullDataCite.log_message
+
+# Django's handler reads it: a response already logged is not logged again (the rate limiter's).
+_ = HttpResponse()._has_been_logged  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from lib.client_address import parse_networks
 from lib.download_url import PatternError as DownloadPatternError
 from lib.download_url import parse_pattern as parse_download_pattern
 from portal.env import env_bool, env_int, env_list, env_period, env_str, env_url
@@ -102,11 +103,13 @@ INSTALLED_APPS = [
     "landing",
     "home",
     "stats",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.content_security_policy",
+    "operations.rate_limit.rate_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -325,6 +328,22 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY el
 # exports, downloads through the counting redirect; aggregated nightly at USAGE_AGGREGATE_HOUR.
 USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
 USAGE_AGGREGATE_HOUR = env_int("USAGE_AGGREGATE_HOUR", 1, minimum=0, maximum=23)
+
+# Per-client rate limits (operations/rate_limit.py): points per RATE_LIMIT_WINDOW seconds for each
+# class of traffic (0: unlimited), counted in Redis; clients in RATE_LIMIT_EXEMPT_NETWORKS (known
+# good harvesters) are never limited. Off without Redis.
+RATE_LIMIT = env_bool("RATE_LIMIT", True)
+RATE_LIMIT_REDIS_URL = env_url("RATE_LIMIT_REDIS_URL", REDIS_URL, schemes=("redis", "rediss"))
+RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 60, minimum=1, maximum=86_400)
+RATE_LIMIT_SEARCH = env_int("RATE_LIMIT_SEARCH", 120, minimum=0)
+RATE_LIMIT_PAGES = env_int("RATE_LIMIT_PAGES", 600, minimum=0)
+RATE_LIMIT_EXPORTS = env_int("RATE_LIMIT_EXPORTS", 300, minimum=0)
+RATE_LIMIT_OAI = env_int("RATE_LIMIT_OAI", 600, minimum=0)
+RATE_LIMIT_API = env_int("RATE_LIMIT_API", 600, minimum=0)
+try:
+    RATE_LIMIT_EXEMPT_NETWORKS = parse_networks(env_list("RATE_LIMIT_EXEMPT_NETWORKS", []))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"RATE_LIMIT_EXEMPT_NETWORKS: {_exc}") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -1,0 +1,233 @@
+"""Per-client rate limits: the middleware in front of search, OAI-PMH, exports, dataset and DOI
+pages and the APIs.
+
+Every request that falls into a class of traffic (:func:`classify`) costs points, counted per
+client (:mod:`lib.client_address`: the address, an IPv6 /64) in a sliding window in Redis
+(:mod:`operations.rate_counters`). Cheap requests cost 1 point; deep search pages and searches
+with many facet values or conditions cost more, as do long API pages and OAI-PMH list requests,
+so a crawler walking page 9,000 of a search runs out long before a visitor does. Each class has
+its own budget (``RATE_LIMIT_<CLASS>`` points per ``RATE_LIMIT_WINDOW`` seconds; 0: no limit).
+Clients in ``RATE_LIMIT_EXEMPT_NETWORKS`` (known good harvesters, the facility's own monitors) are
+never limited. The home page, statistics, sitemaps, robots.txt, the bulk dumps, static files and
+the health and metrics endpoints are not limited: the sitemaps and dumps are where crawlers are
+sent instead.
+
+A client over its budget gets, with ``Retry-After`` (seconds) and ``Cache-Control: no-store``:
+
+- under ``/api/`` and ``/panosc-api/``: 429 with RFC 9457 problem details
+  (``application/problem+json``);
+- at ``/oai``: 503, which is how the OAI-PMH specification (section 3.1.2.2) tells a harvester
+  to wait: harvesting tools (sickle, pyoai, OpenAIRE's and BASE's harvesters) retry after
+  ``Retry-After`` on a 503, while a 429 stops most of them;
+- elsewhere: 429 with a short HTML page.
+
+Nothing is limited without Redis (``RATE_LIMIT_REDIS_URL``, by default ``REDIS_URL``) or with
+``RATE_LIMIT=false``. When Redis does not answer, requests are let through (the limiter fails
+open) and a warning is logged, at most once a minute per process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import redis
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+from catalogue.search import FACETS
+from lib.client_address import client_key, in_networks, remote_address
+from lib.whole_numbers import parse_whole_number
+from operations.rate_counters import Decision, RateCounters
+
+if TYPE_CHECKING:
+    from lib.client_address import Network
+
+logger = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/", "/panosc-api/")
+# Search pages: one point, plus one per ten pages deep (at most SEARCH_DEPTH_CAP), plus one per
+# two facet values or conditions past the first two (at most SEARCH_FILTER_CAP), plus one for
+# the longest pages.
+SEARCH_DEPTH_CAP = 20
+SEARCH_FILTER_CAP = 10
+# OAI-PMH: a list request reads a page of records; the other verbs read one or none.
+OAI_COSTS = {"ListRecords": 5, "ListIdentifiers": 2}
+# APIs: one point, plus one per 100 results asked for, plus one per 1,000 skipped (at most 20).
+API_EXTRA_CAP = 20
+
+_counters: dict[str, RateCounters] = {}
+_last_warning = 0.0
+# When each (class, client) refusal was last logged: once a minute each, so a crawler at 500
+# requests a second writes one line a minute, not 30,000.
+_last_refusal_logged: dict[tuple[str, str], float] = {}
+_REFUSAL_LOG_SECONDS = 60.0
+_REFUSAL_LOG_SIZE = 10_000
+
+
+def _number(params: QueryDict, name: str, default: int) -> int:
+    return parse_whole_number(params.get(name, "").strip(), default)
+
+
+def _search_cost(params: QueryDict) -> int:
+    page = _number(params, "page", 1)
+    filters = sum(len(params.getlist(facet)) for facet in FACETS) + len(params.getlist("sm"))
+    cost = 1 + min(page // 10, SEARCH_DEPTH_CAP)
+    cost += min(max(filters - 2, 0) // 2, SEARCH_FILTER_CAP)
+    if _number(params, "per_page", 0) >= 100:
+        cost += 1
+    return cost
+
+
+def _api_cost(params: QueryDict) -> int:
+    asked = max(_number(params, "limit", 0), _number(params, "page_size", 0))
+    skipped = max(_number(params, "offset", 0), _number(params, "skip", 0))
+    return 1 + min(asked // 100 + skipped // 1000, API_EXTRA_CAP)
+
+
+def classify(path: str, params: QueryDict) -> tuple[str, int] | None:
+    """The class of traffic ``path`` belongs to and what the request costs; None: not limited."""
+    if path.startswith(API_PREFIXES):
+        return "api", _api_cost(params)
+    if path == "/oai":
+        return "oai", OAI_COSTS.get(params.get("verb", ""), 1)
+    if path in ("/datasets/", "/publications/"):
+        return "search", _search_cost(params)
+    if path.startswith(("/export/", "/linkset/", "/download/")):
+        return "exports", 1
+    if path.startswith(("/datasets/", "/doi/", "/files/", "/search/keys")):
+        return "pages", 1
+    return None
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "search": settings.RATE_LIMIT_SEARCH,
+        "pages": settings.RATE_LIMIT_PAGES,
+        "exports": settings.RATE_LIMIT_EXPORTS,
+        "oai": settings.RATE_LIMIT_OAI,
+        "api": settings.RATE_LIMIT_API,
+    }
+
+
+def _counters_for(url: str) -> RateCounters:
+    counters = _counters.get(url)
+    if counters is None:
+        counters = _counters[url] = RateCounters(url)
+    return counters
+
+
+def _warn_redis_down(exc: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning > 60:
+        _last_warning = now
+        logger.warning("rate limit: Redis did not answer, requests are let through (%s)", exc)
+
+
+def check(request: HttpRequest) -> tuple[str, Decision] | None:
+    """Count ``request`` against its client's budget; None when it is not limited at all."""
+    if not settings.RATE_LIMIT or not settings.RATE_LIMIT_REDIS_URL:
+        return None
+    classified = classify(request.path, request.GET)
+    if classified is None:
+        return None
+    bucket, cost = classified
+    limit = _limits()[bucket]
+    if limit <= 0:
+        return None
+    address = remote_address(request.META, behind_proxy=settings.BEHIND_PROXY)
+    exempt: tuple[Network, ...] = settings.RATE_LIMIT_EXEMPT_NETWORKS
+    if in_networks(address, exempt):
+        return None
+    try:
+        decision = _counters_for(settings.RATE_LIMIT_REDIS_URL).hit(
+            bucket=bucket,
+            client=client_key(address),
+            cost=cost,
+            limit=limit,
+            window=settings.RATE_LIMIT_WINDOW,
+            now=None,
+        )
+    except redis.RedisError as exc:
+        _warn_redis_down(exc)
+        return None
+    if not decision.allowed:
+        _log_refusal(bucket, client_key(address), cost, decision)
+    return bucket, decision
+
+
+def _log_refusal(bucket: str, client: str, cost: int, decision: Decision) -> None:
+    now = time.monotonic()
+    if now - _last_refusal_logged.get((bucket, client), -_REFUSAL_LOG_SECONDS) < 60:
+        return
+    if len(_last_refusal_logged) >= _REFUSAL_LOG_SIZE:
+        _last_refusal_logged.clear()
+    _last_refusal_logged[(bucket, client)] = now
+    logger.info(
+        "rate limit: %s requests refused for %s (more in the next minute are not logged)",
+        bucket,
+        client,
+        extra={
+            "client": client,
+            "bucket": bucket,
+            "cost": cost,
+            "limit": decision.limit,
+            "retry_after": decision.retry_after,
+        },
+    )
+
+
+def _detail(retry: int) -> str:
+    return gettext(
+        "Too many requests from your address. Please wait %(seconds)d seconds before trying "
+        "again. Harvesting everything? The bulk metadata dumps are at %(dumps)s."
+    ) % {"seconds": retry, "dumps": f"{settings.PORTAL_BASE_URL}/dumps/"}
+
+
+def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpResponse:
+    """The answer to a client over its budget, in the form its kind of client understands."""
+    retry = decision.retry_after
+    if bucket == "api":
+        problem = {
+            "type": "about:blank",
+            "title": "Too Many Requests",
+            "status": 429,
+            "detail": _detail(retry),
+            "instance": request.path,
+        }
+        response = HttpResponse(
+            json.dumps(problem), status=429, content_type="application/problem+json"
+        )
+    elif bucket == "oai":
+        response = HttpResponse(
+            _detail(retry), status=503, content_type="text/plain; charset=utf-8"
+        )
+    else:
+        html = render_to_string(
+            "operations/rate_limited.html",
+            {"seconds": retry, "PORTAL_NAME": settings.PORTAL_NAME, "detail": _detail(retry)},
+        )
+        response = HttpResponse(html, status=429)
+    response.headers["Retry-After"] = str(retry)
+    response.headers["Cache-Control"] = "no-store"
+    # Django's request log would write a warning per refusal; ours writes one a minute.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def rate_limit(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        checked = check(request)
+        if checked is not None and not checked[1].allowed:
+            return refusal(request, *checked)
+        return get_response(request)
+
+    return middleware
