@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from bench.generate import Summary
 from bench.harness import Context, Metric
 from bench.scenarios.usage_report import _NullDataCite
+from catalogue.access import DataAccess
 from catalogue.models import Dataset, SearchBacklog, Thumbnail
 from catalogue.payloads import DatasetIn
 from catalogue.search.base import SearchPage
@@ -71,6 +72,7 @@ def _record_fields(
     group: FacetGroup,
     column: Column,
     search_page: SearchPageModel,
+    access: DataAccess,
     stats_section: Section,
     stats_column: StatsColumn,
     stats_cell: Cell,
@@ -95,6 +97,12 @@ def _record_fields(
     row.thumbnail_url
     row.thumbnail_alt
     row.title_html
+    row.pid_html
+    row.folder_html
+    # "Get the data", printed by landing/_aside.html.
+    access.explanation
+    access.ask
+    access.contact_url
     group.selected_count
     column.hint
     search_page.row_errors

@@ -26,12 +26,14 @@ from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue.access import LOCATION_LABELS
 from catalogue.models import Thumbnail
 from catalogue.search import FACETS, SORTS, DatasetQuery, FacetValue, SearchPage
 from catalogue.search.base import DEFAULT_SORT, PER_PAGE_CHOICES
 from catalogue.search_params import OPERATORS, SORT_LABELS, ConditionRow, SearchRequest
 from catalogue.search_urls import list_path, search_url, without_condition, without_value
 from catalogue.selectors import KeySuggestion
+from lib.line_breaks import breakable_html
 from lib.sizes import human_size
 
 # Table columns: (label, sort key or "" when the column does not sort, first click descending).
@@ -43,7 +45,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("Size", "size", True),
     ("Start time", "start_time", True),
     ("Type", "type", False),
-    ("Thumbnail", "", False),
+    ("Image", "", False),
     ("Proposal ID", "proposal", False),
 )
 _DIRECTION_WORDS = {
@@ -76,6 +78,11 @@ class Row:
     pid: str
     url: str
     title: str
+    # The PID and source folder as HTML that breaks only after their separators.
+    pid_html: SafeString
+    folder_html: SafeString
+    start_date: str
+    start_clock: str
     run_number: str
     source_folder: str
     size: str
@@ -279,6 +286,7 @@ def table_row(
     pid: str = dataset["pid"]
     image = dataset["thumbnail_image"]
     start_iso, start_text = _when(dataset["start_time"])
+    start_date, _, start_clock = start_text.partition(" ")
     highlights = highlights or {}
     title_fragments = highlights.get("title") or []
     snippets = [
@@ -290,6 +298,12 @@ def table_row(
         pid=pid,
         url=(landing or _landing_prefix()) + quote(pid, safe=_PATH_SAFE),
         title=dataset["title"],
+        pid_html=mark_safe(breakable_html(pid)),  # noqa: S308 - escaped by breakable_html
+        folder_html=mark_safe(  # noqa: S308 - escaped by breakable_html
+            breakable_html(dataset["source_folder"], separators="/-_")
+        ),
+        start_date=start_date,
+        start_clock=start_clock,
         run_number=dataset["run_number"],
         source_folder=dataset["source_folder"],
         size=human_size(dataset["size"]),
@@ -373,7 +387,7 @@ def facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGrou
         options = [
             FacetOption(
                 value=v.value,
-                label=v.label or v.value,
+                label=v.label or _facet_label(name, v.value),
                 count=v.count,
                 selected=v.value in selected,
                 id=_control_id(name, v.value),
@@ -389,13 +403,20 @@ def facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGrou
     return groups
 
 
+def _facet_label(name: str, value: str) -> str:
+    """A value as the sidebar names it: data locations in the landing pages' words."""
+    if name == "location":
+        return str(LOCATION_LABELS.get(value, value))
+    return value
+
+
 def chips(query: DatasetQuery) -> list[Chip]:
     out = []
     if query.text:
         out.append(Chip("Text", f"“{query.text}”", search_url(query, text="", page=1)))
     for name, label in FACETS.items():
         for value in query.selected(name):
-            out.append(Chip(label, value, without_value(query, name, value)))
+            out.append(Chip(label, _facet_label(name, value), without_value(query, name, value)))
     for index, condition in enumerate(query.conditions):
         out.append(Chip("Condition", condition, without_condition(query, index)))
     return out

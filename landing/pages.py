@@ -14,7 +14,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from catalogue.models import DataLocation, Dataset
+from catalogue.access import DataAccess, data_access
+from catalogue.models import Dataset
+from landing.downloads import downloads_enabled
 from landing.records import LandingRecord
 from lib.links import orcid_url, safe_url
 from lib.sizes import human_size
@@ -80,27 +82,6 @@ DATE_WORDS = {
 }
 PANET_URL = "http://purl.org/pan-science/PaNET/"
 
-DATA_LOCATION: dict[str, tuple[str, str, str]] = {
-    DataLocation.DISK: (
-        "online",
-        "Online",
-        "The files are on disk at the facility: the download links work right away.",
-    ),
-    DataLocation.TAPE: (
-        "tape",
-        "Archived on tape",
-        "The files are kept in the tape archive. A download first asks the storage to bring "
-        "them back to disk (staging), which can take from minutes to a day or more for large "
-        "datasets; a download tool that retries (aria2c, wget --tries) simply waits. For "
-        "whole datasets, ask the facility's data management team to stage them for you.",
-    ),
-    DataLocation.UNKNOWN: (
-        "unknown",
-        "Location not stated",
-        "The facility has not said whether the files are on disk or on tape.",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Link:
@@ -130,13 +111,6 @@ class Fact:
     label: str
     value: str
     url: str = ""
-
-
-@dataclass(frozen=True)
-class Location:
-    key: str
-    label: str
-    explanation: str
 
 
 @dataclass
@@ -282,11 +256,13 @@ def common(record: LandingRecord) -> Common:
     )
 
 
-def location(dataset: Dataset) -> Location:
-    key, label, explanation = DATA_LOCATION.get(
-        dataset.data_location, DATA_LOCATION[DataLocation.UNKNOWN]
+def location(dataset: Dataset) -> DataAccess:
+    """How a visitor gets ``dataset``'s files (catalogue.access words it for every page)."""
+    return data_access(
+        data_location=dataset.data_location,
+        file_count=dataset.number_of_files,
+        downloads_enabled=downloads_enabled(),
     )
-    return Location(key, label, explanation)
 
 
 def technique_link(pid: str, name: str) -> Link:
@@ -308,7 +284,7 @@ class DatasetCard:
     url: str
     files_url: str
     size: str
-    location: Location
+    location: DataAccess
     techniques: list[Link]
     thumbnail_url: str
     thumbnail_alt: str

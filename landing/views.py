@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalogue.access import data_access
 from catalogue.models import Dataset
 from catalogue.selectors import (
     FILES_PER_PAGE,
@@ -231,10 +232,7 @@ def publication_page(
         "page_url": page_url,
         "canonical_url": record.url,
         "totals": totals,
-        "locations": [
-            {"location": pages.location(d), "count": n}
-            for d, n in _location_counts(record.datasets)
-        ],
+        "locations": _location_counts(record.datasets),
         "total_size": human_size(totals.size),
         "exports": _exports(record),
         "download_lists": _downloads(record) if totals.files else [],
@@ -244,14 +242,25 @@ def publication_page(
     }
 
 
-def _location_counts(datasets: tuple[Dataset, ...]) -> list[tuple[Dataset, int]]:
-    """One dataset of each data location (disk first) with how many datasets are there."""
+def _location_counts(datasets: tuple[Dataset, ...]) -> list[dict[str, Any]]:
+    """Each data location of a publication's datasets (disk first), how it is reached and how
+    many datasets are there."""
     seen: dict[str, list[Dataset]] = {}
     for item in datasets:
         seen.setdefault(item.data_location, []).append(item)
     order = ["disk", "tape", "unknown"]
     keys = sorted(seen, key=lambda k: order.index(k) if k in order else len(order))
-    return [(seen[k][0], len(seen[k])) for k in keys]
+    return [
+        {
+            "location": data_access(
+                data_location=key,
+                file_count=sum(d.number_of_files for d in seen[key]),
+                downloads_enabled=downloads.downloads_enabled(),
+            ),
+            "count": len(seen[key]),
+        }
+        for key in keys
+    ]
 
 
 # -- a dataset --------------------------------------------------------------------------------

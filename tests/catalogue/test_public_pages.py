@@ -58,9 +58,10 @@ def demo(media_root: Path) -> None:
 
 def datasets_on_page(response: Any) -> list[str]:
     """The PIDs in the catalogue table, in order."""
-    return re.findall(
-        r'<th scope="row" class="cell-pid"><a href="[^"]*">([^<]*)</a>', text(response)
+    cells = re.findall(
+        r'<th scope="row" class="cell-pid"[^>]*><a href="[^"]*">(.*?)</a>', text(response)
     )
+    return [cell.replace("<wbr>", "") for cell in cells]
 
 
 # -- the dataset table --------------------------------------------------------------------------
@@ -89,6 +90,8 @@ def test_dataset_table_lists_public_datasets_with_every_column(client: Client) -
 
     assert response.status_code == 200
     body = text(response)
+    # Cell text as read, without the line-break hints and the date/clock spans.
+    plain = re.sub(r"<(wbr|/?span[^>]*)>", "", body)
     for value in (
         "20.500.12269/abc-1",
         "GIXOS of DPPG",
@@ -99,7 +102,7 @@ def test_dataset_table_lists_public_datasets_with_every_column(client: Client) -
         "derived",
         "11019634",
     ):
-        assert value in body
+        assert value in plain
     assert 'src="/media/thumbnails/ab/abc.png"' in body
     assert 'href="/datasets/20.500.12269/abc-1"' in body
 

@@ -74,7 +74,9 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
     )
 
     # Ticking a facet.
-    page.get_by_role("group", name="Data location").get_by_label(re.compile(r"^tape")).check()
+    page.get_by_role("group", name="Data location").get_by_label(
+        re.compile(r"^Archived on tape")
+    ).check()
     page.wait_for_url(re.compile(r"location=tape"))
     page.wait_for_function("() => document.getElementById('results').dataset.total === '1'")
     assert page.locator(".chips a.chip").count() == 2
@@ -143,11 +145,13 @@ def test_visitor_searches_filters_and_builds_conditions_with_htmx(
     page.wait_for_function("() => document.getElementById('results').dataset.total === '1'")
     assert page.url == url_before
     assert page.locator(".chips a.chip", has_text="Data location").count() == 1
-    assert page.get_by_label(re.compile(r"^tape")).is_checked()
+    assert page.get_by_label(re.compile(r"^Archived on tape")).is_checked()
 
     # The page still carries htmx's handlers after a restore: a facet still updates in place.
     page.evaluate("window.__sameDocument = true")
-    page.get_by_role("group", name="Data location").get_by_label(re.compile(r"^tape")).uncheck()
+    page.get_by_role("group", name="Data location").get_by_label(
+        re.compile(r"^Archived on tape")
+    ).uncheck()
     page.wait_for_function("() => !location.search.includes('location=tape')")
     assert page.evaluate("window.__sameDocument") is True
 
@@ -215,7 +219,7 @@ def test_search_page_on_a_phone(live_catalogue: None, live_server: Any, browser:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
     # Still usable: the facets can be ticked and the results follow.
-    page.get_by_label(re.compile(r"^tape")).check()
+    page.get_by_label(re.compile(r"^Archived on tape")).check()
     page.wait_for_url(re.compile(r"location=tape"))
     page.wait_for_function("() => document.getElementById('results').dataset.total === '1'")
     context.close()

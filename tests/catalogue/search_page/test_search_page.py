@@ -25,7 +25,7 @@ def page_of(response: Any) -> Any:
 
 def pids(response: Any) -> list[str]:
     return [
-        a.text
+        a.text_content()
         for a in page_of(response).xpath(
             "//table[@class='data-table datasets']/tbody//th[@class='cell-pid']/a"
         )
@@ -168,7 +168,7 @@ def test_each_chip_removes_one_filter(client: Client, indexed: dict[str, Dataset
     assert set(found) == {
         "Text: “lipid”",
         "Instrument: P08",
-        "Data location: disk",
+        "Data location: Online (on disk)",
         "Condition: sample_temperature > 20 degC",
     }
     removed = dict(parse_qsl(urlsplit(found["Instrument: P08"]).query))

@@ -56,7 +56,7 @@ def test_rows_escape_every_value(client: Client) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     [row] = _rows_html(response)
     assert row.xpath("./th/a")[0].text == 'x<y>&"z'
-    assert row.xpath("./td[@class='cell-folder']")[0].text == "/a&b"
+    assert row.xpath("./td[@class='cell-folder']")[0].text_content() == "/a&b"
 
 
 def test_first_thumbnail_only_and_only_with_a_file(client: Client) -> None:

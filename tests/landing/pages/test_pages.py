@@ -102,7 +102,7 @@ def test_publication_page_shows_its_datasets_key_metadata(client: Client, landin
     assert "http://purl.org/pan-science/PaNET/PaNET01188" in body
     # Totals and where the data is.
     assert "6</strong> files" in body
-    assert "Online" in body
+    assert "Online (on disk)" in body
     assert "Archived on tape" in body
     assert "staging" in body
 
@@ -242,11 +242,11 @@ def test_tape_explanation_links_the_data_contact_when_configured(
     client: Client, landing: Landing, settings: Any
 ) -> None:
     dataset = landing.datasets[1]  # on tape
-    assert "Contact the data management team" not in text(client.get(f"/datasets/{dataset.pid}"))
+    assert "mailto:" not in text(client.get(f"/datasets/{dataset.pid}"))
 
     settings.PORTAL_DATA_CONTACT = "mailto:data@facility.example"
     body = text(client.get(f"/datasets/{dataset.pid}"))
-    assert '<a href="mailto:data@facility.example">Contact the data management team</a>' in body
+    assert '<a href="mailto:data@facility.example">Ask the data management team</a>' in body
 
 
 def test_dataset_page_shows_content_files_and_location(
@@ -288,7 +288,8 @@ def test_without_a_download_pattern_there_are_no_download_links(
     body = text(client.get(f"/datasets/{landing.datasets[0].pid}"))
 
     assert "/download/" not in body
-    assert "does not offer the files for download" in body
+    assert "does not link them for download" in body
+    assert "work right away" not in body
     assert client.get(f"/download/metalink/datasets/{landing.datasets[0].pid}").status_code == 404
 
 
