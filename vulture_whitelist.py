@@ -23,6 +23,7 @@ from operations.rate_limit import rate_limit
 from portal.celery import app
 from portal.middleware import content_security_policy
 from publishing.datacite import DoiRecord, _RecordingRESTClient
+from publishing.editor.rows import CreatorRow, RelatedRow, RightsRow
 from publishing.forms import DataCiteListField
 from publishing.models import Publication
 from publishing.payloads import PublicationIn
@@ -141,3 +142,13 @@ _NullDataCite.log_message
 
 # Django's handler reads it: a response already logged is not logged again (the rate limiter's).
 _ = HttpResponse()._has_been_logged  # type: ignore[attr-defined]
+
+# The editor's row forms: Django reads their fields by name (the templates render them).
+CreatorRow.given_name
+CreatorRow.family_name
+CreatorRow.affiliation_name
+CreatorRow.affiliation_ror
+CreatorRow.affiliation2_name
+CreatorRow.affiliation2_ror
+RightsRow.rights_uri
+RelatedRow.relation_information

@@ -14,9 +14,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Model, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Dataset, Instrument, Proposal, Technique
 from catalogue.services import dataset_restore, dataset_withdraw
@@ -49,7 +51,12 @@ def withdraw_action(
     """An admin action that asks for a reason on an intermediate page, then withdraws."""
     form = WithdrawForm(request.POST if request.POST.get("apply") else None)
     if form.is_bound and form.is_valid():
-        done = sum(withdraw(obj, form.cleaned_data["reason"]) for obj in queryset)
+        reason = form.cleaned_data["reason"]
+        done = 0
+        for obj in queryset:
+            if withdraw(obj, reason):
+                done += 1
+                modeladmin.log_change(request, obj, f"Withdrawn: {reason}")
         skipped = queryset.count() - done
         opts = modeladmin.model._meta
         modeladmin.message_user(
@@ -81,7 +88,11 @@ def restore_action(
     modeladmin: admin.ModelAdmin[Any],
     restore: Callable[[Any], bool],
 ) -> None:
-    done = sum(restore(obj) for obj in queryset)
+    done = 0
+    for obj in queryset:
+        if restore(obj):
+            done += 1
+            modeladmin.log_change(request, obj, "Restored: public again.")
     opts = modeladmin.model._meta
     modeladmin.message_user(
         request,
@@ -105,13 +116,54 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
         return [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]
 
 
+class YearFilter(admin.SimpleListFilter):
+    """The year a dataset's measurement started."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = (
+            Dataset.objects.filter(start_time__isnull=False)
+            .annotate(year=ExtractYear("start_time"))
+            .values_list("year", flat=True)
+            .distinct()
+            .order_by("-year")
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(start_time__year=int(value))
+        return queryset
+
+
 @admin.register(Dataset)
 class DatasetAdmin(ReadOnlyRecordAdmin):
-    list_display = ["pid", "title", "type", "visibility", "start_time", "files_status"]
+    list_display = [
+        "pid",
+        "title",
+        "proposal",
+        "run_number",
+        "instrument",
+        "visibility",
+        "start_time",
+        "data_location",
+    ]
     list_display_links = ["pid"]
-    list_filter = ["visibility", "files_status", "type", "instrument"]
-    search_fields = ["pid", "title"]
-    list_select_related = False
+    list_filter = ["visibility", "instrument", YearFilter, "data_location", "files_status", "type"]
+    # A proposal id or run number is matched whole; pids, titles and instruments in part.
+    search_fields = [
+        "pid",
+        "title",
+        "=proposal__proposal_id",
+        "=run_number",
+        "instrument__name",
+        "instrument__unique_name",
+    ]
+    search_help_text = _("PID, title, proposal id, run number or instrument")
+    list_select_related = ["proposal", "instrument"]
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ["instrument", "proposal"]

@@ -5,6 +5,11 @@ from django.views.static import serve
 
 from portal.health import readyz
 
+# The admin is the portal's: its header and titles name the portal, not Django.
+admin.site.site_header = settings.PORTAL_NAME
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "Staff administration"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("readyz", readyz, name="readyz"),

@@ -96,6 +96,11 @@ def ror_ok(value: str) -> bool:
     return bool(_ROR.match(value.strip()))
 
 
+def iso_date_ok(value: str) -> bool:
+    """An ISO 8601 date, date and time, or range of them, as DataCite dates take them."""
+    return bool(_ISO_DATE.match(value.strip()))
+
+
 def _path(parts: Iterable[Any]) -> str:
     out = ""
     for part in parts:

@@ -124,7 +124,9 @@ class Publication(Tombstoned):
         ]
 
     def __str__(self) -> str:
-        return self.doi or f"Draft publication {self.pk}"
+        if self.doi:
+            return f"{self.doi}: {self.title}" if self.title else self.doi
+        return self.title or f"Draft publication {self.pk}"
 
     @property
     def is_managed(self) -> bool:

@@ -74,3 +74,34 @@ def publications_page(
     )
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(page_number)
+
+
+def datasets_for_picking(query: str, *, limit: int = 25) -> list[Dataset]:
+    """Public datasets a curator may add, by title (in part), PID, proposal id or run number."""
+    query = query.strip()
+    if not query:
+        return []
+    condition = (
+        Q(title__icontains=query)
+        | Q(pid__iexact=query)
+        | Q(pid__istartswith=query)
+        | Q(proposal__proposal_id__iexact=query)
+        | Q(run_number__iexact=query)
+    )
+    return list(
+        Dataset.objects.public()
+        .filter(condition)
+        .select_related("proposal", "instrument")
+        .order_by("-start_time", "pk")[:limit]
+    )
+
+
+def proposal_public_datasets(proposal_id: str) -> list[Dataset]:
+    """Every public dataset of one proposal (a beamtime): the proposal-wide selection."""
+    if not proposal_id.strip():
+        return []
+    return list(
+        Dataset.objects.public()
+        .filter(proposal__proposal_id__iexact=proposal_id.strip())
+        .order_by("start_time", "pk")
+    )

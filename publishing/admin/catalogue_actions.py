@@ -24,6 +24,13 @@ from publishing.services.errors import PublicationError
 def _created(
     modeladmin: admin.ModelAdmin[Any], request: HttpRequest, made: list[Publication]
 ) -> HttpResponse | None:
+    for publication in made:  # the audit log, on the publication's history
+        modeladmin.log_addition(
+            request,
+            publication,
+            f"Created from {publication.datasets.count()} dataset(s) in the "
+            f"{modeladmin.opts.verbose_name} list.",
+        )
     if len(made) == 1:
         modeladmin.message_user(
             request,

@@ -9,7 +9,6 @@ Publications imported from the catalogue stay read-only here, as before.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -20,23 +19,22 @@ from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from catalogue.admin import VISIBILITY_FIELDSET, restore_action, withdraw_action
-from publishing import datacite
 from publishing.admin.datacite_calls import DataCiteCallInline
-from publishing.doi_metadata import MetadataInvalid, datacite_attributes
+from publishing.admin.editor import datasets_view, editor_view, people_view
+from publishing.admin.register import can_register, register_view
+from publishing.checklist import registration_checklist
+from publishing.doi_metadata import MetadataInvalid
 from publishing.forms import PublicationForm
 from publishing.models import DoiState, Publication, PublicationQuerySet
 from publishing.services.drafts import publication_changed, publication_save
 from publishing.services.errors import PublicationError
 from publishing.services.registration import landing_url, new_doi, publication_register
 from publishing.services.withdrawal import publication_restore, publication_withdraw
-
-REGISTER_PERMISSION = "publishing.register_publication"
 
 DOI_FIELDS = [
     "doi",
@@ -56,10 +54,6 @@ STATE_COLOURS = {
     DoiState.DRAFT: "#8a5a00",
     DoiState.EXTERNAL: "#555",
 }
-
-
-def can_register(request: HttpRequest) -> bool:
-    return request.user.has_perm(REGISTER_PERMISSION)
 
 
 @admin.register(Publication)
@@ -244,6 +238,21 @@ class PublicationAdmin(admin.ModelAdmin):
                 wrap(require_http_methods(["GET", "POST"])(self.register_view)),
                 name="{}_{}_register".format(*info),
             ),
+            path(
+                "<path:object_id>/json/",
+                wrap(require_http_methods(["GET", "POST"])(self.json_view)),
+                name="{}_{}_json".format(*info),
+            ),
+            path(
+                "<path:object_id>/datasets/",
+                wrap(require_http_methods(["GET", "POST"])(self.datasets_view)),
+                name="{}_{}_datasets".format(*info),
+            ),
+            path(
+                "people/",
+                wrap(require_http_methods(["GET"])(self.people_view)),
+                name="{}_{}_people".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -259,72 +268,38 @@ class PublicationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("landing:publication_preview", args=[publication.pk]))
 
     def register_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """GET: what would be sent, or what to fix first. POST (publishers): register the DOI."""
-        publication = self._publication(request, object_id)
-        change_url = reverse("admin:publishing_publication_change", args=[publication.pk])
-        problems: dict[str | None, list[str]] = {}
-        error = ""
-        if request.method == "POST":
-            if not can_register(request):
-                raise PermissionDenied
-            try:
-                started = publication_register(publication_id=publication.pk)
-            except MetadataInvalid as exc:
-                problems = exc.by_field()
-            except PublicationError as exc:
-                error = str(exc)
-            else:
-                publication.refresh_from_db()
-                if started:
-                    self.log_change(
-                        request, publication, f"Asked DataCite to register {publication.doi}."
-                    )
-                    self.message_user(
-                        request,
-                        f"Registering {publication.doi} at DataCite: its DOI state shows the "
-                        "outcome (reload the page).",
-                        messages.SUCCESS,
-                    )
-                else:
-                    self.message_user(
-                        request,
-                        f"Nothing new to ask: {publication.doi} is "
-                        f"{publication.get_doi_state_display().lower()}.",
-                        messages.WARNING,
-                    )
-                return HttpResponseRedirect(change_url)
-        # A draft's DOI is chosen when registering; check with one of the same shape.
-        doi = publication.doi or new_doi(settings.DATACITE_PREFIX or "10.5072")
-        attributes: dict[str, Any] | None = None
-        if not problems and not error:
-            try:
-                attributes = datacite_attributes(publication, doi=doi, url=landing_url(doi))
-            except MetadataInvalid as exc:
-                problems = exc.by_field()
-        if not publication.is_managed:
-            error = "This publication was registered elsewhere (imported from the catalogue)."
-        elif not datacite.configured():
-            error = "DataCite is not configured here (DATACITE_URL is not set)."
-        labels = {f.name: f.verbose_name for f in Publication._meta.fields}
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Register the DOI" if not publication.is_registered else "DOI",
-            "opts": self.opts,
-            "original": publication,
-            "publication": publication,
-            "change_url": change_url,
-            "doi": publication.doi,
-            "problems": [
-                (str(labels.get(field or "", field or "Other")).capitalize(), messages_)
-                for field, messages_ in problems.items()
-            ],
-            "json": json.dumps(attributes, indent=2, ensure_ascii=False) if attributes else "",
-            "error": error,
-            "can_register": can_register(request),
-            "registrable": publication.is_managed
-            and publication.doi_state in (DoiState.DRAFT, DoiState.FAILED),
-        }
-        return TemplateResponse(request, "admin/publishing/publication/register.html", context)
+        """GET: the DOI, the checklist and DataCite's payload. POST (publishers): register."""
+        return register_view(self, request, self._publication(request, object_id))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A portal publication staff may edit opens in the structured editor."""
+        key = unquote(object_id)
+        publication = Publication.objects.filter(pk=key).first() if key.isdigit() else None
+        if (
+            publication is not None
+            and publication.is_managed
+            and self.has_change_permission(request, publication)
+        ):
+            return editor_view(self, request, publication)  # type: ignore[arg-type]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def json_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The DataCite lists as JSON, for experts: Django's own change form, checked the same."""
+        return super().change_view(request, object_id)
+
+    def datasets_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return datasets_view(self, request, self._publication(request, object_id))  # type: ignore[arg-type]
+
+    def people_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return people_view(self, request)  # type: ignore[arg-type]
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -334,8 +309,14 @@ class PublicationAdmin(admin.ModelAdmin):
     def register(self, request: HttpRequest, queryset: PublicationQuerySet) -> None:
         started, refused = 0, []
         for publication in queryset.managed().order_by("pk"):
+            doi = publication.doi or new_doi(settings.DATACITE_PREFIX or "10.5072")
+            failed = registration_checklist(publication, doi=doi, url=landing_url(doi)).failed
+            if failed and publication.doi_state in (DoiState.DRAFT, DoiState.FAILED):
+                labels = "; ".join(str(check.label) for check in failed)
+                refused.append(format_html("{}: fix first: {}", publication, labels))
+                continue
             try:
-                if publication_register(publication_id=publication.pk):
+                if publication_register(publication_id=publication.pk, doi=doi):
                     started += 1
                     self.log_change(request, publication, "Asked DataCite to register the DOI.")
             except MetadataInvalid as exc:

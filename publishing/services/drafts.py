@@ -15,10 +15,12 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from catalogue.models import Dataset, Proposal
+from publishing.cleaning import unique
 from publishing.models import DoiState, Publication
 from publishing.services.errors import PublicationError
 from publishing.services.indexing import publication_datasets_reindex
 from publishing.services.registration import doi_update_request
+from publishing.spdx import licence_name, spdx_of_text
 
 # What staff edit; everything else about a publication belongs to the services.
 EDITABLE_FIELDS = (
@@ -54,7 +56,7 @@ def _creator(name: str, orcid: str = "") -> dict[str, Any]:
     return creator
 
 
-def _creators_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
+def creators_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
     """The people credited for the data, in order, each once; the facility when nobody is."""
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
@@ -78,7 +80,7 @@ def _creators_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
     return out
 
 
-def _subjects_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
+def subjects_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for dataset in datasets:
@@ -97,9 +99,25 @@ def _subjects_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
     return out
 
 
-def _rights_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
+def rights_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
+    """The datasets' licences; one the SPDX list knows (by id, name or address) with its id."""
     licenses = sorted({d.license.strip() for d in datasets if d.license.strip()})
-    return [{"rights": text} for text in licenses]
+    out: list[dict[str, Any]] = []
+    for text in licenses:
+        found = spdx_of_text(text)
+        if found is None:
+            out.append({"rights": text})
+        else:
+            out.append(
+                {
+                    "rights": licence_name(found),
+                    "rightsUri": f"https://spdx.org/licenses/{found}.html",
+                    "rightsIdentifier": found,
+                    "rightsIdentifierScheme": "SPDX",
+                    "schemeUri": "https://spdx.org/licenses/",
+                }
+            )
+    return unique(out)
 
 
 def _dates_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
@@ -116,9 +134,9 @@ def _dates_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
 
 
 def _prefill(publication: Publication, datasets: Sequence[Dataset]) -> None:
-    publication.creators = _creators_of(datasets)
-    publication.subjects = _subjects_of(datasets)
-    publication.rights = _rights_of(datasets)
+    publication.creators = creators_of(datasets)
+    publication.subjects = subjects_of(datasets)
+    publication.rights = rights_of(datasets)
     publication.dates = _dates_of(datasets)
     publication.publisher = settings.PORTAL_PUBLISHER
     publication.resource_type = "Dataset"
@@ -229,11 +247,41 @@ def publication_datasets_add(*, publication: Publication, datasets: Sequence[Dat
     locked.datasets.add(*new)
     every = list(locked.datasets.public().select_related("proposal").prefetch_related("techniques"))
     locked.dates = _dates_of(every)
-    locked.subjects = _merge(locked.subjects, _subjects_of(new), key="subject")
+    locked.subjects = _merge(locked.subjects, subjects_of(new), key="subject")
     locked.save(update_fields=["dates", "subjects", "modified"])
     doi_update_request(locked.pk)
     publication_datasets_reindex(locked.pk)
     return len(new)
+
+
+@transaction.atomic
+def publication_datasets_remove(*, publication: Publication, datasets: Sequence[Dataset]) -> int:
+    """Take datasets out; a registered DOI's metadata follows. Returns how many were removed."""
+    locked = Publication.objects.select_for_update().get(pk=publication.pk)
+    gone = list(locked.datasets.filter(pk__in=[d.pk for d in datasets]))
+    if not gone:
+        return 0
+    locked.datasets.remove(*gone)
+    locked.save(update_fields=["modified"])
+    doi_update_request(locked.pk)
+    publication_datasets_reindex(locked.pk, *(d.pk for d in gone))
+    return len(gone)
+
+
+@transaction.atomic
+def publication_edit(*, publication: Publication, values: dict[str, Any]) -> tuple[list[str], bool]:
+    """Staff edits from the editor: the fields whose value changed, and whether DataCite follows."""
+    changed = [
+        name
+        for name, value in values.items()
+        if name in EDITABLE_FIELDS and getattr(publication, name) != value
+    ]
+    if not changed:
+        return [], False
+    for name in changed:
+        setattr(publication, name, values[name])
+    publication_save(publication=publication, fields=changed)
+    return changed, publication_changed(publication=publication)
 
 
 def _merge(have: list[Any], more: list[dict[str, Any]], *, key: str) -> list[Any]:

@@ -51,6 +51,16 @@ def new_doi(prefix: str) -> str:
     return f"{prefix}/{chars[:5]}-{chars[5:]}"
 
 
+def doi_is_fresh(doi: str, prefix: str) -> bool:
+    """``doi`` has the shape :func:`new_doi` gives under ``prefix`` and is not taken."""
+    suffix = doi.removeprefix(f"{prefix}/")
+    if suffix == doi or len(suffix) != 11 or suffix[5] != "-":
+        return False
+    if not all(c in _SUFFIX_ALPHABET for c in suffix[:5] + suffix[6:]):
+        return False
+    return not Publication.objects.filter(doi=doi).exists()
+
+
 def landing_url(doi: str) -> str:
     """Where the DOI resolves: the publication's page on this portal."""
     return settings.PORTAL_BASE_URL + reverse("landing:publication", args=[doi])
@@ -89,12 +99,14 @@ def doi_update_request(publication_id: int) -> bool:
 
 
 @transaction.atomic
-def publication_register(*, publication_id: int) -> bool:
+def publication_register(*, publication_id: int, doi: str = "") -> bool:
     """Ask for the DOI: validate, choose the DOI once, then register after commit.
 
     Returns False when there is nothing new to ask for (it is registered, or on its way: then the
     task is sent again, which is harmless). Raises :class:`MetadataInvalid` with the fields to
     fix, or :class:`PublicationError` when the publication cannot be registered from here.
+    ``doi`` is the one staff were shown on the register page (a fresh DOI under the prefix);
+    a draft that already has a DOI keeps its own.
     """
     publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
     if publication is None:
@@ -112,7 +124,9 @@ def publication_register(*, publication_id: int) -> bool:
         raise PublicationError("DataCite is not configured here (DATACITE_URL is not set).")
     if publication.publication_year is None:
         publication.publication_year = timezone.now().year
-    doi = publication.doi or new_doi(settings.DATACITE_PREFIX)
+    if doi and not doi_is_fresh(doi.lower(), settings.DATACITE_PREFIX):
+        raise PublicationError(f"{doi} is not a DOI this portal makes under its prefix.")
+    doi = publication.doi or doi.lower() or new_doi(settings.DATACITE_PREFIX)
     datacite_attributes(publication, doi=doi, url=landing_url(doi))  # raises MetadataInvalid
     publication.doi = doi
     retry = publication.registered_at is not None  # a failed update of a registered DOI

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -17,7 +19,12 @@ from catalogue.services import dataset_withdraw
 from catalogue.visibility import Visibility, WithdrawnBy
 from publishing.models import Publication
 from publishing.services.withdrawal import publication_withdraw
-from tests.factories import DatasetFactory, PublicationFactory
+from tests.factories import (
+    DatasetFactory,
+    InstrumentFactory,
+    ProposalFactory,
+    PublicationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +85,39 @@ def test_dataset_list_filters_and_search_work(admin_client: Client) -> None:
     assert "Tomography" not in filtered.content.decode()
 
 
+def test_dataset_admin_finds_proposal_ids_run_numbers_and_instruments(
+    admin_client: Client,
+) -> None:
+    proposal = ProposalFactory.create(proposal_id="11012345")
+    instrument = InstrumentFactory.create(unique_name="P08", name="High resolution diffraction")
+    DatasetFactory.create(title="Of the proposal", proposal=proposal)
+    DatasetFactory.create(title="Run seven", run_number="7")
+    DatasetFactory.create(title="At P08", instrument=instrument)
+    DatasetFactory.create(title="Unrelated", start_time=dt.datetime(2019, 5, 1, tzinfo=dt.UTC))
+
+    def titles(**query: str) -> str:
+        return admin_client.get(DATASETS, query).content.decode()
+
+    assert "Of the proposal" in titles(q="11012345")
+    assert "Unrelated" not in titles(q="11012345")
+    assert "Run seven" in titles(q="7")
+    assert "At P08" in titles(q="P08")
+    page = titles(year="2019")
+    assert "Unrelated" in page
+    assert "Run seven" not in page
+    for choice in ("data_location__exact=", "year=2019", "instrument__id__exact="):
+        assert choice in page
+    assert "PID, title, proposal id, run number or instrument" in page
+
+
+def test_the_admin_is_named_after_the_portal(admin_client: Client, settings: Any) -> None:
+    page = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert f">{settings.PORTAL_NAME}</a>" in page
+    assert "Django administration" not in page
+    assert "css/staff.css" in page
+
+
 def test_withdraw_asks_for_a_reason_first(admin_client: Client) -> None:
     dataset = DatasetFactory.create()
 
@@ -122,6 +162,10 @@ def test_withdraw_with_a_reason_withdraws_the_datasets(admin_client: Client) -> 
         assert dataset.withdrawn_at is not None
     untouched.refresh_from_db()
     assert untouched.visibility == Visibility.PUBLIC
+    logged = LogEntry.objects.filter(object_id__in=[str(first.pk), str(second.pk)])
+    assert [e.get_change_message() for e in logged] == [
+        "Withdrawn: The sample was mislabelled."
+    ] * 2
     page = Client().get(reverse("landing:dataset", args=[first.pid]))
     assert page.status_code == 410
     assert "The sample was mislabelled." in page.content.decode()

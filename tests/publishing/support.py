@@ -53,6 +53,18 @@ class DraftPublicationFactory(DjangoModelFactory[Publication]):
         ]
     )
 
+    rights = factory.LazyFunction(
+        lambda: [
+            {
+                "rights": "Creative Commons Attribution 4.0 International",
+                "rightsUri": "https://spdx.org/licenses/CC-BY-4.0.html",
+                "rightsIdentifier": "CC-BY-4.0",
+                "rightsIdentifierScheme": "SPDX",
+                "schemeUri": "https://spdx.org/licenses/",
+            }
+        ]
+    )
+
     @factory.post_generation
     def with_datasets(obj: Publication, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:

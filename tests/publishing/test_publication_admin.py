@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -30,6 +31,11 @@ PROPOSALS = reverse("admin:catalogue_proposal_changelist")
 
 def change_url(publication: Publication) -> str:
     return reverse("admin:publishing_publication_change", args=[publication.pk])
+
+
+def json_url(publication: Publication) -> str:
+    """The expert form: Django's change form with the DataCite lists as JSON."""
+    return reverse("admin:publishing_publication_json", args=[publication.pk])
 
 
 def register_url(publication: Publication) -> str:
@@ -109,6 +115,9 @@ def test_curator_creates_one_draft_per_beamtime(curator: Client) -> None:
     publication = Publication.objects.get()
     assert publication.title == "Operando battery cathodes"
     assert publication.datasets.count() == 3
+    entry = LogEntry.objects.get(object_id=str(publication.pk))
+    assert entry.is_addition()
+    assert entry.get_change_message() == "Created from 3 dataset(s) in the proposal list."
 
 
 def test_curator_edits_a_draft_and_orcid_and_ror_ids_are_completed(curator: Client) -> None:
@@ -131,7 +140,7 @@ def test_curator_edits_a_draft_and_orcid_and_ror_ids_are_completed(curator: Clie
     ]
 
     response = curator.post(
-        change_url(draft), form_data(draft, title="Better", creators=json.dumps(creators))
+        json_url(draft), form_data(draft, title="Better", creators=json.dumps(creators))
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -157,7 +166,7 @@ def test_a_wrong_json_field_says_where_and_what(curator: Client) -> None:
     ]
 
     response = curator.post(
-        change_url(draft),
+        json_url(draft),
         form_data(
             draft,
             creators=json.dumps(creators),
@@ -196,6 +205,7 @@ def test_preview_shows_the_landing_page_to_staff_only(curator: Client, client: C
     assert "Preview of the landing page" in body
     assert "assigned when registered" in body
     assert '<meta name="robots" content="noindex">' in body
+    assert "css/landing.css" in body  # the real landing page's styles
     assert client.get(url).status_code == 302  # to the login page
     assert client.get(f"/doi/{draft.doi}").status_code in (404, 301, 302)
 
@@ -262,7 +272,7 @@ def test_publisher_registers_and_sees_the_state_and_the_audit_log(
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.doi_state == DoiState.FINDABLE
-    page = publisher.get(change_url(draft)).content.decode()
+    page = publisher.get(json_url(draft)).content.decode()
     assert "Findable" in page
     assert draft.doi in page
     assert "DataCite calls (audit log)" in page
@@ -279,11 +289,11 @@ def test_register_page_lists_what_to_fix(publisher: Client, standin: DataCiteSta
     posted = publisher.post(register_url(draft)).content.decode()
 
     for body in (page, posted):
-        assert "Fix these fields first" in body
-        assert "Creators" in body
+        assert "Checklist" in body
+        assert '<li class="fail" data-check="creators">' in body
         assert "at least one creator is required" in body
-        assert "Rights" in body
         assert "rightsList[0].rightsUri" in body
+        assert f"{change_url(draft)}#field-creators" in body
         assert "Register DOI at DataCite" not in body
     assert standin.seen == []
 
@@ -299,9 +309,9 @@ def test_registered_publication_is_read_only_for_curators(
         publisher.post(register_url(draft))
     draft.refresh_from_db()
 
-    refused = curator.post(change_url(draft), form_data(draft, title="Curator's idea"))
+    refused = curator.post(json_url(draft), form_data(draft, title="Curator's idea"))
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = publisher.post(change_url(draft), form_data(draft, title="Publisher's fix"))
+        accepted = publisher.post(json_url(draft), form_data(draft, title="Publisher's fix"))
 
     assert refused.status_code == 403
     assert accepted.status_code == 302
@@ -320,7 +330,7 @@ def test_registered_publication_cannot_be_saved_with_metadata_datacite_would_ref
     draft.refresh_from_db()
     calls = len(standin.seen)
 
-    response = publisher.post(change_url(draft), form_data(draft, creators="[]"))
+    response = publisher.post(json_url(draft), form_data(draft, creators="[]"))
 
     assert response.status_code == 200
     assert "at least one creator is required" in response.content.decode()
