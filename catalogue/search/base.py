@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from catalogue.search.clauses import Clause
 
 # URL value -> (field, descending). "relevance" ranks by score (the default when there is text);
 # DEFAULT_SORT is the order without text.
@@ -67,6 +70,10 @@ class DatasetQuery:
     facets AND'ed); ``conditions`` holds raw ``sm`` strings such as ``"sample_temperature > 20
     degC"``, parsed by the backends (a bad one raises :class:`QueryError`). ``sort=""`` means
     relevance when there is text, :data:`DEFAULT_SORT` otherwise.
+
+    ``where`` is a structured condition tree built by the APIs (:mod:`catalogue.search.clauses`),
+    AND'ed with the rest. ``start``, when given, is the offset of the first result instead of
+    ``page`` (clients that skip any number of results, such as LoopBack's ``skip``).
     """
 
     text: str = ""
@@ -85,6 +92,8 @@ class DatasetQuery:
     keyset: bool = False
     after: tuple[Any, ...] | None = None
     backwards: bool = False
+    where: Clause | None = None
+    start: int | None = None
 
     @property
     def effective_sort(self) -> str:
@@ -100,7 +109,11 @@ class DatasetQuery:
 
     @property
     def offset(self) -> int:
-        return 0 if self.keyset else (self.page - 1) * self.per_page
+        if self.keyset:
+            return 0
+        if self.start is not None:
+            return self.start
+        return (self.page - 1) * self.per_page
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,8 @@ class SearchPage:
     # when reading ``backwards``).
     keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     more: bool = False
+    # Dataset id -> the backend's relevance score (> 0, higher is better) when sorted by relevance.
+    scores: dict[int, float] = field(default_factory=dict)
 
     @property
     def first(self) -> int:

@@ -47,6 +47,7 @@ from catalogue.search.base import (
     SearchPage,
     SearchUnavailable,
 )
+from catalogue.search.clauses import ParameterTest, check_size, leaves
 from catalogue.search.conditions import check_units, parse_conditions
 from catalogue.search.facet_counts import (
     FACET_SIZE,
@@ -64,6 +65,7 @@ from catalogue.search.query import (
     parse,
     positive_words,
 )
+from catalogue.search.sql_clauses import ClauseCompiler
 from catalogue.search.sql_compiler import DATASETS, FTS, Compiler
 
 _SORT_FIELDS = {"proposal": "proposal__proposal_id"}
@@ -170,6 +172,14 @@ class DatabaseBackend:
             sql, ps = compiler.condition(condition)
             where.append(sql)
             params += ps
+        if query.where is not None:
+            check_size(query.where)
+            for leaf in leaves(query.where):
+                if isinstance(leaf, ParameterTest) and leaf.numeric:
+                    check_units(leaf.conditions()[0], stored_units(leaf.key))
+            sql, ps = ClauseCompiler(compiler).clause(query.where)
+            where.append(sql)
+            params += ps
         if where:
             queryset = queryset.extra(where=where, params=params)  # noqa: S610 - params bound
         selections = {
@@ -192,7 +202,12 @@ class DatabaseBackend:
         cached = facet_cache.get(cache_key)
         counted: dict[str, list[tuple[str, int]]] | None = cached[1] if cached else None
         total: int | None = cached[0] if cached else None
-        narrowing = node is not None or bool(query.conditions) or bool(selections)
+        narrowing = (
+            node is not None
+            or bool(query.conditions)
+            or bool(selections)
+            or query.where is not None
+        )
         if counted is None and query.facets and narrowing:
             # The total and the facets without a selection of their own from one statement,
             # which evaluates the text, conditions and selections once (one_pass).
@@ -208,6 +223,7 @@ class DatabaseBackend:
         words = positive_words(node)
         ranking = compiler.rank(words) if sort == "relevance" else None
         keys: dict[int, tuple[Any, ...]] = {}
+        scores: dict[int, float] = {}
         more = False
         if query.keyset and ranking is not None:
             ids, keys, more = keyset.ranked_page(
@@ -218,6 +234,7 @@ class DatabaseBackend:
                 backwards=query.backwards,
                 size=query.per_page,
             )
+            scores = {pk: max(float(key[0] or 0.0), 0.0) for pk, key in keys.items()}
         elif query.keyset:
             field = SORTS[DEFAULT_SORT if sort == "relevance" else sort][0]
             ids, keys, more = keyset.field_page(
@@ -232,7 +249,8 @@ class DatabaseBackend:
         elif start >= total:
             ids = []
         elif ranking is not None:
-            ids = self._ranked(queryset, ranking, compiler, start, stop)
+            scores = self._ranked(queryset, ranking, compiler, start, stop)
+            ids = list(scores)
         elif total // 2 < start < total:
             # Deep pages are read from the other end of the index, not skipped through.
             rows = queryset.order_by(*_order(sort, backwards=True)).values_list("id", flat=True)
@@ -269,6 +287,7 @@ class DatabaseBackend:
             highlights=highlights,
             keys=keys,
             more=more,
+            scores=scores,
         )
 
     def _facet_counts(
@@ -306,25 +325,27 @@ class DatabaseBackend:
         compiler: Compiler,
         start: int,
         stop: int,
-    ) -> list[int]:
+    ) -> dict[int, float]:
+        """The page's ids in rank order, with their scores (higher is better)."""
         inner, params = queryset.order_by().values("id").query.sql_with_params()
         expr, rank_params = ranking
         if compiler.postgres:
             sql = (
-                f"SELECT s.id FROM ({inner}) s JOIN {DATASETS} ON {DATASETS}.id = s.id "
-                f"ORDER BY {expr} DESC, s.id DESC LIMIT %s OFFSET %s"
+                f"SELECT s.id, {expr} AS score FROM ({inner}) s JOIN {DATASETS} "
+                f"ON {DATASETS}.id = s.id ORDER BY score DESC, s.id DESC LIMIT %s OFFSET %s"
             )
-            all_params = [*params, *rank_params, stop - start, start]
+            all_params = [*rank_params, *params, stop - start, start]
         else:
+            # bm25 is lower for better matches (negative): its negation ranks like ts_rank.
             sql = (
-                f"SELECT s.id FROM ({inner}) s LEFT JOIN (SELECT rowid AS id, "
+                f"SELECT s.id, -r.score FROM ({inner}) s LEFT JOIN (SELECT rowid AS id, "
                 f"bm25({FTS}, 10.0, 5.0, 1.0) AS score FROM {FTS} WHERE {FTS} MATCH %s) r "
                 "ON r.id = s.id ORDER BY r.score IS NULL, r.score, s.id DESC LIMIT %s OFFSET %s"
             )
             all_params = [*params, expr, stop - start, start]
         with connection.cursor() as cursor:
             cursor.execute(sql, all_params)
-            return [int(row[0]) for row in cursor.fetchall()]
+            return {int(row[0]): max(float(row[1] or 0.0), 0.0) for row in cursor.fetchall()}
 
     def index(self, dataset_ids: list[int]) -> None:
         """Nothing to do: the database is its own index."""

@@ -41,6 +41,7 @@ _FIELDS = (
     "instrument__unique_name",
     "instrument__name",
     "instrument__facility",
+    "instrument__pid",
     "proposal__proposal_id",
     "proposal__title",
 )
@@ -163,6 +164,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "year": str(start.astimezone(UTC).year) if start else None,
         "instrument": row["instrument__unique_name"] or row["instrument__name"] or None,
         "facility": row["instrument__facility"] or None,
+        "instrument_pid": row["instrument__pid"],
         "proposal": row["proposal__proposal_id"],
         "proposal_title": row["proposal__title"] or None,
         "principal_investigators": _strings(row["principal_investigators"]),

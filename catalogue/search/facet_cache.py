@@ -68,6 +68,7 @@ def key(query: DatasetQuery, gen: str) -> str:
         "text": " ".join(query.text.split()),
         "filters": sorted((f, sorted(set(v))) for f, v in query.filters if v),
         "conditions": sorted(" ".join(c.split()) for c in query.conditions),
+        "where": repr(query.where) if query.where is not None else None,
     }
     digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
     return f"{_PREFIX}:{digest}"

@@ -11,6 +11,7 @@ from typing import Any
 from opensearchpy.exceptions import RequestError
 
 from catalogue.search.base import DatasetQuery, QueryError, SearchPage, SearchUnavailable
+from catalogue.search.clauses import ParameterTest, check_size, leaves
 from catalogue.search.conditions import check_units, parse_conditions
 from catalogue.search.opensearch import keyset, paging
 from catalogue.search.opensearch.bulk import BulkWrites
@@ -18,6 +19,7 @@ from catalogue.search.opensearch.compiler import (
     facet_values,
     highlights,
     request_body,
+    scores,
     sort_clause,
     sources,
 )
@@ -39,6 +41,10 @@ class OpenSearchBackend(BulkWrites, DeepPaging):
             for condition in conditions:
                 if condition.numeric:
                     check_units(condition, self._stored_units(condition.key))
+            check_size(query.where)
+            for leaf in leaves(query.where):
+                if isinstance(leaf, ParameterTest) and leaf.numeric:
+                    check_units(leaf.conditions()[0], self._stored_units(leaf.key))
             body = request_body(query)
             keys: dict[int, tuple[Any, ...]] = {}
             more = False
@@ -62,6 +68,7 @@ class OpenSearchBackend(BulkWrites, DeepPaging):
             sources=sources(answer["hits"]["hits"]),
             keys=keys,
             more=more,
+            scores=scores(answer["hits"]["hits"]) if query.effective_sort == "relevance" else {},
         )
 
     def _keyset_page(

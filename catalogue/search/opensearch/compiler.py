@@ -13,6 +13,7 @@ from typing import Any
 from catalogue.search.base import SORTS, DatasetQuery, FacetValue, QueryError
 from catalogue.search.conditions import Condition, parse_conditions
 from catalogue.search.documents import ROW_FIELDS
+from catalogue.search.opensearch.clauses import compile_clause
 from catalogue.search.opensearch.mapping import FACET_FIELDS
 from catalogue.search.query import And, Node, Not, Or, Phrase, Term, parse, positive_words
 
@@ -179,6 +180,8 @@ def request_body(query: DatasetQuery) -> dict[str, Any]:
     if node is not None:
         must.append(compile_node(node))
     filters = [compile_condition(c) for c in conditions]
+    if query.where is not None:
+        filters.append(compile_clause(query.where))
     main: dict[str, Any] = {"bool": {"must": must, "filter": filters}}
     if not must and not filters:
         main = {"match_all": {}}
@@ -239,3 +242,14 @@ def sources(hits: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
 
 def highlights(hits: list[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
     return {int(hit["_id"]): dict(hit["highlight"]) for hit in hits if hit.get("highlight")}
+
+
+def scores(hits: list[dict[str, Any]]) -> dict[int, float]:
+    """Each hit's relevance score (sorted by ``_score``, it is also the first sort value)."""
+    out: dict[int, float] = {}
+    for hit in hits:
+        score = hit.get("_score")
+        if score is None and hit.get("sort"):
+            score = hit["sort"][0]
+        out[int(hit["_id"])] = max(float(score or 0.0), 0.0)
+    return out

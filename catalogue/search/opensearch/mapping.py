@@ -15,7 +15,7 @@ INDEX_VERSION = "v3"
 MAX_WINDOW = 10_000
 # Fields added to the mapping since v2; put into an older live index in place (adding a field
 # needs no reindex), so documents with them can be written before the next rebuild.
-ADDED_FIELDS = ("source_folder", "thumbnail")
+ADDED_FIELDS = ("source_folder", "thumbnail", "instrument_pid")
 
 _RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
 _LOWER: dict[str, Any] = {"lower": {"type": "keyword", "normalizer": "lower"}}
@@ -70,6 +70,7 @@ MAPPING: dict[str, Any] = {
         # Facets and sorts.
         "type": {"type": "keyword"},
         "instrument": {"type": "keyword", "fields": _LOWER},
+        "instrument_pid": {"type": "keyword"},
         "facility": {"type": "keyword"},
         "license": {"type": "keyword"},
         "year": {"type": "keyword"},
