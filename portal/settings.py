@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "publishing",
     "sync",
     "oai",
+    "panosc",
     "usage",
     "landing",
     "home",

@@ -234,7 +234,8 @@ class DatabaseBackend:
                 backwards=query.backwards,
                 size=query.per_page,
             )
-            scores = {pk: max(float(key[0] or 0.0), 0.0) for pk, key in keys.items()}
+            sign = 1.0 if compiler.postgres else -1.0  # bm25: lower is better
+            scores = {pk: max(sign * float(key[0] or 0.0), 0.0) for pk, key in keys.items()}
         elif query.keyset:
             field = SORTS[DEFAULT_SORT if sort == "relevance" else sort][0]
             ids, keys, more = keyset.field_page(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PanoscConfig(AppConfig):
+    name = "panosc"
+    verbose_name = "PaNOSC search API"

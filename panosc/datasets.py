@@ -1,0 +1,317 @@
+"""PaNOSC datasets: a filter into the search layer's :class:`DatasetQuery`, and the answer's JSON.
+
+Every condition that narrows datasets goes to the one search layer (OpenSearch or the database,
+whichever answers the pages): ``where`` on the dataset's own properties becomes field clauses,
+a ``parameters`` scope parameter clauses (quantities converted to SI with the catalogue's pint
+registry), and a scope on instruments, techniques, documents or files the identifiers it matches
+(those tables are asked directly, :mod:`panosc.lookups`). As in the PaNOSC reference, an include
+with a ``where`` keeps only the datasets that have a matching related record (an inner join), and
+includes only the matching records.
+
+Order: by ``score`` with a ``query``, else newest first (start of measurement, then creation,
+undated last, then PID), the search page's default. Scores are the backend's relevance squashed
+into (0, 1) (:func:`squash`); without a query every result scores the neutral 0.5, so the federated
+search service, which drops scores outside (0, 1), keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from catalogue.models import DataFile, Dataset, ScientificParameter, Technique
+from catalogue.search import DatasetQuery, dataset_search
+from catalogue.search.clauses import (
+    MAX_VALUES,
+    AllOf,
+    AnyOf,
+    Clause,
+    FieldTest,
+    ParameterTest,
+    leaves,
+)
+from panosc import lookups
+from panosc.filters import (
+    Filter,
+    FilterError,
+    Group,
+    Include,
+    Test,
+    UnitChoice,
+    Where,
+    parameter_clause,
+    time_value,
+)
+from panosc.records import dataset_json
+
+NEUTRAL_SCORE = 0.5
+_FIELD = {"pid": "pid", "title": "title", "creationDate": "creation_time", "size": "size"}
+
+
+def squash(raw: float) -> float:
+    """A relevance score >= 0 into (0, 1), order kept: ``s / (s + 1)``, clamped off the ends."""
+    value = raw / (raw + 1.0) if raw > 0 else 0.0
+    return min(max(value, 1e-6), 1 - 1e-6)
+
+
+@dataclass
+class Plan:
+    """What a dataset filter asks of the search layer, and what the answer must show."""
+
+    where: Clause | None
+    units: dict[str, UnitChoice] = field(default_factory=dict)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _dataset_leaf(test: Test) -> Clause:
+    if test.prop == "text":
+        if test.op != "eq" or not isinstance(test.values[0], str):
+            raise FilterError('“text” takes a string: {"text": "copper"}.')
+        return FieldTest("title", "ilike", (f"%{_escape_like(test.values[0])}%",))
+    if test.prop == "isPublic":
+        hit = lookups.constant_q(True, test)
+        return AllOf(()) if not hit.children else AnyOf(())
+    name = _FIELD[test.prop]
+    values: tuple[Any, ...] = test.values
+    if name == "creation_time":
+        values = tuple(time_value(v, f"where.{test.prop}") for v in values)
+    return FieldTest(name, test.op, values)
+
+
+def _tree(where: Where, leaf: Any) -> Clause:
+    if isinstance(where, Test):
+        return leaf(where)
+    children = tuple(_tree(child, leaf) for child in where.children)
+    return AllOf(children) if where.joiner == "and" else AnyOf(children)
+
+
+def _ids(field_name: str, values: list[Any], what: str) -> Clause:
+    if not values:
+        return AnyOf(())
+    if len(values) > MAX_VALUES:
+        raise FilterError(
+            f"The condition on {what} matches more than {MAX_VALUES:,} of them; narrow it."
+        )
+    return FieldTest(field_name, "inq", tuple(values))
+
+
+def _relation_clause(include: Include, units: dict[str, UnitChoice]) -> Clause | None:
+    """The datasets having a related record that matches the include's ``where``."""
+    where = include.where
+    if include.relation == "parameters":
+        if where is None:
+            return None
+        return parameter_clause(where, units, "include[parameters].scope.where")
+    if include.includes and include.relation != "documents":
+        raise FilterError(f"“{include.relation}” has no relations to include.")
+    if where is None:
+        return None
+    if include.relation == "samples":
+        return AnyOf(())  # the catalogue keeps no samples: none matches
+    if include.relation == "instrument":
+        pids = lookups.instruments().filter(lookups.instrument_q(where))
+        return _ids("instrument_pid", list(pids.values_list("pid", flat=True)), "instruments")
+    if include.relation == "techniques":
+        techniques = Technique.objects.filter(lookups.technique_q(where))
+        panet = [p.lower() for p in techniques.values_list("pid", flat=True)]
+        return _ids("technique_id", panet, "techniques")
+    if include.relation == "files":
+        rows = DataFile.objects.filter(lookups.file_q(where), dataset__in=Dataset.objects.public())
+        ids = list(
+            rows.order_by().values_list("dataset_id", flat=True).distinct()[: MAX_VALUES + 1]
+        )
+        return _ids("id", [float(i) for i in ids], "files")
+    from panosc.documents import document_q  # documents read datasets: imported when needed
+
+    publications = document_q(where)
+    dois = [d.lower() for d in publications.values_list("doi", flat=True) if d]
+    return _ids("doi", dois, "documents")
+
+
+def plan(filter_: Filter) -> Plan:
+    units: dict[str, UnitChoice] = {}
+    clauses: list[Clause] = []
+    if filter_.where is not None:
+        clauses.append(_tree(filter_.where, _dataset_leaf))
+    for include in filter_.includes:
+        clause = _relation_clause(include, units)
+        if clause is not None:
+            clauses.append(clause)
+    where = None if not clauses else clauses[0] if len(clauses) == 1 else AllOf(tuple(clauses))
+    return Plan(where=where, units=units)
+
+
+def count_datasets(where: Where | None) -> int:
+    query = plan(Filter(model="Dataset", where=where))
+    return dataset_search(DatasetQuery(where=query.where, per_page=1, facets=False)).total
+
+
+@dataclass(frozen=True)
+class DatasetHit:
+    dataset: Dataset
+    score: float
+
+
+def find_datasets(filter_: Filter) -> tuple[list[dict[str, Any]], Plan]:
+    """The page of datasets the filter asks for, as PaNOSC JSON."""
+    query_plan = plan(filter_)
+    page = dataset_search(
+        DatasetQuery(
+            text=filter_.query,
+            where=query_plan.where,
+            per_page=filter_.limit,
+            start=filter_.skip,
+            facets=False,
+        )
+    )
+    datasets = _load(page.ids, filter_)
+    out = []
+    for pk in page.ids:
+        dataset = datasets.get(pk)
+        if dataset is None:  # withdrawn since the search index answered
+            continue
+        score = squash(page.scores.get(pk, 0.0)) if filter_.query else NEUTRAL_SCORE
+        out.append(render(dataset, filter_, query_plan, score))
+    return out, query_plan
+
+
+def get_dataset(pid: str, filter_: Filter) -> dict[str, Any] | None:
+    query_plan = plan(filter_)
+    dataset = Dataset.objects.public().filter(pid=pid).first()
+    if dataset is None:
+        return None
+    if query_plan.where is not None:
+        # The scope conditions decide whether the dataset answers at all (as for lists).
+        found = dataset_search(
+            DatasetQuery(
+                where=AllOf((FieldTest("pid", "eq", (pid,)), query_plan.where)),
+                per_page=1,
+                facets=False,
+            )
+        )
+        if not found.ids:
+            return None
+    loaded = _load([dataset.pk], filter_)
+    return render(loaded[dataset.pk], filter_, query_plan, NEUTRAL_SCORE)
+
+
+def _load(ids: list[int], filter_: Filter) -> dict[int, Dataset]:
+    queryset = Dataset.objects.public().filter(pk__in=ids).select_related("instrument")
+    if filter_.include("techniques"):
+        queryset = queryset.prefetch_related("techniques")
+    if include := filter_.include("files"):
+        files = DataFile.objects.filter(lookups.file_q(include.where)).order_by("path", "id")
+        queryset = queryset.prefetch_related(Prefetch("files", queryset=files))
+    if filter_.include("parameters"):
+        queryset = queryset.prefetch_related(
+            Prefetch("parameters", queryset=ScientificParameter.objects.order_by("id"))
+        )
+    return {d.pk: d for d in queryset}
+
+
+def render(dataset: Dataset, filter_: Filter, query_plan: Plan, score: float) -> dict[str, Any]:
+    techniques_where = (filter_.include("techniques") or Include("", "")).where
+    instrument = filter_.include("instrument")
+    techniques: list[Technique] | None = None
+    if filter_.include("techniques"):
+        wanted = lookups.technique_q(techniques_where)
+        allowed = (
+            None
+            if not wanted
+            else set(Technique.objects.filter(wanted).values_list("pk", flat=True))
+        )
+        techniques = [t for t in dataset.techniques.all() if allowed is None or t.pk in allowed]
+    show_instrument = instrument is not None and (
+        instrument.where is None
+        or lookups.instruments()
+        .filter(lookups.instrument_q(instrument.where), pk=dataset.instrument_id or 0)
+        .exists()
+    )
+    parameters = None
+    if include := filter_.include("parameters"):
+        tests = (
+            [leaf for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)]
+            if include.where is not None
+            else None
+        )
+        parameters = [
+            p
+            for p in dataset.parameters.all()
+            if tests is None or any(_passes(p, t) for t in tests)
+        ]
+    documents = None
+    if include := filter_.include("documents"):
+        from panosc.documents import documents_of  # documents read datasets: imported when needed
+
+        documents = documents_of(dataset, include)
+    return dataset_json(
+        dataset,
+        score=score,
+        parameters=parameters,
+        units=query_plan.units,
+        files=list(dataset.files.all()) if filter_.include("files") else None,
+        techniques=techniques,
+        instrument=dataset.instrument if show_instrument else None,
+        include_instrument=instrument is not None,
+        samples=filter_.include("samples") is not None,
+        documents=documents,
+    )
+
+
+def _passes(row: ScientificParameter, test: ParameterTest) -> bool:
+    """Whether one parameter row passes a parameter test (which rows an include shows)."""
+    if row.key_path != test.key:
+        return False
+    if test.op == "exists":
+        return True
+    negative = test.op in ("neq", "nin", "nlike", "nilike")
+    if test.numeric:
+        if row.si_value is None or row.si_unit != test.si_unit:
+            return False
+        low, high = row.si_value, row.si_value_max if row.si_value_max is not None else row.si_value
+        hit = False
+        for condition in test.conditions():
+            c_low, c_high = condition.bounds()
+            strict = condition.op in ("<", ">")
+            above = c_low is None or (high > c_low if strict else high >= c_low)
+            below = c_high is None or (low < c_high if strict else low <= c_high)
+            hit = hit or (above and below)
+        return hit != negative
+    if not row.text_value:
+        return False
+    op = test.op.removeprefix("n") if negative else test.op
+    text = row.text_value
+    if op in ("eq", "inq"):
+        hit = text.lower() in {t.lower() for t in test.texts}
+    else:
+        import re
+
+        flags = re.IGNORECASE if op == "ilike" else 0
+        hit = re.match(lookups.like_regex(test.texts[0]), text, flags | re.DOTALL) is not None
+    return hit != negative
+
+
+def dataset_files(pid: str, filter_: Filter) -> list[dict[str, Any]] | None:
+    from panosc.records import file_json
+
+    dataset = Dataset.objects.public().filter(pid=pid).first()
+    if dataset is None:
+        return None
+    rows = DataFile.objects.filter(Q(dataset=dataset) & lookups.file_q(filter_.where))
+    rows = rows.order_by("path", "id")[filter_.skip : filter_.skip + filter_.limit]
+    return [file_json(f, dataset.pid) for f in rows]
+
+
+def dataset_files_count(pid: str, where: Where | None) -> int | None:
+    dataset = Dataset.objects.public().filter(pid=pid).first()
+    if dataset is None:
+        return None
+    return DataFile.objects.filter(Q(dataset=dataset) & lookups.file_q(where)).count()
+
+
+__all__ = ["Group"]
