@@ -68,6 +68,8 @@ EXPORTS: dict[str, ExportFormat] = {
             "application/vnd.datacite.datacite+xml",
             "datacite.xml",
             _of_metadata(datacite_xml.resource_document),
+            # A client that asks for any XML (FAIR assessors do) gets the richest XML there is.
+            aliases=("application/xml", "text/xml"),
         ),
         ExportFormat(
             "datacite-json",

@@ -4,8 +4,9 @@
 best of the media types below, or returns None when the page itself (``text/html``) is wanted:
 the page view then renders it and adds ``Vary: Accept`` (``patch_vary_headers``).
 ``text/x-bibliography`` takes ``style`` and ``locale`` as media-type parameters
-(``text/x-bibliography; style=ieee; locale=de-DE``) or query parameters. No acceptable type: 406
-with the list of what there is. Every answer varies on ``Accept``.
+(``text/x-bibliography; style=ieee; locale=de-DE``) or query parameters. Generic
+``application/xml`` (or ``text/xml``) is the DataCite XML. No acceptable type: 406 with the list
+of what there is. Every answer varies on ``Accept``.
 
 A withdrawn record answers 410 in every format but HTML (its tombstone page).
 """
@@ -36,12 +37,16 @@ OFFERED: tuple[str, ...] = (
     "application/x-bibtex",
     "application/x-research-info-systems",
     BIBLIOGRAPHY,
+    # Generic XML: the DataCite XML (last, so it never outranks a type asked for by name).
+    "application/xml",
+    "text/xml",
 )
-_BY_MEDIA_TYPE: dict[str, ExportFormat] = {}
-for _fmt in EXPORTS.values():
-    for _type in (_fmt.media_type, *_fmt.aliases):
-        if _type in OFFERED:
-            _BY_MEDIA_TYPE[_type] = _fmt
+# Aliases win over a format's own type: generic XML is the DataCite XML, not the Dublin Core
+# export whose file happens to be plain application/xml.
+_BY_MEDIA_TYPE: dict[str, ExportFormat] = {
+    **{f.media_type: f for f in EXPORTS.values() if f.media_type in OFFERED},
+    **{a: f for f in EXPORTS.values() for a in f.aliases if a in OFFERED},
+}
 _HTML_TYPES = frozenset({HTML, "application/xhtml+xml"})
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 MAX_ACCEPT = 4096

@@ -12,10 +12,11 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch
 from django.utils.safestring import SafeString
 
-from catalogue.models import DataFile, ScientificParameter, Technique
+from catalogue.models import DataFile, DataLocation, ScientificParameter, Technique
 from landing import downloads
 from landing.records import LandingRecord
 from publishing.addresses import absolute_url, dataset_url
@@ -143,6 +144,26 @@ def _parts(record: LandingRecord) -> tuple[Part, ...]:
     )
 
 
+def access_conditions(record: LandingRecord) -> str:
+    """``conditionsOfAccess``: what stands between a reader and the files, or "" for a plain
+    download (the files are open and the portal links them)."""
+    if record.file_count == 0:
+        return ""
+    on_tape = [d for d in record.datasets if d.data_location == DataLocation.TAPE]
+    if not downloads.downloads_enabled():
+        return (
+            f"The files are kept by {settings.PORTAL_PUBLISHER}; this portal does not serve "
+            "them. Ask the facility for a copy, quoting the identifier."
+        )
+    if on_tape:
+        share = "All" if len(on_tape) == len(record.datasets) else "Some"
+        return (
+            f"{share} of the files are archived on tape and are copied back to disk on request "
+            "before they can be downloaded."
+        )
+    return ""
+
+
 def catalogue(record: LandingRecord) -> Catalogue:
     """What the schema.org format needs of ``record`` beyond its DataCite metadata."""
     files = [Download(url, kind, size=size) for url, kind, size in small_dataset_files(record)]
@@ -159,6 +180,7 @@ def catalogue(record: LandingRecord) -> Catalogue:
         temporal_coverage=_temporal_coverage(record),
         distribution=(*_list_downloads(record), *files),
         parts=_parts(record),
+        access_conditions=access_conditions(record),
     )
 
 

@@ -116,7 +116,8 @@ def _kind_links(record: LandingRecord) -> list[Link]:
 
 def links(record: LandingRecord, *, max_authors: int | None, max_items: int | None) -> list[Link]:
     """The signposting links of the landing page; None limits mean all."""
-    out = [Link(record.pid_url, "cite-as")]
+    # The PID resolves to this page: typed, so a FAIR assessor knows what citing it leads to.
+    out = [Link(record.pid_url, "cite-as", "text/html")]
     for key, profile in DESCRIBED_BY.items():
         if url := export_url(record, key):
             out.append(Link(absolute_url(url), "describedby", EXPORTS[key].media_type, profile))

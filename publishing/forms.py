@@ -195,6 +195,7 @@ class PublicationForm(forms.ModelForm):
             "resource_type": "A DataCite resourceTypeGeneral (Dataset, Collection, Image, ...), "
             "or free text (then registered as Dataset with this text).",
             "publisher": "Leave empty for the facility.",
+            "version": "The version of the data (1.0, 2, ...); empty when there is only one.",
         }
 
     def clean(self) -> dict[str, Any]:

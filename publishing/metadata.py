@@ -141,6 +141,7 @@ def publication_metadata(
             "rightsList": cleaning.rights(publication.rights),
             "descriptions": _descriptions(publication.abstract),
             "fundingReferences": cleaning.funding(publication.funding_references),
+            "version": line(publication.version),
             "schemaVersion": SCHEMA_VERSION,
         }
     )

@@ -72,6 +72,9 @@ class Publication(Tombstoned):
     publisher = models.CharField(max_length=255, blank=True)
     publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
     resource_type = models.CharField(max_length=255, blank=True)
+    # DataCite's version of the data ("1.0", "2"); a new version is also a new publication
+    # related by IsNewVersionOf.
+    version = models.CharField(max_length=100, blank=True)
     subjects = models.JSONField(default=list, blank=True)
     rights = models.JSONField(default=list, blank=True)
     related_identifiers = models.JSONField(default=list, blank=True)

@@ -117,6 +117,7 @@ class PublicationAdmin(admin.ModelAdmin):
             "publisher",
             "publication_year",
             "resource_type",
+            "version",
         ]
         more = ["subjects", "rights", "related_identifiers", "funding_references", "dates"]
         fieldsets: list[Any] = []

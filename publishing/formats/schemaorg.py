@@ -7,7 +7,10 @@ affiliation with its ROR id), ``publisher``, ``datePublished``, ``license``, ``k
 ``measurementTechnique`` (PaNET), ``variableMeasured`` (from the scientific metadata, with
 units), ``temporalCoverage``, ``distribution`` (``DataDownload``: the "download all" lists and,
 for a small dataset, its files), ``includedInDataCatalog``, ``isAccessibleForFree``, ``funder``,
-``hasPart`` (a publication's datasets) and ``isPartOf``.
+``hasPart`` (a publication's datasets), ``isPartOf``, ``version``, ``citation`` (the works the
+related identifiers name as describing, citing or supplemented by the data: articles a reader
+should cite too) and ``conditionsOfAccess`` (how the files are reached when not by a plain
+download: on tape, or kept by the facility).
 
 Most of it comes from the :class:`~publishing.record.DataCiteRecord`; what only the catalogue
 knows (files, downloads, scientific metadata, the datasets of a publication) arrives as a
@@ -110,6 +113,7 @@ class Catalogue:
     temporal_coverage: str = ""  # of a publication's datasets (a dataset's is in its metadata)
     distribution: tuple[Download, ...] = ()
     parts: tuple[Part, ...] = ()
+    access_conditions: str = ""  # conditionsOfAccess, when the files are not a plain download
 
 
 def description(record: DataCiteRecord, catalogue: Catalogue) -> str:
@@ -221,6 +225,35 @@ def _has_part(record: DataCiteRecord, catalogue: Catalogue) -> list[dict[str, An
     ]
 
 
+# Relations whose target is a work about the data, one a reader cites along with it (Google's
+# Dataset guidelines: ``citation`` names "academic articles ... recommended to be cited").
+_CITED_WITH = frozenset(
+    {
+        "IsCitedBy",
+        "IsSupplementTo",
+        "IsReferencedBy",
+        "IsDocumentedBy",
+        "IsDescribedBy",
+        "IsSourceOf",
+        "IsDerivedFrom",
+    }
+)
+
+
+def _citations(record: DataCiteRecord) -> list[str]:
+    out = []
+    for relation, identifier, identifier_type in fields.related(record):
+        if relation not in _CITED_WITH:
+            continue
+        if identifier_type == "DOI":
+            out.append(fields.doi_url(identifier))
+        elif identifier_type == "URL" and identifier.startswith(("https://", "http://")):
+            out.append(identifier)
+        elif identifier_type == "Handle":
+            out.append(f"https://hdl.handle.net/{identifier}")
+    return list(dict.fromkeys(out))
+
+
 def _funders(record: DataCiteRecord) -> list[dict[str, Any]]:
     out = []
     for item in fields.funding(record):
@@ -274,6 +307,8 @@ def schemaorg(record: DataCiteRecord, catalogue: Catalogue) -> dict[str, Any]:
         data["version"] = version
     if funders := _funders(record):
         data["funder"] = funders
+    if citations := _citations(record):
+        data["citation"] = citations
     if catalogue.kind == "publication" and catalogue.parts:
         data["hasPart"] = _has_part(record, catalogue)
     if catalogue.part_of:
@@ -284,6 +319,8 @@ def schemaorg(record: DataCiteRecord, catalogue: Catalogue) -> dict[str, Any]:
         "url": absolute_url("/"),
     }
     data["isAccessibleForFree"] = True
+    if catalogue.access_conditions:
+        data["conditionsOfAccess"] = catalogue.access_conditions
     return data
 
 

@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "publisher",
     "publication_year",
     "resource_type",
+    "version",
     "subjects",
     "rights",
     "related_identifiers",
