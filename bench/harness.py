@@ -225,6 +225,15 @@ register(
 )
 register(
     Scenario(
+        "panosc",
+        "bench.scenarios.panosc:run",
+        "PaNOSC search API parameter queries at N datasets (PostgreSQL + OpenSearch): server time "
+        "and the ratio over the raw OpenSearch call",
+        requires=("import",),
+    )
+)
+register(
+    Scenario(
         "search",
         "bench.scenarios.search:run",
         "search page (text, facets, unit conditions) on the database backend at N, then OpenSearch "

@@ -45,6 +45,12 @@ class Catalogue:
 @pytest.fixture
 def panosc_catalogue(db: None, settings: Any) -> Catalogue:
     settings.OPENSEARCH_URL = ""
+    return build_catalogue()
+
+
+def build_catalogue() -> Catalogue:
+    """Three public datasets (parameters in K, keV, eV, a range, texts), a withdrawn one, a public
+    publication holding them and a draft one."""
     saxs = TechniqueFactory.create(pid=SAXS, name="small angle x-ray scattering")
     xas = TechniqueFactory.create(pid="PaNET01196", name="x-ray absorption")
     p08 = InstrumentFactory.create(pid="instr-p08", unique_name="P08", name="P08 beamline")
