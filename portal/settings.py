@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "catalogue",
     "publishing",
     "sync",
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "home",
     "stats",
     "operations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -353,6 +356,24 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema (/api/schema/) and its docs page (/api/docs/), with Swagger UI's files from
+# drf-spectacular-sidecar (static, no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PORTAL_NAME} API",
+    "DESCRIPTION": (
+        "Read-only JSON API of the public research data: datasets (searched exactly as the "
+        "search page searches), their files, DOI publications, instruments and proposals. "
+        "Cursor pages, errors as RFC 9457 problem details, ETag/Last-Modified, CORS for GET."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
 }
 
 LOGGING = {

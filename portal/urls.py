@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stats.urls")),
     path("oai", include("oai.urls")),
     path("panosc-api/", include("panosc.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.PORTAL_SERVE_MEDIA:
