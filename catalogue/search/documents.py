@@ -13,6 +13,7 @@ its lookup over once at start-up (:func:`doi_lookup_set`, from ``PublishingConfi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -169,6 +170,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "proposal_title": row["proposal__title"] or None,
         "principal_investigators": _strings(row["principal_investigators"]),
         "creators": [str(c.get("name", "")) for c in row["creators"] or [] if isinstance(c, dict)],
+        "places": place_words(row),
         "techniques": [],
         "technique_ids": [],
         "dois": [],
@@ -176,6 +178,25 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         # Shown in the search page's rows only (not searchable).
         "thumbnail": None,
     }
+
+
+_FOLDER_SEPARATORS = re.compile(r"[/_\-.]+")
+
+
+def place_words(row: dict[str, Any]) -> str:
+    """Where the data comes from, as words: the instrument's short name and name, its facility,
+    the data format and the source folder, as it is (``cathode_scan`` stays one word for the
+    standard tokenizer) and cut at its ``/ _ - .`` (as the database backend's full text does,
+    migration 0012)."""
+    parts = [
+        row["instrument__unique_name"],
+        row["instrument__name"],
+        row["instrument__facility"],
+        row["data_format"],
+        row["source_folder"],
+        _FOLDER_SEPARATORS.sub(" ", row["source_folder"] or ""),
+    ]
+    return " ".join(p for p in parts if p).strip()
 
 
 # What the search page's table rows show, as documents store it: a search can bring these back

@@ -353,6 +353,9 @@ def positive_words(node: Node | None) -> list[Term | Phrase]:
     return [leaf for child in node.children for leaf in positive_words(child)]
 
 
+# A word this long that looks like an identifier also matches the PIDs it begins (or whose part
+# after a "/" it begins): ``7e562979`` finds ``20.500.12269/7e562979-2cf9-...``.
+PID_PREFIX_MIN = 5
 _IDENTIFIER = re.compile(r"[\d/.:_]|^[A-Za-z]+-?\d")
 
 

@@ -1,9 +1,11 @@
 """The database backend's SQL compiler: a query-language tree or a condition into one SQL condition.
 
 Words and phrases use the database's full text: on PostgreSQL the stored ``search_vector`` column
-(GIN index; title weight A, keywords B, description C), on SQLite the FTS5 table (migration 0005);
-words that look like identifiers also match a PID, run number, proposal id or publication DOI
-exactly. Conditions are ``IN`` over :class:`~catalogue.models.ScientificParameter` in SI units.
+(GIN index; title weight A, keywords B, description C, and D: creators, principal investigators,
+data format, source-folder words), on SQLite the FTS5 table (migrations 0005 and 0012); they also
+match the instrument's short name, name and facility; words that look like identifiers also match
+a PID, run number, proposal id or publication DOI exactly, and a PID by its beginning.
+Conditions are ``IN`` over :class:`~catalogue.models.ScientificParameter` in SI units.
 """
 
 # SQL here is assembled from constant fragments; every value is a bound parameter.
@@ -15,6 +17,7 @@ from typing import Any
 
 from catalogue.search.conditions import Condition
 from catalogue.search.query import (
+    PID_PREFIX_MIN,
     And,
     Node,
     Not,
@@ -122,8 +125,11 @@ class Compiler:
             )
         if node.field == "doi":
             return self.doi(op, arg.lower(), escape)
-        # No field: the full text, and identifiers when the word looks like one.
+        # No field: the full text, the instrument's and facility's names, and identifiers when
+        # the word looks like one.
         sql, params = self.text(node)
+        place_sql, place_params = self.instrument_words(node)
+        sql, params = f"({sql} OR {place_sql})", params + place_params
         if not looks_like_identifier(value):
             return sql, params
         ids = [
@@ -138,9 +144,31 @@ class Compiler:
         ]
         if self.postgres:  # upper(run_number) has no index there; the plain column has
             ids[1] = (f"{DATASETS}.run_number = %s", [value]) if not prefix else ids[1]
+        if not prefix and len(value) >= PID_PREFIX_MIN:
+            # A partial PID: its beginning, or the beginning of its part after a "/".
+            pid_like = _like(value.upper())
+            ids.append(
+                (
+                    f"(upper({DATASETS}.pid) LIKE %s ESCAPE '\\' "
+                    f"OR upper({DATASETS}.pid) LIKE %s ESCAPE '\\')",
+                    [pid_like, "%/" + pid_like],
+                )
+            )
         return (
             "(" + " OR ".join([sql, *(s for s, _ in ids)]) + ")",
             params + [p for _, ps in ids for p in ps],
+        )
+
+    def instrument_words(self, node: Term | Phrase) -> tuple[str, list[Any]]:
+        """The datasets of instruments whose short name, name or facility holds the word(s)
+        (``P08``, ``PETRA``, ``"PETRA III"``); the instrument table is small."""
+        words = " " + _like(node.text.upper()).removesuffix("%")
+        ending = "%" if isinstance(node, Term) and node.prefix else " %"
+        return (
+            f"{DATASETS}.instrument_id IN (SELECT id FROM catalogue_instrument WHERE "
+            "(' ' || upper(unique_name || ' ' || name || ' ' || facility) || ' ') "
+            "LIKE %s ESCAPE '\\')",
+            ["%" + words + ending],
         )
 
     def doi(self, op: str, arg: str, escape: str) -> tuple[str, list[Any]]:

@@ -15,7 +15,18 @@ from catalogue.search.conditions import Condition, parse_conditions
 from catalogue.search.documents import ROW_FIELDS
 from catalogue.search.opensearch.clauses import compile_clause
 from catalogue.search.opensearch.mapping import FACET_FIELDS
-from catalogue.search.query import And, Node, Not, Or, Phrase, Term, parse, positive_words
+from catalogue.search.query import (
+    PID_PREFIX_MIN,
+    And,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+    looks_like_identifier,
+    parse,
+    positive_words,
+)
 
 FACET_SIZE = 20
 _SORT_FIELDS = {"title": "title.raw", "_score": "_score"}
@@ -58,15 +69,22 @@ def _term_query(term: Term) -> dict[str, Any]:
                     ]
                 }
             }
-        return {
-            "bool": {
-                "should": [
-                    {"multi_match": {"query": word, "fields": _TEXT_FIELDS, "operator": "and"}},
-                    {"term": {"identifiers": {"value": word, "boost": 10}}},
-                ]
-            }
-        }
+        should: list[dict[str, Any]] = [
+            {"multi_match": {"query": word, "fields": _TEXT_FIELDS, "operator": "and"}},
+            {"term": {"identifiers": {"value": word, "boost": 10}}},
+        ]
+        if looks_like_identifier(word) and len(word) >= PID_PREFIX_MIN:
+            # A partial PID: its beginning, or the beginning of its part after a "/".
+            lower = _lower(word)
+            should.append({"prefix": {"pid.lower": {"value": lower}}})
+            should.append({"wildcard": {"pid.lower": {"value": "*/" + _wildcard(lower) + "*"}}})
+        return {"bool": {"should": should}}
     return _field_query(term.field, word, prefix=term.prefix, phrase=False)
+
+
+def _wildcard(text: str) -> str:
+    """``text`` with the wildcard query's own characters escaped."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
 
 
 def _field_query(field: str, value: str, *, prefix: bool, phrase: bool) -> dict[str, Any]:

@@ -15,7 +15,7 @@ INDEX_VERSION = "v3"
 MAX_WINDOW = 10_000
 # Fields added to the mapping since v2; put into an older live index in place (adding a field
 # needs no reindex), so documents with them can be written before the next rebuild.
-ADDED_FIELDS = ("source_folder", "thumbnail", "instrument_pid")
+ADDED_FIELDS = ("source_folder", "thumbnail", "instrument_pid", "places")
 
 _RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
 _LOWER: dict[str, Any] = {"lower": {"type": "keyword", "normalizer": "lower"}}
@@ -65,6 +65,8 @@ MAPPING: dict[str, Any] = {
         "proposal_title": _ENGLISH,
         "principal_investigators": {"type": "text", "copy_to": "text"},
         "creators": {"type": "text", "copy_to": "text"},
+        # Words of the instrument, facility, data format and source folder, searched as text.
+        "places": {"type": "text", "analyzer": "folded", "copy_to": "text"},
         # Every word unstemmed, for prefix queries (dppg*) outside the title.
         "text": {"type": "text", "analyzer": "folded"},
         # Facets and sorts.

@@ -531,3 +531,73 @@ def test_keyset_walk_by_relevance(search_backend: SearchBackend) -> None:
 def test_a_malformed_key_is_a_query_error(catalogue: list[Dataset], after: Any) -> None:
     with pytest.raises(QueryError, match="cursor"):
         dataset_search(DatasetQuery(keyset=True, after=after, facets=False))
+
+
+# -- what people type (issue #14): names, places, formats, folders, partial PIDs ----------------
+
+
+@pytest.fixture
+def people_and_places(search_backend: SearchBackend) -> list[Dataset]:
+    petra = InstrumentFactory.create(
+        pid="petra-p08", unique_name="P08", name="High resolution diffraction", facility="PETRA III"
+    )
+    flash = InstrumentFactory.create(
+        pid="flash-fl24", unique_name="FL24", name="Imaging station", facility="FLASH"
+    )
+    datasets = [
+        DatasetFactory.create(
+            pid="20.500.12269/7e562979-2cf9-4b99-8a24-efef7eefb988",
+            title="Monolayer reflectivity",
+            creators=[{"name": "Lovelace, Ada", "orcid": "0000-0002-1825-0097"}],
+            principal_investigators=["Franklin, Rosalind"],
+            instrument=petra,
+            data_format="NeXus",
+            source_folder="/asap3/petra3/gpfs/p08/2024/data/11019634/raw/dppg_monolayer",
+        ),
+        DatasetFactory.create(
+            pid="20.500.12269/0b2c0c3e-1111-4a1e-8a8e-000000000002",
+            title="Imaging of a battery cathode",
+            creators=[{"name": "Curie, Marie"}],
+            principal_investigators=[],
+            instrument=flash,
+            data_format="TIFF",
+            source_folder="/beamline/fl24/cathode_scan",
+        ),
+    ]
+    _reindex(search_backend, datasets)
+    return datasets
+
+
+def test_creators_and_principal_investigators_are_found(
+    people_and_places: list[Dataset],
+) -> None:
+    first, second = (d.pid for d in people_and_places)
+    assert _pids(text="Lovelace") == [first]
+    assert _pids(text="franklin") == [first]
+    assert _pids(text="Curie") == [second]
+
+
+def test_instrument_and_facility_names_are_found(people_and_places: list[Dataset]) -> None:
+    first, second = (d.pid for d in people_and_places)
+    assert _pids(text="P08") == [first]
+    assert _pids(text="PETRA") == [first]
+    assert _pids(text='"PETRA III"') == [first]
+    assert _pids(text="flash") == [second]
+
+
+def test_data_format_and_source_folder_words_are_found(
+    people_and_places: list[Dataset],
+) -> None:
+    first, second = (d.pid for d in people_and_places)
+    assert _pids(text="nexus") == [first]
+    assert _pids(text="TIFF") == [second]
+    assert _pids(text="cathode_scan") == [second]
+    assert _pids(text="asap3") == [first]
+
+
+def test_a_partial_pid_finds_the_pids_it_begins(people_and_places: list[Dataset]) -> None:
+    first, second = (d.pid for d in people_and_places)
+    assert _pids(text="7e562979") == [first]
+    assert _pids(text="20.500.12269/7e56") == [first]
+    assert _pids(text="0b2c0c3e-1111") == [second]
+    assert set(_pids(text="20.500.12269/")) == {first, second}
