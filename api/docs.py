@@ -13,10 +13,28 @@ from api import schema
 from catalogue.search.base import FACETS, SORTS
 
 _PROBLEM = "application/problem+json"
+_JSON = "application/json"
 
 
 def _problem(text: str) -> OpenApiResponse:
-    return OpenApiResponse(response=schema.Problem, description=f"{text} (problem details)")
+    return OpenApiResponse(
+        response=schema.Problem,
+        description=f"{text} (RFC 9457 problem details)",
+        examples=[
+            OpenApiExample(
+                "problem",
+                value={
+                    "type": "about:blank",
+                    "title": "Bad request",
+                    "status": 400,
+                    "detail": "page_size is a whole number from 1 to 1000.",
+                    "instance": "/api/v1/datasets?page_size=0",
+                    "parameter": "page_size",
+                },
+                response_only=True,
+            )
+        ],
+    )
 
 
 def _param(name: str, text: str, example: str, *, many: bool = False) -> OpenApiParameter:
@@ -33,7 +51,7 @@ def _param(name: str, text: str, example: str, *, many: bool = False) -> OpenApi
 
 PAGE_SIZE = OpenApiParameter(
     "page_size",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1, "maximum": 1000},
     OpenApiParameter.QUERY,
     description="Results per page, 1 to 1000 (default 100).",
     examples=[OpenApiExample("page_size", value=100)],
@@ -101,10 +119,10 @@ DOI = OpenApiParameter(
     description="The DOI, any case; its '/' raw or as %2F.",
     examples=[OpenApiExample("doi", value="10.5072/desy-pd-0001")],
 )
-_LIST_ERRORS = {400: _problem("A parameter cannot be used; `parameter` names it")}
+_LIST_ERRORS = {(400, _PROBLEM): _problem("A parameter cannot be used; `parameter` names it")}
 _RECORD_ERRORS = {
-    404: _problem("No such record"),
-    410: _problem("Withdrawn, with the reason"),
+    (404, _PROBLEM): _problem("No such record"),
+    (410, _PROBLEM): _problem("Withdrawn, with the reason"),
 }
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -117,7 +135,7 @@ def _list(
         summary=summary,
         description=text,
         parameters=parameters,
-        responses={200: page, **_LIST_ERRORS},
+        responses={(200, _JSON): page, **_LIST_ERRORS},
         tags=["records"],
     )
 
@@ -136,7 +154,7 @@ dataset_detail = extend_schema(
     description="Everything its landing page shows that is public. Counts as a machine "
     "investigation (COUNTER).",
     parameters=[PID],
-    responses={200: schema.DatasetSerializer, **_RECORD_ERRORS},
+    responses={(200, _JSON): schema.DatasetSerializer, **_RECORD_ERRORS},
     tags=["records"],
 )
 dataset_files = extend_schema(
@@ -144,7 +162,7 @@ dataset_files = extend_schema(
     summary="A dataset's files",
     description="In path order, with sizes and checksums; cursor pages.",
     parameters=[PID, PAGE_SIZE, CURSOR],
-    responses={200: schema.FilePage, **_LIST_ERRORS, **_RECORD_ERRORS},
+    responses={(200, _JSON): schema.FilePage, **_LIST_ERRORS, **_RECORD_ERRORS},
     tags=["records"],
 )
 publication_list = _list(
@@ -160,7 +178,7 @@ publication_detail = extend_schema(
     description="Its DataCite metadata, datasets, links and usage. Counts as a machine "
     "investigation (COUNTER).",
     parameters=[DOI],
-    responses={200: schema.PublicationDetail, **_RECORD_ERRORS},
+    responses={(200, _JSON): schema.PublicationDetail, **_RECORD_ERRORS},
     tags=["records"],
 )
 instrument_list = _list(

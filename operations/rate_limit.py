@@ -204,6 +204,10 @@ def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpRespon
         response = HttpResponse(
             json.dumps(problem), status=429, content_type="application/problem+json"
         )
+        # The APIs answer scripts on any site (CORS): they must be able to read the refusal
+        # and its Retry-After too, not only a network error.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
     elif bucket == "oai":
         response = HttpResponse(
             _detail(retry), status=503, content_type="text/plain; charset=utf-8"

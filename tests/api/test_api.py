@@ -231,3 +231,28 @@ def test_no_embargoed_record_or_private_field_anywhere(client: Client, demo: Non
         assert EMBARGOED_PID not in body, url
         for private in PRIVATE_STRINGS:
             assert private not in body, (url, private)
+
+
+def test_over_the_rate_limit_the_api_answers_429_as_problem_details(
+    client: Client, settings: Any, redis_url: str
+) -> None:
+    """The rate limit is operations/rate_limit.py's (one middleware for every public route)."""
+    settings.RATE_LIMIT = True
+    settings.RATE_LIMIT_REDIS_URL = redis_url
+    settings.RATE_LIMIT_WINDOW = 60
+    settings.RATE_LIMIT_EXEMPT_NETWORKS = ()
+    settings.RATE_LIMIT_API = 2
+    dataset = DatasetFactory.create()
+    address = "192.0.2.77"
+    assert client.get("/api/v1/datasets", REMOTE_ADDR=address).status_code == 200
+    assert client.get(f"/api/v1/datasets/{dataset.pid}", REMOTE_ADDR=address).status_code == 200
+    refused = client.get(
+        f"/api/v1/datasets/{dataset.pid}", REMOTE_ADDR=address, HTTP_ORIGIN="https://x.example"
+    )
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused["Retry-After"].isdigit()
+    assert refused["Access-Control-Allow-Origin"] == "*"
+    problem = refused.json()
+    assert problem["status"] == 429
+    assert problem["detail"]
