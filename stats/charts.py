@@ -4,9 +4,11 @@ Why matplotlib's SVG backend and not Vega-Lite through vl-convert-python: matplo
 Python wheel the portal can pin like any other dependency, draws the same bytes for the same
 numbers (``svg.hashsalt``, no date) and needs no JavaScript engine in the web process, whereas
 vl-convert embeds a Deno/V8 runtime (a 100 MB wheel) to run Vega's JavaScript on every drawing.
-Both draw in tens of milliseconds, so either way a chart is drawn once per set of numbers and kept
-in Django's cache (keyed by a digest of the numbers; ``charts_warm`` draws the unfiltered page's
-charts after each refresh).
+Either way drawing costs tens to hundreds of milliseconds, so a chart is drawn once per set of
+numbers and kept in Django's cache (keyed by a digest of the numbers; ``charts_warm`` draws the
+unfiltered page's and each facility's charts after each refresh). The page never waits for a
+drawing: a chart not drawn yet is an ``<img>`` of ``/statistics/<key>.svg`` (drawn when the
+browser asks for it), and the page shows it inline once it is in the cache (``is_drawn``).
 
 matplotlib writes ``style="fill: #fff"`` attributes and a ``<style>`` element, which the portal's
 Content-Security-Policy (``style-src 'self'``, no ``'unsafe-inline'``) refuses in a page; they are
@@ -27,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from stats.selectors import (
     Filters,
+    choices,
     Openness,
     Places,
     Ranked,
@@ -148,9 +151,17 @@ def _svg(figure: Any, *, prefix: str, label_id: str) -> str:
     return csp_safe_svg(buffer.getvalue(), prefix=prefix, label_id=label_id)
 
 
+def _key(kind: str, numbers: Any) -> str:
+    return "stats-chart:" + hashlib.sha256(repr((VERSION, kind, numbers)).encode()).hexdigest()
+
+
+def is_drawn(kind: str, numbers: Sequence[Any]) -> bool:
+    """Whether the chart of these numbers is in the cache (the page then shows it inline)."""
+    return bool(cache.has_key(_key(kind, list(numbers))))
+
+
 def _cached(kind: str, numbers: Any, draw: Callable[[], str]) -> SafeString:
-    digest = hashlib.sha256(repr((VERSION, kind, numbers)).encode()).hexdigest()
-    key = f"stats-chart:{digest}"
+    key = _key(kind, numbers)
     svg = cache.get(key)
     if svg is None:
         svg = draw()
@@ -267,8 +278,13 @@ def _short(title: str, limit: int = 40) -> str:
 
 
 def charts_warm(filters: Filters | None = None) -> None:
-    """Draw the charts of a page (by default the unfiltered one) into the cache."""
-    filters = filters or Filters()
+    """Draw the charts of a page into the cache: the given filters', or else the unfiltered
+    page's and each facility's (the pages most visited after a sync)."""
+    if filters is None:
+        charts_warm(Filters())
+        for facility in choices().facilities:
+            charts_warm(Filters(facility=facility))
+        return
     for rows, kind in ((per_beamline(filters), "beamlines"), (per_year_rows(filters), "years")):
         if rows:
             totals_chart(rows, kind=kind)

@@ -2,8 +2,10 @@
 
 A section's numbers are read once (``stats.selectors``) and given three ways: the chart (SVG,
 ``stats.charts``), the accessible table (formatted cells) and the CSV download (raw numbers).
-The template keeps each section's markup in the cache under ``digest`` (of its numbers): a table
-of a few hundred cells costs tens of milliseconds to render, reading the numbers a few.
+The template keeps each section's markup in the cache under ``digest`` (of its numbers) and
+whether its chart was drawn: a table of a few hundred cells costs tens of milliseconds to render,
+reading the numbers a few. A chart not drawn yet is left to the browser as an ``<img>`` of
+``/statistics/<key>.svg``, so that no page waits for matplotlib.
 """
 
 from __future__ import annotations
@@ -44,7 +46,13 @@ class Section:
     intro: str
     columns: list[Column]
     rows: list[list[Any]]  # raw values, in column order
-    chart: Callable[[], SafeString]
+    chart: Callable[[], SafeString]  # draws it when not in the cache
+    drawn: Callable[[], bool]  # whether it is in the cache
+
+    @property
+    def chart_ready(self) -> bool:
+        """Inline the chart (in the cache), or else leave an ``<img>`` of it to the browser."""
+        return self.drawn()
 
     @property
     def digest(self) -> str:
@@ -90,6 +98,7 @@ def _totals(key: str, title: str, intro: str, first: str, rows: Sequence[Any]) -
         [Column(first, first.lower(), "text"), *TOTALS],
         [[r.label, r.datasets, r.size, r.files] for r in rows],
         lambda: charts.totals_chart(rows, kind=key),
+        lambda: charts.is_drawn(key, rows),
     )
 
 
@@ -140,6 +149,7 @@ def section(key: str, filters: Filters) -> Section:
                 for r in places
             ],
             lambda: charts.places_chart(places),
+            lambda: charts.is_drawn("places", places),
         )
     if key == "openness":
         opened = openness(filters)
@@ -157,6 +167,7 @@ def section(key: str, filters: Filters) -> Section:
             ],
             [[r.year, r.datasets, r.datasets_total, r.dois, r.dois_total] for r in opened],
             lambda: charts.openness_chart(opened),
+            lambda: charts.is_drawn("openness", opened),
         )
     if key in {"views", "downloads"}:
         downloads = key == "downloads"
@@ -177,5 +188,6 @@ def section(key: str, filters: Filters) -> Section:
             ],
             [[r.pid, r.title, r.beamline, r.unique, r.total] for r in ranked],
             lambda: charts.ranking_chart(ranked, kind=key, label=f"Unique {noun}"),
+            lambda: charts.is_drawn(key, ranked),
         )
     raise KeyError(key)

@@ -6,12 +6,15 @@ import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from stats.forms import FiltersForm
 from stats.page import SECTIONS, section
 from stats.selectors import Filters, choices, last_refresh
+
+CHART_MAX_AGE = 600
 
 
 def _form(request: HttpRequest) -> FiltersForm:
@@ -43,8 +46,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/statistics.html", context, status=200 if valid else 400)
 
 
-@require_safe
-def statistics_csv(request: HttpRequest, key: str) -> HttpResponse:
+def _section_filters(request: HttpRequest, key: str) -> Filters | HttpResponse:
+    """The filters of a chart's CSV or SVG, or the 400 that says what is wrong with them."""
     if key not in SECTIONS:
         raise Http404("no such chart")
     form = _form(request)
@@ -57,7 +60,29 @@ def statistics_csv(request: HttpRequest, key: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    filters = form.filters() if form.is_bound else Filters()
+    return form.filters() if form.is_bound else Filters()
+
+
+@require_safe
+def statistics_chart(request: HttpRequest, key: str) -> HttpResponse:
+    """One chart as an SVG image: what the page links while the chart is not drawn yet."""
+    filters = _section_filters(request, key)
+    if isinstance(filters, HttpResponse):
+        return filters
+    chart = section(key, filters)
+    if not chart.rows:
+        raise Http404("nothing to draw for these filters")
+    response = HttpResponse(chart.chart(), content_type="image/svg+xml; charset=utf-8")
+    # The figures change after a sync; a browser may keep the drawing for a while.
+    patch_cache_control(response, public=True, max_age=CHART_MAX_AGE)
+    return response
+
+
+@require_safe
+def statistics_csv(request: HttpRequest, key: str) -> HttpResponse:
+    filters = _section_filters(request, key)
+    if isinstance(filters, HttpResponse):
+        return filters
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statistics-{key}.csv"'
     csv.writer(response).writerows(section(key, filters).csv_rows)

@@ -32,7 +32,16 @@ def test_visitor_reads_and_filters_the_statistics(
     page.goto(f"{live_server.url}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
     page.wait_for_url("**/statistics/")
+    # First visit: the charts not drawn yet are images the browser fetches (and they load).
+    images = page.locator("img.chart-image")
+    assert images.count() == 6
+    page.wait_for_load_state("load")
+    assert images.evaluate_all("all => all.every(i => i.complete && i.naturalWidth > 0)")
+    watch.check("charts-as-images")
+    # Drawn now: the page shows them inline.
+    page.reload()
     assert page.locator("svg.chart").count() == 6
+    assert page.locator("img.chart-image").count() == 0
     # The SVG is drawn with its colours: presentation attributes, not refused inline styles.
     bar = page.locator("#chart-beamlines-axes_1 path[fill='#1f5f8b']").first
     assert bar.evaluate("e => getComputedStyle(e).fill") == "rgb(31, 95, 139)"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -44,9 +45,21 @@ YEARS_SQL = (
 )
 
 
+KEYS = ("beamlines", "years", "places", "openness", "views", "downloads")
+
+
+def draw_every_chart(client: Client, query: str = "") -> None:
+    for key in KEYS:
+        response = client.get(f"/statistics/{key}.svg{query}")
+        assert response.status_code == 200, key
+        assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+        assert "<svg" in response.content.decode()
+
+
 def test_the_page_shows_every_chart_with_its_table_and_csv(
     client: Client, catalogue: Catalogue
 ) -> None:
+    draw_every_chart(client)
     response = client.get("/statistics/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -192,6 +205,32 @@ def test_bad_filters_answer_400_with_a_message(
 
 def test_an_unknown_chart_is_not_found(client: Client, catalogue: Catalogue) -> None:
     assert client.get("/statistics/secrets.csv").status_code == 404
+    assert client.get("/statistics/secrets.svg").status_code == 404
+
+
+def test_a_chart_not_drawn_yet_is_an_image_until_it_is_drawn(
+    client: Client, catalogue: Catalogue
+) -> None:
+    """The page never waits for matplotlib: it links what is not drawn, inlines what is."""
+    cache.clear()
+    query = "?facility=PETRA+III&year_from=2020"
+    body = client.get(f"/statistics/{query}").content.decode()
+    assert "<svg" not in body
+    for key in KEYS:
+        assert (
+            f'<img class="chart-image" src="/statistics/{key}.svg{query.replace("&", "&amp;")}"'
+            in body
+        )
+    draw_every_chart(client, query)
+    body = client.get(f"/statistics/{query}").content.decode()
+    assert body.count("<svg") == 6
+    assert '<img class="chart-image"' not in body
+
+
+def test_a_chart_image_refuses_bad_filters(client: Client, catalogue: Catalogue) -> None:
+    response = client.get("/statistics/years.svg?year_from=banana")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Bad filters.")
 
 
 def test_the_page_before_any_refresh_says_so(client: Client, db: None) -> None:
