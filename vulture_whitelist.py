@@ -22,6 +22,7 @@ from landing.records import Version
 from operations.rate_limit import rate_limit
 from portal.celery import app
 from portal.middleware import content_security_policy
+from portal.replica import ReplicaRouter, replica_reads
 from publishing.datacite import DoiRecord, _RecordingRESTClient
 from publishing.editor.rows import CreatorRow, RelatedRow, RightsRow
 from publishing.forms import DataCiteListField
@@ -131,6 +132,13 @@ rate_limit  # MIDDLEWARE, by name
 sync_settings_check
 _RecordingRESTClient._create_request
 citations
+replica_reads
+# Django's database router interface (settings.DATABASE_ROUTERS).
+ReplicaRouter
+ReplicaRouter.db_for_read
+ReplicaRouter.db_for_write
+ReplicaRouter.allow_relation
+ReplicaRouter.allow_migrate
 # Kombu's pool, reset by assignment when the benchmark points Celery at another broker.
 app._pool
 _record_fields

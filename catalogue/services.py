@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from catalogue import scimeta
+from catalogue import page_cache, scimeta
 from catalogue.bulk_rows import (
     PARAMETER_COLUMNS,
     SCALAR_FIELDS,
@@ -58,7 +58,9 @@ class UpsertCounts:
 
 
 def search_index_after_commit(*, dataset_ids: Sequence[int]) -> None:
-    """Bring the search index up to date for these datasets once the transaction commits."""
+    """Bring the search index up to date for these datasets once the transaction commits (and
+    drop the stored pages showing them: :mod:`catalogue.page_cache`)."""
+    page_cache.invalidate_after_commit(dataset_ids=dataset_ids)
     if dataset_ids:  # the database backend's cached counts go stale with the commit
         from catalogue.search.facet_cache import bump_after_commit
 

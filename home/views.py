@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from catalogue import page_cache
 from catalogue.selectors import catalogue_counts, latest_datasets
 from publishing.selectors import latest_publications, publication_count
 
@@ -46,6 +47,9 @@ def _latest_dataset(values: dict[str, Any]) -> LatestDataset:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    cache_key = page_cache.HOME if page_cache.cacheable(request) else ""
+    if cache_key and (stored := page_cache.get(cache_key)) is not None:
+        return page_cache.respond(request, stored)
     counts = catalogue_counts()
     context = {
         "dataset_count": counts.datasets,
@@ -54,4 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "latest_datasets": [_latest_dataset(d) for d in latest_datasets(LATEST)],
         "latest_publications": latest_publications(LATEST),
     }
-    return render(request, "home/home.html", context)
+    response = render(request, "home/home.html", context)
+    if cache_key and (stored := page_cache.store(cache_key, response)) is not None:
+        return page_cache.respond(request, stored)
+    return page_cache.public(response)

@@ -149,6 +149,12 @@ def bibliography(record: LandingRecord, style: str | None, locale: str | None) -
     return HttpResponse(citation.text + "\n", content_type=f"{BIBLIOGRAPHY}; charset=utf-8")
 
 
+def wants_html(request: HttpRequest) -> bool:
+    """Whether :func:`negotiate` would leave ``request`` to the HTML page (no record needed)."""
+    header = request.headers.get("Accept", "").strip()
+    return not header or choose(parse_accept(header))[0] in _HTML_TYPES
+
+
 def negotiate(request: HttpRequest, record: LandingRecord) -> HttpResponse | None:
     """The answer for a non-HTML ``Accept``, or None when the HTML page is wanted."""
     header = request.headers.get("Accept", "").strip()

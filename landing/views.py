@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalogue import page_cache
 from catalogue.access import data_access
 from catalogue.models import Dataset
 from catalogue.selectors import (
@@ -36,7 +37,7 @@ from landing import downloads, pages
 from landing.citation import DEFAULT_STYLE, STYLES, CitationError, cite
 from landing.exports import EXPORTS, export_url
 from landing.meta import head_html
-from landing.negotiation import negotiate
+from landing.negotiation import negotiate, wants_html
 from landing.records import (
     LandingRecord,
     dataset_record,
@@ -170,6 +171,12 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     found = publication_by_doi(doi) if lookable(doi) else None
     if found is None:
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
+    cache_key = ""
+    if not found.is_withdrawn and page_cache.cacheable(request) and wants_html(request):
+        cache_key = page_cache.publication_key(found.pk, found.modified)
+        if (stored := page_cache.get(cache_key)) is not None:
+            record_investigation(request, publication_id=found.pk)
+            return page_cache.respond(request, stored)
     record = publication_record(found)
     if (negotiated := negotiate(request, record)) is not None:
         if not record.withdrawn and negotiated.status_code == 200:
@@ -189,7 +196,15 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     context = publication_context(request, found, record, page_url=page_url)
     context["usage"] = publication_usage(found.pk)
     record_investigation(request, publication_id=found.pk)
-    return _with_links(render(request, "landing/publication.html", context), record)
+    response = _with_links(render(request, "landing/publication.html", context), record)
+    return _stored(request, cache_key, response)
+
+
+def _stored(request: HttpRequest, cache_key: str, response: HttpResponse) -> HttpResponse:
+    """Keep the rendered page under ``cache_key`` (if any) and answer with the stored copy."""
+    if cache_key and (stored := page_cache.store(cache_key, response)) is not None:
+        return page_cache.respond(request, stored)
+    return page_cache.public(response)
 
 
 def _datasets_context(request: HttpRequest, found: Publication, page_url: str) -> dict[str, Any]:
@@ -331,6 +346,12 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         return _tombstone(request, record, kind="dataset")
     if wants_partial(request) and "style" not in request.GET:
         return render(request, "landing/dataset.html#files", _files_context(request, found))
+    cache_key = ""
+    if page_cache.cacheable(request) and wants_html(request):
+        cache_key = page_cache.dataset_key(found.pk, found.modified)
+        if (stored := page_cache.get(cache_key)) is not None:
+            record_investigation(request, dataset_id=found.pk)
+            return page_cache.respond(request, stored)
     prefetch_related_objects([found], "techniques")  # read by the record and the page
     record = dataset_record(found)
     if (negotiated := negotiate(request, record)) is not None:
@@ -364,7 +385,8 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         **_citation_context(request, record, page_url),
     }
     record_investigation(request, dataset_id=found.pk)
-    return _with_links(render(request, "landing/dataset.html", context), record)
+    response = _with_links(render(request, "landing/dataset.html", context), record)
+    return _stored(request, cache_key, response)
 
 
 @require_safe

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from lib.client_address import parse_networks
 from lib.download_url import PatternError as DownloadPatternError
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "portal.middleware.content_security_policy",
     "operations.rate_limit.rate_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every page and 304 when the visitor's copy is current (stored pages bring their own).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Visitors' GET/HEAD requests read from DATABASE_REPLICA_URL, if set, until they write.
+    "portal.replica.replica_reads",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -144,18 +149,18 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    default = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
-    url = env_str("DATABASE_URL", default)
+def _database(name: str = "DATABASE_URL") -> dict[str, object]:
+    default = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}" if name == "DATABASE_URL" else ""
+    url = env_str(name, default)
     try:
         config = dj_database_url.parse(
             url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
         )
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
     engine = str(config.get("ENGINE", ""))
     if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
-        raise ImproperlyConfigured(f"DATABASE_URL: use postgres:// or sqlite://, got {url!r}")
+        raise ImproperlyConfigured(f"{name}: use postgres:// or sqlite://, got {url!r}")
     if engine.endswith("sqlite3"):
         Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
@@ -167,6 +172,13 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A PostgreSQL streaming replica of that database: visitors' reads go there (portal/replica.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL: a replica must be postgres://")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,7 +213,24 @@ STORAGES = {
 }
 
 # Search: OpenSearch when OPENSEARCH_URL is set, otherwise the database backend.
-OPENSEARCH_URL = env_url("OPENSEARCH_URL")
+# A cluster: several node URLs, comma-separated (a request that cannot reach one goes to the next).
+
+
+def _node_urls(name: str) -> str:
+    urls = env_list(name, [])
+    for url in urls:
+        if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+            raise ImproperlyConfigured(
+                f"{name}: expected http:// or https:// URLs, comma-separated, got {url!r}"
+            )
+    return ",".join(url.rstrip("/") for url in urls)
+
+
+OPENSEARCH_URL = _node_urls("OPENSEARCH_URL")
+# The dataset index's primary shards (fixed when an index is made: a rebuild applies a change)
+# and replica copies (applied to the live index when the portal next opens it).
+OPENSEARCH_SHARDS = env_int("OPENSEARCH_SHARDS", 1, minimum=1, maximum=1024)
+OPENSEARCH_REPLICAS = env_int("OPENSEARCH_REPLICAS", 0, minimum=0, maximum=16)
 OPENSEARCH_INDEX = env_str("OPENSEARCH_INDEX", "portal-datasets")
 OPENSEARCH_TIMEOUT = env_int("OPENSEARCH_TIMEOUT", 5, minimum=1)
 
@@ -314,11 +343,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues, so that each kind of work can get workers of its own (README, "Operations"): the
+# catalogue sync ("sync"), search index updates ("index"), DOI registration with DataCite
+# ("doi"); the rest (usage counting, statistics) on Celery's default queue "celery". A worker
+# started without -Q takes all four; `-Q sync` (etc.) makes one for that queue alone.
+CELERY_TASK_ROUTES = {
+    "sync.tasks.*": {"queue": "sync"},
+    "catalogue.tasks.*": {"queue": "index"},
+    "publishing.tasks.*": {"queue": "doi"},
+}
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "sync", "index", "doi")]
 REDIS_URL = env_url(
     "REDIS_URL",
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
     schemes=("redis", "rediss"),
 )
+
+# Django's cache: Redis (REDIS_URL) when there is one, shared by every web process; otherwise a
+# memory cache per process. Whole public pages (home, dataset and publication pages) are kept
+# there PORTAL_PAGE_CACHE_SECONDS (0: never; off by default in development) and dropped by the
+# services that change them (catalogue/page_cache.py). PORTAL_PUBLIC_MAX_AGE: how long browsers
+# and a CDN in front may keep those pages (Cache-Control: public; 0 leaves the header out).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0)
+PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 0 if DEBUG else 300, minimum=0)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

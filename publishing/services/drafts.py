@@ -18,7 +18,10 @@ from catalogue.models import Dataset, Proposal
 from publishing.cleaning import unique
 from publishing.models import DoiState, Publication
 from publishing.services.errors import PublicationError
-from publishing.services.indexing import publication_datasets_reindex
+from publishing.services.indexing import (
+    publication_datasets_reindex,
+    publication_pages_invalidate,
+)
 from publishing.services.registration import doi_update_request
 from publishing.spdx import licence_name, spdx_of_text
 
@@ -228,6 +231,7 @@ def publication_save(*, publication: Publication, fields: Iterable[str] | None =
         raise PublicationError("This publication was registered elsewhere; edit it there.")
     names = [name for name in (fields or EDITABLE_FIELDS) if name in EDITABLE_FIELDS]
     publication.save(update_fields=[*names, "modified"])
+    publication_pages_invalidate(publication.pk)
 
 
 @transaction.atomic

@@ -36,8 +36,8 @@ def test_task_waits_in_redis_until_a_worker_takes_it(redis_celery_app: Celery) -
 
     result = dataset_reindex.delay([1, 2, 3])
 
-    queue = redis_celery_app.conf.task_default_queue
-    assert redis.Redis.from_url(redis_celery_app.conf.broker_url).llen(queue) == 1
+    # Index updates have a queue of their own (settings.CELERY_TASK_ROUTES).
+    assert redis.Redis.from_url(redis_celery_app.conf.broker_url).llen("index") == 1
     assert result.state == "PENDING"
 
 

@@ -128,3 +128,58 @@ class PostgresServer(_Server):
 
     def _ask_to_stop(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGINT)  # fast shutdown: disconnects clients, then stops
+
+
+class PostgresReplica(PostgresServer):
+    """A streaming replica of ``primary``: ``pg_basebackup -R`` (its standby.signal and
+    primary_conninfo), then a hot standby on a port of its own. ``pause_replay`` and
+    ``resume_replay`` hold and release the WAL replay, to tell primary and replica apart."""
+
+    name = "PostgreSQL replica"
+
+    def __init__(self, primary: PostgresServer, *, start_timeout: float = 120) -> None:
+        super().__init__(dbname=primary.dbname, user=primary.user, start_timeout=start_timeout)
+        self.primary = primary
+
+    def _prepare(self, directory: Path) -> None:
+        self._run(
+            [
+                self._program("pg_basebackup"),
+                "--host=127.0.0.1",
+                f"--port={self.primary.port}",
+                f"--username={self.user}",
+                f"--pgdata={directory / 'data'}",
+                "--write-recovery-conf",
+                "--wal-method=stream",
+                "--checkpoint=fast",
+                "--no-sync",
+            ],
+            what="pg_basebackup",
+        )
+
+    def _command(self, directory: Path) -> list[str]:
+        return [*super()._command(directory), "-c", "hot_standby=on"]
+
+    def _after_ready(self) -> None:
+        """Nothing to create: the replica holds the primary's databases."""
+
+    def query(self, sql: str, dbname: str | None = None) -> list[tuple[Any, ...]]:
+        with self._connect(dbname or self.dbname) as conn:
+            return list(conn.execute(sql).fetchall())
+
+    def pause_replay(self) -> None:
+        self.query("SELECT pg_wal_replay_pause()", "postgres")
+
+    def resume_replay(self) -> None:
+        self.query("SELECT pg_wal_replay_resume()", "postgres")
+
+    def caught_up(self) -> bool:
+        """Whether the replica has replayed everything the primary has written so far."""
+        with self.primary._connect("postgres") as conn:
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
+        target = row[0] if row else "0/0"
+        found = self.query(
+            f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn",
+            "postgres",
+        )
+        return bool(found and found[0][0])

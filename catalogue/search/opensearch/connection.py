@@ -22,10 +22,13 @@ class Connection:
 
     @cached_property
     def client(self) -> OpenSearch:
+        # A cluster's nodes, comma-separated: a node that cannot be reached is left for a while
+        # and the request goes to the next one (one retry per other node, none on a timeout).
+        hosts = [url.strip() for url in self.url.split(",") if url.strip()]
         return OpenSearch(
-            hosts=[self.url],
+            hosts=hosts,
             timeout=self.timeout,
-            max_retries=0,
+            max_retries=len(hosts) - 1,
             retry_on_timeout=False,
             http_compress=False,
             pool_maxsize=4,  # the rebuild sends from two threads

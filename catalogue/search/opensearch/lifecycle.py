@@ -21,13 +21,23 @@ from catalogue.search.opensearch.mapping import ADDED_FIELDS, INDEX_VERSION, MAP
 logger = logging.getLogger(__name__)
 
 
+def _cluster_settings() -> dict[str, int]:
+    """Shards and replicas from the settings (``OPENSEARCH_SHARDS``, ``OPENSEARCH_REPLICAS``)."""
+    from django.conf import settings
+
+    return {
+        "number_of_shards": int(settings.OPENSEARCH_SHARDS),
+        "number_of_replicas": int(settings.OPENSEARCH_REPLICAS),
+    }
+
+
 class IndexLifecycle(Connection):
     def _new_index_name(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         return f"{self.alias}-{INDEX_VERSION}-{stamp}"
 
     def _create(self, name: str, *, bulk: bool = False) -> None:
-        settings = dict(SETTINGS)
+        settings = {**SETTINGS, **_cluster_settings()}
         if bulk:  # no refreshes, no fsync per request while filling; back on before the swap
             settings["refresh_interval"] = "-1"
             settings["translog.durability"] = "async"
@@ -50,10 +60,22 @@ class IndexLifecycle(Connection):
                 self.client.indices.put_alias(index=current, name=self.alias)
             else:
                 self._add_missing_fields(current)
+                self._apply_replicas(current)
         except ERRORS as exc:
             raise SearchUnavailable(str(exc)) from exc
         self._index_ready = True
         return current
+
+    def _apply_replicas(self, index: str) -> None:
+        """Give the live index the configured number of replicas (a dynamic setting)."""
+        wanted = _cluster_settings()["number_of_replicas"]
+        answer = self.client.indices.get_settings(index=index, name="index.number_of_replicas")
+        have = answer.get(index, {}).get("settings", {}).get("index", {})
+        if int(have.get("number_of_replicas", wanted)) != wanted:
+            self.client.indices.put_settings(
+                index=index, body={"index": {"number_of_replicas": wanted}}
+            )
+            logger.info("search index %s: %d replica(s) now", index, wanted)
 
     def _add_missing_fields(self, index: str) -> None:
         """Put the fields added since the index was made into its mapping (no reindex needed)."""
