@@ -320,6 +320,17 @@ register(
     )
 )
 
+register(
+    Scenario(
+        "load",
+        "bench.scenarios.load:run",
+        "load test: gunicorn + PostgreSQL + Redis + OpenSearch at N datasets, locust with "
+        "BENCH_LOAD_USERS visitors (default 200) and an abusive client for BENCH_LOAD_SECONDS "
+        "(default 120), then again with a crawler at BENCH_LOAD_CRAWLER_RATE requests/s (500)",
+        requires=("import",),
+    )
+)
+
 DEFAULT_SCENARIOS = ("import", "catalogue")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,71 @@ class OpenSearchServer(_Server):
         names = [str(row["index"]) for row in indices if not str(row["index"]).startswith(".")]
         for chunk in (names[i : i + 50] for i in range(0, len(names), 50)):
             self.request("DELETE", "/" + ",".join(chunk))
+
+
+class OpenSearchNode(OpenSearchServer):
+    """One node of a cluster of several JVMs on loopback (see :func:`opensearch_cluster`).
+
+    The first node bootstraps the cluster and manages it; the others hold data only, so one of
+    them can be stopped (:meth:`stop_node`, its data kept) and started again (:meth:`restart`).
+    """
+
+    def __init__(
+        self,
+        *,
+        node_name: str,
+        http_port: int,
+        transport_port: int,
+        seed_ports: list[int],
+        manager: str,
+        cluster_name: str,
+        heap: str = "512m",
+    ) -> None:
+        super().__init__(cluster_name=cluster_name, heap_min=heap, heap_max=heap, start_timeout=300)
+        self.name = f"OpenSearch {node_name}"  # type: ignore[misc]
+        self.node_name, self.manager = node_name, manager
+        self._ports = (http_port, transport_port)
+        self.seed_ports = seed_ports
+
+    def _command(self, directory: Path) -> list[str]:
+        command = super()._command(directory)
+        self.port, self.transport_port = self._ports
+        command[-3:-1] = [str(self.port), str(self.transport_port)]
+        return [
+            *command,
+            self.node_name,
+            ",".join(str(p) for p in self.seed_ports),
+            self.manager,
+        ]
+
+    def stop_node(self) -> None:
+        """Stop the node's process, keeping its directory (its data) for :meth:`restart`."""
+        self._halt()
+
+    def restart(self) -> None:
+        """Start the stopped node again on its data and ports; back once it has joined."""
+        assert self.directory is not None
+        assert not self.running
+        self._spawn(self._command(self.directory))
+        self._wait_until_ready(time.monotonic() + self.start_timeout)
+
+
+def opensearch_cluster(nodes: int = 2, *, heap: str = "512m") -> list[OpenSearchNode]:
+    """``nodes`` cluster nodes, not started (start them all, then use any one's ``url``)."""
+    http = [free_port() for _ in range(nodes)]
+    transport: list[int] = []
+    for _ in range(nodes):
+        transport.append(free_port(avoid=(*http, *transport)))
+    cluster = f"portal-cluster-{http[0]}"
+    return [
+        OpenSearchNode(
+            node_name=f"node-{i + 1}",
+            http_port=http[i],
+            transport_port=transport[i],
+            seed_ports=transport,
+            manager="node-1",
+            cluster_name=cluster,
+            heap=heap,
+        )
+        for i in range(nodes)
+    ]

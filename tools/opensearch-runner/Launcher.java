@@ -12,6 +12,16 @@
  *   OPENSEARCH READY http://127.0.0.1:<http-port>
  *
  * and then stays up until its standard input closes (the parent died or let go) or it is killed.
+ *
+ * A node of a cluster (several JVMs on loopback, each started with this launcher):
+ *
+ *   ... Launcher.java <base-dir> <http-port> <transport-port> <cluster-name> \
+ *       <node-name> <transport-ports-of-all-nodes> <cluster-manager-node-name>
+ *
+ * finds the others through discovery.seed_hosts; the node named last bootstraps the cluster and is
+ * its cluster manager (and a data node), every other node holds data only, so any of them can be
+ * stopped and started again (same base directory) while the cluster goes on. Such a node prints
+ * its ready line once it has joined.
  */
 
 import java.io.IOException;
@@ -22,10 +32,12 @@ import org.codelibs.opensearch.runner.OpenSearchRunner;
 public class Launcher {
 
     public static void main(final String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: Launcher <base-dir> <http-port> <transport-port> <cluster-name>");
+        if (args.length != 4 && args.length != 7) {
+            System.err.println("usage: Launcher <base-dir> <http-port> <transport-port> <cluster-name>"
+                    + " [<node-name> <transport-ports-of-all-nodes> <cluster-manager-node-name>]");
             System.exit(2);
         }
+        final boolean clustered = args.length == 7;
         final String baseDir = args[0];
         final int httpPort = Integer.parseInt(args[1]);
         final int transportPort = Integer.parseInt(args[2]);
@@ -42,7 +54,22 @@ public class Launcher {
             settings.put("http.port", String.valueOf(httpPort));
             settings.put("transport.port", String.valueOf(transportPort));
             settings.put("network.host", "127.0.0.1");
-            settings.put("discovery.type", "single-node");
+            if (clustered) {
+                final String[] seeds = args[5].split(",");
+                for (int i = 0; i < seeds.length; i++) {
+                    seeds[i] = "127.0.0.1:" + seeds[i].trim();
+                }
+                settings.put("node.name", args[4]);
+                settings.putList("discovery.seed_hosts", seeds);
+                settings.putList("cluster.initial_cluster_manager_nodes", args[6]);
+                if (args[4].equals(args[6])) {
+                    settings.putList("node.roles", "cluster_manager", "data", "ingest");
+                } else {
+                    settings.putList("node.roles", "data", "ingest");
+                }
+            } else {
+                settings.put("discovery.type", "single-node");
+            }
             // A nearly full disk must not leave the test indices unassigned.
             settings.put("cluster.routing.allocation.disk.threshold_enabled", false);
             settings.put("node.max_local_storage_nodes", 1);
