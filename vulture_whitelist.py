@@ -10,6 +10,7 @@ from django.http import HttpResponse
 
 from bench.generate import Summary
 from bench.harness import Context, Metric
+from bench.locustfile import Abuser, Visitor, _write
 from bench.scenarios.usage_report import _NullDataCite
 from catalogue.access import DataAccess
 from catalogue.models import Dataset, SearchBacklog, Thumbnail
@@ -160,3 +161,15 @@ CreatorRow.affiliation2_name
 CreatorRow.affiliation2_ror
 RightsRow.rights_uri
 RelatedRow.relation_information
+
+# locust finds the user classes, their tasks and hooks by name (bench/locustfile.py).
+Visitor
+Visitor.wait_time
+Visitor.on_start
+Visitor.dataset_page
+Visitor.oai
+Abuser
+Abuser.fixed_count
+Abuser.wait_time
+Abuser.scrape
+_write

@@ -33,21 +33,14 @@ _addresses = itertools.count(1)
 
 
 @events.request.add_listener
-def _record(
-    request_type: str,
-    name: str,
-    response_time: float,
-    response_length: int,
-    response: Any = None,
-    **kwargs: Any,
-) -> None:
+def _record(name: str, response_time: float, response: Any = None, **kwargs: Any) -> None:
     status = int(getattr(response, "status_code", 0) or 0)
     with _lock:
         _samples.append((name, status, float(response_time)))
 
 
 @events.quitting.add_listener
-def _write(environment: Any, **kwargs: Any) -> None:
+def _write(**kwargs: Any) -> None:
     with Path(os.environ["BENCH_LOAD_SAMPLES"]).open("w", encoding="utf-8") as out:
         for name, status, ms in _samples:
             out.write(json.dumps([name, status, round(ms, 2)]) + "\n")

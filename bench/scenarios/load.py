@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
 
@@ -73,8 +74,15 @@ def _targets(base: str) -> dict[str, Any]:
         .distinct()[:20]
     )
     api = []
-    for path in ("/api/v1/datasets", f"/api/v1/datasets/{rows[0][0]}" if rows else ""):
-        if path and _status(base + path) == 200:
+    first = quote(rows[0][0], safe="") if rows else ""
+    for path in (
+        "/api/v1/datasets",
+        f"/api/v1/datasets/{first}",
+        "/panosc-api/Datasets?filter=" + quote('{"limit":25}'),
+        f"/panosc-api/Datasets/{first}",
+        "/panosc-api/Datasets/count",
+    ):
+        if _status(base + path) == 200:
             api.append(path)
     return {
         "pids": [pid for pid, _ in rows],
@@ -285,7 +293,7 @@ def run(ctx: Context) -> Outcome:
             f"{_env('BENCH_LOAD_THREADS', '4')} threads; {_env('BENCH_LOAD_USERS', '200')} "
             f"visitors waiting {_env('BENCH_LOAD_WAIT', '2,8')} s, "
             f"{_env('BENCH_LOAD_SECONDS', '120')} s per run; "
-            f"API {'on' if targets['api'] else 'absent (no /api/v1/)'}; "
+            f"API paths answering: {', '.join(targets['api']) or 'none'}; "
             f"load average before: {os.getloadavg()[0]:.1f}"
         )
         first, _, wall = _locust(base, ctx.workpath, "run1", path, 0)
