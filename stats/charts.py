@@ -29,11 +29,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from stats.selectors import (
     Filters,
-    choices,
     Openness,
     Places,
     Ranked,
     Totals,
+    choices,
     openness,
     per_beamline,
     per_place,
