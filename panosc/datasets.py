@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from catalogue.models import DataFile, Dataset, ScientificParameter, Technique
 from catalogue.search import DatasetQuery, dataset_search
@@ -44,9 +44,29 @@ from panosc.filters import (
     parameter_clause,
     time_value,
 )
-from panosc.records import dataset_json
+from panosc.records import (
+    PARAMETER_COLUMNS,
+    InstrumentRow,
+    Loaded,
+    ParameterRow,
+    TechniqueRow,
+    dataset_json,
+)
 
 NEUTRAL_SCORE = 0.5
+_DATASET_COLUMNS = (
+    "id",
+    "pid",
+    "title",
+    "creation_time",
+    "start_time",
+    "size",
+    "instrument_id",
+    "instrument__pid",
+    "instrument__unique_name",
+    "instrument__name",
+    "instrument__facility",
+)
 _FIELD = {"pid": "pid", "title": "title", "creationDate": "creation_time", "size": "size"}
 
 
@@ -169,7 +189,7 @@ def find_datasets(filter_: Filter) -> tuple[list[dict[str, Any]], Plan]:
             facets=False,
         )
     )
-    datasets = _load(page.ids, filter_)
+    datasets = _load(page.ids, filter_, query_plan)
     out = []
     for pk in page.ids:
         dataset = datasets.get(pk)
@@ -196,28 +216,46 @@ def get_dataset(pid: str, filter_: Filter) -> dict[str, Any] | None:
         )
         if not found.ids:
             return None
-    loaded = _load([dataset.pk], filter_)
+    loaded = _load([dataset.pk], filter_, query_plan)
     return render(loaded[dataset.pk], filter_, query_plan, NEUTRAL_SCORE)
 
 
-def _load(ids: list[int], filter_: Filter) -> dict[int, Dataset]:
-    queryset = Dataset.objects.public().filter(pk__in=ids).select_related("instrument")
+def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded]:
+    rows = Dataset.objects.public().filter(pk__in=ids).values_list(*_DATASET_COLUMNS)
+    out: dict[int, Loaded] = {}
+    for pk, pid, title, created, started, size, instrument_id, *instrument in rows:
+        shown = InstrumentRow(instrument_id, *instrument) if instrument_id else None
+        out[pk] = Loaded(pk, pid, title, created, started, size, shown)
+    found = list(out)
     if filter_.include("techniques"):
-        queryset = queryset.prefetch_related("techniques")
+        links = Dataset.techniques.through.objects.filter(dataset_id__in=found).order_by("id")
+        for dataset_id, technique_id, pid, name in links.values_list(
+            "dataset_id", "technique_id", "technique__pid", "technique__name"
+        ):
+            out[dataset_id].techniques.append(TechniqueRow(technique_id, pid, name))
     if include := filter_.include("files"):
-        files = DataFile.objects.filter(lookups.file_q(include.where)).order_by("path", "id")
-        queryset = queryset.prefetch_related(Prefetch("files", queryset=files))
-    if filter_.include("parameters"):
-        queryset = queryset.prefetch_related(
-            Prefetch("parameters", queryset=ScientificParameter.objects.order_by("id"))
-        )
-    return {d.pk: d for d in queryset}
+        files = DataFile.objects.filter(lookups.file_q(include.where), dataset_id__in=found)
+        for file in files.order_by("path", "id"):
+            out[file.dataset_id].files.append(file)
+    if include := filter_.include("parameters"):
+        # Plain rows, and with a scope only those of the keys it names (those it may show).
+        parameters = ScientificParameter.objects.filter(dataset_id__in=found)
+        if include.where is not None:
+            keys = {
+                leaf.key for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)
+            }
+            parameters = parameters.filter(key_path__in=keys)
+        for loaded in out.values():
+            loaded.parameters = []
+        for row in parameters.order_by("id").values_list(*PARAMETER_COLUMNS):
+            out[row[1]].parameters.append(ParameterRow(*row))  # type: ignore[union-attr]
+    return out
 
 
-def render(dataset: Dataset, filter_: Filter, query_plan: Plan, score: float) -> dict[str, Any]:
+def render(dataset: Loaded, filter_: Filter, query_plan: Plan, score: float) -> dict[str, Any]:
     techniques_where = (filter_.include("techniques") or Include("", "")).where
     instrument = filter_.include("instrument")
-    techniques: list[Technique] | None = None
+    techniques: list[TechniqueRow] | None = None
     if filter_.include("techniques"):
         wanted = lookups.technique_q(techniques_where)
         allowed = (
@@ -225,11 +263,14 @@ def render(dataset: Dataset, filter_: Filter, query_plan: Plan, score: float) ->
             if not wanted
             else set(Technique.objects.filter(wanted).values_list("pk", flat=True))
         )
-        techniques = [t for t in dataset.techniques.all() if allowed is None or t.pk in allowed]
+        techniques = [t for t in dataset.techniques if allowed is None or t.pk in allowed]
     show_instrument = instrument is not None and (
         instrument.where is None
         or lookups.instruments()
-        .filter(lookups.instrument_q(instrument.where), pk=dataset.instrument_id or 0)
+        .filter(
+            lookups.instrument_q(instrument.where),
+            pk=dataset.instrument.pk if dataset.instrument else 0,
+        )
         .exists()
     )
     parameters = None
@@ -241,20 +282,20 @@ def render(dataset: Dataset, filter_: Filter, query_plan: Plan, score: float) ->
         )
         parameters = [
             p
-            for p in dataset.parameters.all()
+            for p in dataset.parameters or []
             if tests is None or any(_passes(p, t) for t in tests)
         ]
     documents = None
     if include := filter_.include("documents"):
         from panosc.documents import documents_of  # documents read datasets: imported when needed
 
-        documents = documents_of(dataset, include)
+        documents = documents_of(dataset.pk, include)
     return dataset_json(
         dataset,
         score=score,
         parameters=parameters,
         units=query_plan.units,
-        files=list(dataset.files.all()) if filter_.include("files") else None,
+        files=dataset.files if filter_.include("files") else None,
         techniques=techniques,
         instrument=dataset.instrument if show_instrument else None,
         include_instrument=instrument is not None,
@@ -263,7 +304,7 @@ def render(dataset: Dataset, filter_: Filter, query_plan: Plan, score: float) ->
     )
 
 
-def _passes(row: ScientificParameter, test: ParameterTest) -> bool:
+def _passes(row: ParameterRow, test: ParameterTest) -> bool:
     """Whether one parameter row passes a parameter test (which rows an include shows)."""
     if row.key_path != test.key:
         return False

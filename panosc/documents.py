@@ -192,15 +192,15 @@ def _document_datasets(publication: Publication, include: Include) -> list[dict[
     selected = _datasets_clause_ids(include)
     if selected is not None:
         ids = [i for i in ids if i in set(selected)]
-    loaded = _load(ids, scope)
     query_plan = plan(scope)
+    loaded = _load(ids, scope, query_plan)
     return [render(loaded[i], scope, query_plan, DATASET_SCORE) for i in sorted(ids) if i in loaded]
 
 
-def documents_of(dataset: Dataset, include: Include) -> list[dict[str, Any]]:
+def documents_of(dataset_id: int, include: Include) -> list[dict[str, Any]]:
     """A dataset's ``documents`` include: its public publications (matching the scope)."""
     scope = Filter(model="Document", where=include.where, includes=include.includes)
-    publications = document_q(include.where).filter(datasets=dataset).order_by("doi")
+    publications = document_q(include.where).filter(datasets=dataset_id).order_by("doi")
     return [document_json(p, scope, NEUTRAL_SCORE) for p in publications]
 
 

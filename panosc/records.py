@@ -10,14 +10,77 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from catalogue.models import DataFile, Dataset, Instrument, ScientificParameter, Technique
+from catalogue.models import DataFile, Instrument, Technique
 from panosc.filters import UnitChoice
+
+PARAMETER_COLUMNS = (
+    "id",
+    "dataset_id",
+    "key_path",
+    "original_value",
+    "unit",
+    "number",
+    "number_max",
+    "si_value",
+    "si_value_max",
+    "si_unit",
+    "text_value",
+)
+
+
+class InstrumentRow(NamedTuple):
+    pk: int
+    pid: str
+    unique_name: str
+    name: str
+    facility: str
+
+
+class TechniqueRow(NamedTuple):
+    pk: int
+    pid: str
+    name: str
+
+
+class ParameterRow(NamedTuple):
+    """A scientific parameter as the answers read it (:data:`PARAMETER_COLUMNS`)."""
+
+    pk: int
+    dataset_id: int
+    key_path: str
+    original_value: str
+    unit: str
+    number: float | None
+    number_max: float | None
+    si_value: float | None
+    si_value_max: float | None
+    si_unit: str
+    text_value: str
+
 
 _PANET = re.compile(r"(PaNET\d{5})", re.IGNORECASE)
 PANET_PURL = "http://purl.org/pan-science/PaNET/"
+
+
+@dataclass
+class Loaded:
+    """A public dataset as the answer shows it: plain rows of the columns shown (no model
+    instances, not the scientific metadata JSON), and the related rows an include asks for."""
+
+    pk: int
+    pid: str
+    title: str
+    creation_time: datetime | None
+    start_time: datetime | None
+    size: int
+    instrument: InstrumentRow | None
+    parameters: list[ParameterRow] | None = None
+    techniques: list[TechniqueRow] = field(default_factory=list)
+    files: list[DataFile] = field(default_factory=list)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -32,14 +95,16 @@ def panet_id(pid: str) -> str | None:
     return PANET_PURL + "PaNET" + found.group(1)[5:] if found else None
 
 
-def technique_json(technique: Technique) -> dict[str, Any]:
+def technique_json(technique: Technique | TechniqueRow) -> dict[str, Any]:
     out: dict[str, Any] = {"pid": technique.pid, "name": technique.name}
     if panet := panet_id(technique.pid):
         out["panetId"] = panet
     return out
 
 
-def instrument_json(instrument: Instrument, score: float | None = None) -> dict[str, Any]:
+def instrument_json(
+    instrument: Instrument | InstrumentRow, score: float | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "pid": instrument.pid,
         "name": instrument.unique_name or instrument.name,
@@ -64,7 +129,7 @@ def _number(value: float) -> float | int:
 
 
 def parameter_json(
-    parameter: ScientificParameter, units: dict[str, UnitChoice], dataset_pid: str
+    parameter: ParameterRow, units: dict[str, UnitChoice], dataset_pid: str
 ) -> dict[str, Any]:
     """Numbers in the unit the query asked for this parameter, else as stored."""
     choice = units.get(parameter.key_path)
@@ -97,14 +162,14 @@ def parameter_json(
 
 
 def dataset_json(
-    dataset: Dataset,
+    dataset: Loaded,
     *,
     score: float,
-    parameters: Iterable[ScientificParameter] | None,
+    parameters: Iterable[ParameterRow] | None,
     units: dict[str, UnitChoice],
     files: Iterable[DataFile] | None,
-    techniques: Iterable[Technique] | None,
-    instrument: Instrument | None,
+    techniques: Iterable[TechniqueRow] | None,
+    instrument: InstrumentRow | None,
     include_instrument: bool,
     samples: bool,
     documents: list[dict[str, Any]] | None,

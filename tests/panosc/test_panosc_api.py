@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
 
+from catalogue.models import Dataset
+from catalogue.search import backend
+from tests.factories import DatasetFactory
 from tests.panosc.conftest import SAXS, Catalogue
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +406,41 @@ def test_cors_and_method(client: Client, panosc_catalogue: Catalogue) -> None:
     response = client.get("/panosc-api/Datasets")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert client.post("/panosc-api/Datasets").status_code == 405
+
+
+def test_lists_and_counts_are_not_capped_at_100(client: Client, settings: Any) -> None:
+    settings.OPENSEARCH_URL = ""
+    DatasetFactory.create_batch(150, title="Bulk reflectivity")
+    assert _get(client, "Datasets/count") == {"count": 150}
+    assert _get(client, "Datasets/count", where={"title": "Bulk reflectivity"}) == {"count": 150}
+    assert len(_get(client, "Datasets", filter={"limit": 150})) == 150
+    assert len(_get(client, "Datasets", filter={"skip": 120})) == 30
+
+
+@pytest.mark.parametrize("search", ["database", "opensearch"])
+def test_unit_conversion_on_both_backends(
+    client: Client,
+    panosc_catalogue: Catalogue,
+    settings: Any,
+    request: pytest.FixtureRequest,
+    search: str,
+) -> None:
+    if search == "opensearch":
+        settings.OPENSEARCH_URL = request.getfixturevalue("opensearch_url")
+        settings.OPENSEARCH_INDEX = f"test-{uuid.uuid4().hex[:12]}"
+        chosen = backend()
+        chosen.index(list(Dataset.objects.values_list("pk", flat=True)))
+        chosen.refresh()
+    energy = {"name": "incident_energy", "value": {"between": [10000, 20000]}, "unit": "eV"}
+    cold = {"name": "sample_temperature", "value": {"lt": 0}, "unit": "degC"}
+
+    def pids(where: dict[str, Any], **more: Any) -> list[str]:
+        include = [{"relation": "parameters", "scope": {"where": where}}]
+        return _pids(_get(client, "Datasets", filter={"include": include, **more}))
+
+    assert pids(energy) == ["warm"]
+    assert pids(cold) == ["cold"]
+    assert pids({"or": [energy, cold]}) == ["cold", "warm"]
+    scored = _get(client, "Datasets", filter={"query": "helium"})
+    assert _pids(scored) == ["cold"]
+    assert 0 < scored[0]["score"] < 1
