@@ -419,6 +419,16 @@ def chips(query: DatasetQuery) -> list[Chip]:
             out.append(Chip(label, _facet_label(name, value), without_value(query, name, value)))
     for index, condition in enumerate(query.conditions):
         out.append(Chip("Condition", condition, without_condition(query, index)))
+    if query.start_from:
+        out.append(
+            Chip(
+                "Start time", f"from {query.start_from}", search_url(query, start_from=None, page=1)
+            )
+        )
+    if query.start_to:
+        out.append(
+            Chip("Start time", f"to {query.start_to}", search_url(query, start_to=None, page=1))
+        )
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import zip_longest
 
 from django.http import QueryDict
@@ -200,6 +201,11 @@ class SearchRequest:
             per_page = DEFAULT_PER_PAGE
         page = min(max(parse_whole_number(params.get("page", "").strip(), 1), 1), MAX_PAGE)
 
+        start_from = _day(params.get("start_from", ""), notices, "from", end=False)
+        start_to = _day(params.get("start_to", ""), notices, "to", end=True)
+        if start_from and start_to and start_from > start_to:
+            notices.append("The start-time range was given the wrong way round and was turned.")
+            start_from, start_to = start_to, start_from
         query = DatasetQuery(
             text=text,
             filters=tuple(filters),
@@ -207,6 +213,8 @@ class SearchRequest:
             sort=sort,
             page=page,
             per_page=per_page,
+            start_from=start_from,
+            start_to=start_to,
         )
         return cls(
             query=query,
@@ -233,6 +241,38 @@ SORT_LABELS = {
     "type": "type",
     "proposal": "proposal ID",
 }
+
+
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _day(raw: str, notices: list[str], which: str, *, end: bool) -> date | None:
+    """A start-time bound: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year: its first
+    day for "from", its last for "to"); anything else is left out with a notice."""
+    text = clean_text(raw)[:20]
+    if not text:
+        return None
+    match = _DAY.match(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        year, month, day = (int(g) if g else 0 for g in match.groups())
+        if month and day:
+            return date(year, month, day)
+        if month:
+            first = date(year, month, 1)
+            return (
+                (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+                if end
+                else first
+            )
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    except ValueError:
+        notices.append(
+            f"“{text}” is not a date, so the start time “{which}” was left out: write it as "
+            "YYYY-MM-DD (or a year, YYYY)."
+        )
+        return None
 
 
 def _rows(params: QueryDict) -> tuple[list[ConditionRow], bool]:

@@ -37,6 +37,10 @@ def search_url(query: DatasetQuery, **changes: Any) -> str:
     for facet in FACETS:
         params.extend((facet, value) for value in query.selected(facet))
     params.extend(("sm", condition) for condition in query.conditions)
+    if query.start_from:
+        params.append(("start_from", query.start_from.isoformat()))
+    if query.start_to:
+        params.append(("start_to", query.start_to.isoformat()))
     sort = query.sort
     if sort and sort != ("relevance" if query.text else DEFAULT_SORT):
         params.append(("sort", sort))

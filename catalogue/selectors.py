@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -220,6 +221,25 @@ def _parameter_keys() -> list[KeySuggestion]:
     )
     cache.set(PARAMETER_KEYS_CACHE, keys, PARAMETER_KEYS_SECONDS)
     return keys
+
+
+def unknown_parameter_key(key: str, limit: int = 3) -> list[str] | None:
+    """``None`` when some public dataset has the parameter ``key``; else the nearest known keys
+    (by spelling, then by a shared word), best first, perhaps none."""
+    keys = [s.key for s in _parameter_keys()]
+    if key in keys:
+        return None
+    lowered = {k.lower(): k for k in keys}
+    if key.lower() in lowered:
+        return [lowered[key.lower()]]
+    near = [lowered[k] for k in difflib.get_close_matches(key.lower(), lowered, limit, 0.6)]
+    words = {w for w in _KEY_WORD_BREAK.split(key.lower()) if len(w) > 2}
+    for known in keys:
+        if len(near) >= limit:
+            break
+        if known not in near and words & set(_KEY_WORD_BREAK.split(known.lower())):
+            near.append(known)
+    return near
 
 
 def parameter_key_suggestions(prefix: str, limit: int = 20) -> list[KeySuggestion]:

@@ -29,7 +29,11 @@ from catalogue.search import (
 from catalogue.search_page import page_model
 from catalogue.search_params import ConditionRow, SearchRequest, clean_text
 from catalogue.search_urls import search_url
-from catalogue.selectors import dataset_table_page, parameter_key_suggestions
+from catalogue.selectors import (
+    dataset_table_page,
+    parameter_key_suggestions,
+    unknown_parameter_key,
+)
 from lib.htmx_request import wants_partial
 
 if TYPE_CHECKING:
@@ -110,6 +114,7 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
                 )
                 query = dataclasses.replace(query, page=page.num_pages)
                 page, datasets = dataset_table_page(query)
+            notices.extend(_unknown_key_notices(query))
         except QueryError as exc:
             text_error, rows, other = _locate_errors(query, rows, exc)
             return _search_response(
@@ -144,6 +149,24 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
         error=search.sort_error,
         status=400 if search.sort_error else 200,
     )
+
+
+def _unknown_key_notices(query: DatasetQuery) -> list[str]:
+    """A notice for each condition on a parameter no public dataset has, naming the nearest."""
+    out = []
+    for condition in query.conditions:
+        key = ConditionRow.split(condition).key
+        near = unknown_parameter_key(key) if key else None
+        if near is None:
+            continue
+        text = (
+            f"No public dataset has the parameter “{key[:100]}”, so “{condition[:200]}” "
+            "matches nothing."
+        )
+        if near:
+            text += " The nearest known: " + ", ".join(f"“{k}”" for k in near) + "."
+        out.append(text)
+    return out
 
 
 def _search_response(

@@ -11,11 +11,14 @@ import dataclasses
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as day_time
 from functools import cache
 
 from django.conf import settings
 
 from catalogue.search.base import DatasetQuery, SearchBackend, SearchPage, SearchUnavailable
+from catalogue.search.clauses import AllOf, Clause, FieldTest
 from catalogue.search.database import DatabaseBackend
 
 logger = logging.getLogger(__name__)
@@ -83,8 +86,24 @@ class Outage:
 outage = Outage()
 
 
+def with_date_range(query: DatasetQuery) -> DatasetQuery:
+    """``query`` with its start-time range (``start_from``, ``start_to``: whole days, UTC) as
+    ``where`` clauses, which both backends compile."""
+    if query.start_from is None and query.start_to is None:
+        return query
+    tests: list[Clause] = [query.where] if query.where is not None else []
+    if query.start_from is not None:
+        since = datetime.combine(query.start_from, day_time.min, tzinfo=UTC)
+        tests.append(FieldTest("start_time", "gte", (since,)))
+    if query.start_to is not None:
+        until = datetime.combine(query.start_to + timedelta(days=1), day_time.min, tzinfo=UTC)
+        tests.append(FieldTest("start_time", "lt", (until,)))
+    return dataclasses.replace(query, where=AllOf(tuple(tests)), start_from=None, start_to=None)
+
+
 def dataset_search(query: DatasetQuery) -> SearchPage:
     """Search with the configured backend; on failure answer from the database, marked degraded."""
+    query = with_date_range(query)
     chosen = backend()
     if not chosen.separate_index:
         return chosen.search(query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ class DatasetQuery:
     backwards: bool = False
     where: Clause | None = None
     start: int | None = None
+    # The search page's date range on the start time (inclusive, whole days in UTC):
+    # ISO dates, checked by the page; AND'ed with the rest as ``where`` clauses.
+    start_from: date | None = None
+    start_to: date | None = None
 
     @property
     def effective_sort(self) -> str:

@@ -601,3 +601,13 @@ def test_a_partial_pid_finds_the_pids_it_begins(people_and_places: list[Dataset]
     assert _pids(text="20.500.12269/7e56") == [first]
     assert _pids(text="0b2c0c3e-1111") == [second]
     assert set(_pids(text="20.500.12269/")) == {first, second}
+
+
+def test_a_start_time_range_keeps_whole_days(search_backend: SearchBackend) -> None:
+    days = [dt.datetime(2024, 3, d, 23, 30, tzinfo=dt.UTC) for d in (1, 2, 3)]
+    datasets = [DatasetFactory.create(start_time=when) for when in days]
+    datasets.append(DatasetFactory.create(start_time=None))
+    _reindex(search_backend, datasets)
+    assert _pids(start_from=dt.date(2024, 3, 2)) == [datasets[2].pid, datasets[1].pid]
+    assert _pids(start_to=dt.date(2024, 3, 2)) == [datasets[1].pid, datasets[0].pid]
+    assert _pids(start_from=dt.date(2024, 3, 2), start_to=dt.date(2024, 3, 2)) == [datasets[1].pid]

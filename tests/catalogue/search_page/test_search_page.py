@@ -120,7 +120,9 @@ def test_sidebar_shows_facets_with_counts_in_order(
 
     legends = [
         legend.text_content().split("(")[0].strip()
-        for legend in page_of(response).xpath("//aside[@class='facets']//legend")
+        for legend in page_of(response).xpath(
+            "//aside[@class='facets']//fieldset[@class='facet']/legend"
+        )
     ]
     assert legends == [label for label in FACETS.values() if label in legends]
     assert {"Instrument", "Year", "Keyword", "Data location"} <= set(legends)
