@@ -163,6 +163,7 @@ def test_with_redis_events_wait_in_a_shared_list(redis_url: str, settings: objec
     settings.REDIS_URL = redis_url  # type: ignore[attr-defined]
     dataset = DatasetFactory.create()
     _get(Client(), f"/datasets/{dataset.pid}")
+    assert buffer.flush()  # the sender thread pushes it (the page did not wait for Redis)
     assert redis.Redis.from_url(redis_url).llen(buffer.REDIS_KEY) == 1
     assert usage_events_drain() == 1
     assert UsageEvent.objects.filter(dataset=dataset).count() == 1
@@ -194,3 +195,22 @@ def test_an_oai_getrecord_is_a_machine_record_read(settings: object) -> None:
         (dataset.pk, None, "machine"),
         (None, publication.pk, "machine"),
     ]
+
+
+@pytest.mark.redis
+def test_a_page_does_not_wait_for_redis(redis_url: str, settings: object) -> None:
+    """The request only queues the event: a Redis that hangs costs the page nothing, and what
+    the sender could not push is logged, not raised."""
+    import socket
+
+    silent = socket.socket()  # accepts connections, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    host, port = silent.getsockname()
+    settings.REDIS_URL = f"redis://{host}:{port}/0"  # type: ignore[attr-defined]
+    dataset = DatasetFactory.create()
+    try:
+        assert _get(Client(), f"/datasets/{dataset.pid}") == 200
+        assert buffer.flush(timeout=5)  # the sender gave up after its socket timeout
+    finally:
+        silent.close()
