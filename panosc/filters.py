@@ -262,12 +262,18 @@ def parse_where(value: Any, model: str, path: str, depth: int = 0) -> Where | No
             if not isinstance(item, list) or not item:
                 raise FilterError(f"“{here}” must be a non-empty list of conditions.")
             parts = [parse_where(c, model, f"{here}[{n}]", depth + 1) for n, c in enumerate(item)]
-            children.append(Group(key, tuple(p for p in parts if p is not None)))
+            kept = tuple(p for p in parts if p is not None)
+            # An empty condition ({}) matches everything: it drops out of an "and" and makes
+            # an "or" always true.
+            if (len(kept) == len(parts) or key == "and") and kept:
+                children.append(Group(key, kept) if len(kept) > 1 else kept[0])
             continue
         if key not in PROPERTIES[model]:
             known = ", ".join(PROPERTIES[model])
             raise FilterError(f"“{key}” in “{path}” is not a property of {model} ({known}).")
         children.append(_test(key, item, here))
+    if not children:
+        return None
     return children[0] if len(children) == 1 else Group("and", tuple(children))
 
 

@@ -163,7 +163,7 @@ def file_q(where: Where | None) -> Q:
 def _is_int(value: Scalar) -> bool:
     try:
         return float(str(value)) == int(float(str(value)))
-    except ValueError:
+    except (ValueError, OverflowError):
         return False
 
 

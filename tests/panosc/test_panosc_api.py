@@ -444,3 +444,50 @@ def test_unit_conversion_on_both_backends(
     scored = _get(client, "Datasets", filter={"query": "helium"})
     assert _pids(scored) == ["cold"]
     assert 0 < scored[0]["score"] < 1
+
+
+ODD_FILTERS = [
+    "null",
+    "{}",
+    '{"where": null}',
+    '{"where": {"and": [{}]}}',
+    '{"where": {"or": [{"pid": null}]}}',
+    '{"where": {"size": {"gt": "big"}}}',
+    '{"where": {"size": {"inq": [1e400]}}}',
+    '{"where": {"creationDate": {"between": ["2024-01-01", 5]}}}',
+    '{"where": {"title": {"like": 5}}}',
+    '{"where": {"text": {"gt": 1}}}',
+    '{"include": "parameters"}',
+    '{"include": [{"relation": "parameters", "scope": {"where": {"name": "x", "value": [1, 2]}}}]}',
+    '{"include": [{"relation": "parameters", "scope": {"where": {"and": [{"name": "x"}, '
+    '{"or": [{"value": 1}, {"value": 2}]}]}}}]}',
+    '{"include": [{"relation": "parameters", "scope": '
+    '{"where": {"name": "x", "value": {"gt": true}}}}]}',
+    '{"include": [{"relation": "parameters", "scope": '
+    '{"where": {"name": "x", "unit": {"gt": "K"}}}}]}',
+    '{"include": [{"relation": "files", "scope": {"where": {"id": "inf"}}}]}',
+    '{"include": [{"relation": "files", "scope": {"where": {"id": {"inq": ["nan", 2]}}}}]}',
+    '{"include": [{"relation": "files", "scope": {"include": ["x"]}}]}',
+    '{"include": [{"relation": "techniques", "scope": "x"}]}',
+    '{"include": [{"relation": "documents", "scope": {"where": {"releaseDate": {"gt": "x"}}}}]}',
+    '{"include": [{"relation": "instrument", "scope": {"where": {"name": {"between": [1, 2]}}}}]}',
+    '{"limit": 0}',
+    '{"skip": "x"}',
+    '{"query": "\\"unbalanced"}',
+    '{"query": "NOT"}',
+    '{"where": {"pid": "' + "x" * 30000 + '"}}',
+    "[" * 5000,
+]
+
+
+@pytest.mark.parametrize(
+    "model", ["Datasets", "Documents", "Instruments", "Datasets/20.500.12269%2Fpanosc-warm"]
+)
+def test_odd_filters_never_answer_5xx(
+    client: Client, panosc_catalogue: Catalogue, model: str
+) -> None:
+    for raw in ODD_FILTERS:
+        response = client.get(f"/panosc-api/{model}", {"filter": raw})
+        assert response.status_code in (200, 400, 404), (model, raw[:80], response.content[:300])
+        count = client.get("/panosc-api/Datasets/count", {"where": raw})
+        assert count.status_code in (200, 400), (raw[:80], count.content[:300])
