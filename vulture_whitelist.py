@@ -112,6 +112,7 @@ def _record_fields(
     search_page.operators
     search_page.clear_url
     search_page.keys_url
+    search_page.feed_url
     search_page.per_page_choices
     search_page.current_sort_label
     # The statistics page's sections, printed by stats/statistics.html.
@@ -173,3 +174,20 @@ Abuser.fixed_count
 Abuser.wait_time
 Abuser.scrape
 _write
+
+# Django's syndication framework calls a feed's parts by name (landing/feeds.py).
+from landing.feeds import NewPublications, SearchFeed  # noqa: E402
+
+for _feed in (NewPublications, SearchFeed):
+    _feed.feed_type
+    _feed.get_object
+    _feed.subtitle
+    _feed.item_title
+    _feed.item_description
+    _feed.item_link
+    _feed.item_guid
+    _feed.item_pubdate
+    _feed.item_updateddate
+    _feed.item_author_name
+NewPublications.item_guid_is_permalink
+SearchFeed.item_categories

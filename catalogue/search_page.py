@@ -188,6 +188,7 @@ class SearchPageModel:
     sort_choices: list[Choice]
     current_sort_label: str
     canonical_url: str
+    feed_url: str  # the Atom feed of this search (landing/feeds.py)
     key_suggestions: list[KeySuggestion] | None = None
 
     def context(self) -> dict[str, Any]:
@@ -244,6 +245,7 @@ def page_model(
         sort_choices=sort_choices(query, current_sort if current_sort != default_sort else ""),
         current_sort_label=sort_label(current_sort),
         canonical_url=search_url(query),
+        feed_url=_feed_url(query),
         key_suggestions=key_suggestions,
     )
 
@@ -401,6 +403,13 @@ def facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGrou
         more = [o for o in more if not o.selected]
         groups.append(FacetGroup(name, label, top, more, len(selected)))
     return groups
+
+
+def _feed_url(query: DatasetQuery) -> str:
+    """The Atom feed of ``query``'s datasets: the same parameters, without paging and sort."""
+    params = search_url(query, page=1, sort="", per_page=25).partition("?")[2]
+    feed = reverse("landing:feed_search")
+    return f"{feed}?{params}" if params else feed
 
 
 def _facet_label(name: str, value: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from landing import download_views, machine_views, preview, views
+from landing import download_views, feeds, machine_views, preview, views
 
 app_name = "landing"
 
@@ -53,6 +53,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "sitemaps/<slug:section>-<int:number>.xml", machine_views.sitemap_page, name="sitemap_page"
     ),
     path("robots.txt", machine_views.robots, name="robots"),
+    # -- Atom feeds (landing/feeds.py) ----------------------------------------------------------
+    path("feeds/datasets.atom", feeds.new_datasets, name="feed_datasets"),
+    path("feeds/publications.atom", feeds.new_publications, name="feed_publications"),
+    path("feeds/search.atom", feeds.search_feed, name="feed_search"),
     # -- staff only (landing/preview.py): a publication's page before it is public --------------
     path("preview/publications/<int:pk>", preview.publication_preview, name="publication_preview"),
 ]
