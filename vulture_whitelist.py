@@ -20,6 +20,7 @@ from catalogue.search_page import Column, FacetGroup, Row, SearchPageModel
 from landing.citation import citations
 from landing.pages import Common
 from landing.records import Version
+from lib.log_redaction import ReviewTokenFilter
 from operations.rate_limit import rate_limit
 from portal.celery import app
 from portal.middleware import content_security_policy
@@ -27,8 +28,11 @@ from portal.replica import ReplicaRouter, replica_reads
 from publishing.datacite import DoiRecord, _RecordingRESTClient
 from publishing.editor.rows import CreatorRow, RelatedRow, RightsRow
 from publishing.forms import DataCiteListField
-from publishing.models import Publication
+from publishing.models import Publication, ReservedDataset
 from publishing.payloads import PublicationIn
+from review.admin import ReviewAdmin
+from review.models import ReviewLink
+from review.pages import DatasetView
 from stats.models import DatasetFigure, OpennessFigure
 from stats.page import Cell, Section
 from stats.page import Column as StatsColumn
@@ -79,6 +83,7 @@ def _record_fields(
     stats_section: Section,
     stats_column: StatsColumn,
     stats_cell: Cell,
+    review_dataset: DatasetView,
 ) -> None:
     """Payload and record fields read by templates, the run report or tests only."""
     dataset.source_updated_at
@@ -108,6 +113,8 @@ def _record_fields(
     access.contact_url
     group.selected_count
     column.hint
+    review_dataset.files_more  # review/review.html
+    review_dataset.downloads_withheld
     search_page.row_errors
     search_page.operators
     search_page.clear_url
@@ -191,3 +198,11 @@ for _feed in (NewPublications, SearchFeed):
     _feed.item_author_name
 NewPublications.item_guid_is_permalink
 SearchFeed.item_categories
+
+# Reviews (review/): the logging filter is named in settings.LOGGING; the admin's add_view
+# overrides Django's; fields read by templates and the admin.
+ReviewTokenFilter
+ReviewAdmin.add_view
+ReservedDataset.released_at
+ReviewLink.use_count
+ReviewLink.last_used_at

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "stats",
     "operations",
     "api",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -407,6 +408,26 @@ try:
 except ValueError as _exc:
     raise ImproperlyConfigured(f"RATE_LIMIT_EXEMPT_NETWORKS: {_exc}") from None
 
+# Reviews before the embargo ends (review/): secret links to records under embargo, read live
+# from the internal catalogue and kept only in the "review" cache below.
+PORTAL_REVIEW_DOWNLOADS = env_bool("PORTAL_REVIEW_DOWNLOADS", False)
+PORTAL_REVIEW_CACHE_SECONDS = env_int("PORTAL_REVIEW_CACHE_SECONDS", 180, minimum=0, maximum=900)
+PORTAL_REVIEW_LINK_DAYS = env_int("PORTAL_REVIEW_LINK_DAYS", 90, minimum=1, maximum=3660)
+PORTAL_REVIEW_ANONYMOUS_KEYS = env_list("PORTAL_REVIEW_ANONYMOUS_KEYS", [])
+PORTAL_REVIEW_GUESS_LIMIT = env_int("PORTAL_REVIEW_GUESS_LIMIT", 20, minimum=1)
+PORTAL_REVIEW_GUESS_WINDOW = env_int("PORTAL_REVIEW_GUESS_WINDOW", 600, minimum=10)
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Embargoed metadata a review page read from the catalogue: in this process's memory only,
+    # never beside what public pages cache.
+    "review": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "review",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -437,11 +458,34 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # Review links carry their secret in the path: every handler blanks it (lib/log_redaction.py).
+    "filters": {"review_tokens": {"()": "lib.log_redaction.ReviewTokenFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["review_tokens"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["review_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # opensearch-py logs every request at INFO; failures still come through as warnings.
     "loggers": {
+        # Django's own handlers would bypass the filter: its records go to the root's instead.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "opensearch": {"level": "WARNING"},
     },

@@ -10,6 +10,13 @@ where they are::
                               │                           │
                               └────────▶ failed ◀─────────┘      (with the reason)
 
+A *reservation* (``reserved``) is a DOI for records still under embargo in the internal
+catalogue (a review, :mod:`publishing.services.reservations`): registered at DataCite in the
+``registered`` state (resolvable, not findable) with placeholder metadata, its landing URL a
+holding page, its records only pids (:class:`ReservedDataset`, nothing of their metadata). It is
+not on the public site (no lists, sitemap, OAI-PMH, search) until the sync brings a record of it:
+then it becomes an ordinary publication and its DOI findable.
+
 A portal publication is on the public site from the moment its DOI is sent to DataCite, so the
 DOI never resolves to a missing page; drafts and failed first registrations are staff-only.
 """
@@ -33,6 +40,7 @@ class DoiState(models.TextChoices):
     UPDATING = "updating", "Updating"
     HIDDEN = "hidden", "Hidden (withdrawn)"
     FAILED = "failed", "Failed"
+    RESERVED = "reserved", "Reserved (registered, under embargo)"
 
 
 # A call to DataCite is due (the task will make DataCite match the record).
@@ -43,8 +51,17 @@ UNSENT_STATES = (DoiState.DRAFT, DoiState.FAILED)
 
 class PublicationQuerySet(VisibilityQuerySet):
     def on_site(self) -> Self:
-        """Publications with a landing page (public or tombstone): not the unsent drafts."""
-        return self.exclude(doi_state__in=UNSENT_STATES, registered_at__isnull=True)
+        """Publications with a landing page (public or tombstone): not the unsent drafts, nor
+        the reservations for records under embargo (their DOI shows a holding page only)."""
+        return self.exclude(doi_state__in=UNSENT_STATES, registered_at__isnull=True).exclude(
+            reserved=True
+        )
+
+    def reservations(self) -> Self:
+        """DOIs reserved for records under embargo, sent to DataCite (not the unsent drafts)."""
+        return self.filter(reserved=True).exclude(
+            doi_state__in=UNSENT_STATES, registered_at__isnull=True
+        )
 
     def public(self) -> Self:
         return self.on_site().filter(visibility=Visibility.PUBLIC)
@@ -103,6 +120,14 @@ class Publication(Tombstoned):
     datacite_synced_at = models.DateTimeField("sent to DataCite", null=True, blank=True)
     # Publications the automatic policy made: "dataset:<pid>" or "proposal:<id>", at most one each.
     auto_key = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
+    # A DOI reserved for records under embargo (see the module's docstring): True until the sync
+    # brings one of its records (then its metadata is the records' and its DOI findable).
+    reserved = models.BooleanField(
+        "reserved under embargo", default=False, db_index=True, editable=False
+    )
+    embargo_until = models.DateField(
+        "embargo until", null=True, blank=True, help_text="Shown on a reserved DOI's holding page"
+    )
 
     source_updated_at = models.DateTimeField(null=True, blank=True)
     source_digest = models.CharField(max_length=64, blank=True)
@@ -163,3 +188,33 @@ class DataCiteCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status or self.error}"
+
+
+class ReservedDatasetQuerySet(models.QuerySet["ReservedDataset"]):
+    def waiting_for(self, pids: list[str]) -> Self:
+        """The reservations of these records not released yet."""
+        return self.filter(pid__in=pids, released_at__isnull=True)
+
+
+class ReservedDataset(models.Model):
+    """A record under embargo that a reserved DOI stands for: its pid only, never its metadata.
+
+    ``released_at`` is set when the sync has brought it (public) and it joined the publication.
+    """
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="reserved_datasets"
+    )
+    pid = models.CharField("PID", max_length=255, db_index=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReservedDatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["publication", "pid"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "pid"], name="reserved_dataset_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pid

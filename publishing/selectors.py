@@ -34,6 +34,12 @@ def publication_by_doi(doi: str) -> Publication | None:
     return Publication.objects.on_site().filter(doi=normalize_doi(doi)).first()
 
 
+def reservation_by_doi(doi: str) -> Publication | None:
+    """A DOI reserved for records under embargo (its holding page or tombstone), sent to
+    DataCite; never a reservation released since (that one is an ordinary publication)."""
+    return Publication.objects.reservations().filter(doi=normalize_doi(doi)).first()
+
+
 def dataset_dois(dataset_ids: list[int]) -> list[tuple[int, str]]:
     """(dataset id, DOI) of every public publication with a DOI holding one of these datasets
     (what the search documents index; handed to the catalogue in ``PublishingConfig.ready``)."""

@@ -27,8 +27,10 @@ from catalogue.services import (
     datasets_upsert,
     datasets_withdraw_by_catalogue,
 )
+from publishing.models import ReservedDataset
 from publishing.services.auto_doi import publications_auto_create
 from publishing.services.from_catalogue import publication_upsert
+from publishing.services.reservations import reservations_release
 from stats.services import figures_refresh_after_commit
 from sync import policy, scicat
 from sync.export import ExportDirectory
@@ -224,8 +226,20 @@ def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
         report.withdrawn += datasets_withdraw_by_catalogue(
             pids=not_public, reason=UNPUBLISHED_REASON
         )
-    if auto_doi and (fresh := [item.pid for item in public if item.pid not in was_public]):
-        transaction.on_commit(lambda: publications_auto_create(dataset_pids=fresh), robust=True)
+    page = [item.pid for item in public]
+    fresh = [pid for pid in page if pid not in was_public] if auto_doi else []
+    # One indexed query: does a reserved DOI (a review) wait for a record of this page?
+    if fresh or (page and ReservedDataset.objects.waiting_for(page).exists()):
+        transaction.on_commit(lambda: _publications_for(page, fresh), robust=True)
+
+
+def _publications_for(page: list[str], fresh: list[str]) -> None:
+    """After a page committed: release the reserved DOIs (reviews) waiting for its records
+    first, then make automatic DOIs (``PORTAL_AUTO_DOI``) for the records that just became
+    public and no reservation holds."""
+    reserved = reservations_release(dataset_pids=page)
+    if fresh:
+        publications_auto_create(dataset_pids=[pid for pid in fresh if pid not in reserved])
 
 
 def records_import(

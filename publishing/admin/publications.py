@@ -53,6 +53,7 @@ STATE_COLOURS = {
     DoiState.UPDATING: "#0a58a5",
     DoiState.DRAFT: "#8a5a00",
     DoiState.EXTERNAL: "#555",
+    DoiState.RESERVED: "#5a3d99",
 }
 
 

@@ -137,7 +137,19 @@ def _dates_of(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
     return [{"date": value, "dateType": "Collected"}]
 
 
-def _prefill(publication: Publication, datasets: Sequence[Dataset]) -> None:
+def default_title(chosen: Sequence[Dataset]) -> str:
+    """A publication's title from its datasets (loaded with their proposal)."""
+    if len(chosen) == 1:
+        return chosen[0].title
+    proposals = {d.proposal for d in chosen}
+    only = next(iter(proposals)) if len(proposals) == 1 else None
+    if only is not None:
+        return only.title or f"Data of beamtime {only.proposal_id}"
+    return f"{chosen[0].title} and {len(chosen) - 1} more datasets"
+
+
+def prefill(publication: Publication, datasets: Sequence[Dataset]) -> None:
+    """Fill a publication's DataCite fields in from its datasets."""
     publication.creators = creators_of(datasets)
     publication.subjects = subjects_of(datasets)
     publication.rights = rights_of(datasets)
@@ -166,16 +178,7 @@ def publication_create(
     if not chosen:
         raise PublicationError("None of the chosen datasets is public: nothing to publish.")
     if not title:
-        if len(chosen) == 1:
-            title = chosen[0].title
-        else:
-            proposals = {d.proposal for d in chosen}
-            only = next(iter(proposals)) if len(proposals) == 1 else None
-            title = (
-                (only.title or f"Data of beamtime {only.proposal_id}")
-                if only is not None
-                else f"{chosen[0].title} and {len(chosen) - 1} more datasets"
-            )
+        title = default_title(chosen)
     if not abstract and len(chosen) == 1:
         abstract = chosen[0].description
     publication = Publication(
@@ -185,7 +188,7 @@ def publication_create(
         doi_state_changed_at=timezone.now(),
         auto_key=auto_key,
     )
-    _prefill(publication, chosen)
+    prefill(publication, chosen)
     publication.save()
     publication.datasets.set(chosen)
     return publication

@@ -118,7 +118,7 @@ def publication_register(*, publication_id: int, doi: str = "") -> bool:
     if publication.doi_state in PENDING_STATES:
         _enqueue(publication.pk)
         return False
-    if publication.doi_state in (DoiState.FINDABLE, DoiState.HIDDEN):
+    if publication.doi_state in (DoiState.FINDABLE, DoiState.HIDDEN, DoiState.RESERVED):
         return False
     if not datacite.configured():
         raise PublicationError("DataCite is not configured here (DATACITE_URL is not set).")
@@ -228,7 +228,8 @@ def publication_push(*, publication_id: int, attempt: int = 1, final: bool = Tru
             state = publication.doi_state if publication else "missing"
             return PushOutcome(state=state, calls=0, message="nothing to do")
         assert publication.doi
-        target = "registered" if publication.is_withdrawn else "findable"
+        # Withdrawn, or reserved for records under embargo: resolvable, not findable.
+        target = "registered" if publication.is_withdrawn or publication.reserved else "findable"
         record = _recorder(publication, attempt)
         try:
             attributes = datacite_attributes(
@@ -283,7 +284,11 @@ def _succeed(
     first_registration = publication.registered_at is None
     if first_registration:
         publication.registered_at = now
-    _set_state(publication, DoiState.HIDDEN if target == "registered" else DoiState.FINDABLE)
+    if target == "findable":
+        _set_state(publication, DoiState.FINDABLE)
+    else:
+        withdrawn = publication.is_withdrawn or not publication.reserved
+        _set_state(publication, DoiState.HIDDEN if withdrawn else DoiState.RESERVED)
     publication.save(
         update_fields=[
             "datacite_state",
@@ -293,5 +298,5 @@ def _succeed(
             *_STATE_FIELDS,
         ]
     )
-    if first_registration:  # its DOI becomes searchable
+    if first_registration and not publication.reserved:  # its DOI becomes searchable
         publication_datasets_reindex(publication.pk)

@@ -86,6 +86,16 @@ class Datasets(Relations):
         """
         return next(iter(self.datasets_by_pid([pid])), Page(records=[], blocks={}))
 
+    def dataset_pids_of_proposal(self, proposal_id: str) -> list[str]:
+        """The pids of every dataset of a proposal the caller may see (with the sync's account:
+        embargoed ones too, for a review), in pid order."""
+        field = "proposalId" if self.v3 else "proposalIds"
+        where = {**self._published(None), field: filters.one_of([proposal_id])}
+        pids: list[str] = []
+        for rows in self._ids(self._datasets_path, where=where, key="pid", fields=["pid"]):
+            pids.extend(str(r["pid"]) for r in rows if isinstance(r.get("pid"), str))
+        return pids
+
     # -- listing ids (reconciliation) ---------------------------------------------------------
     def public_dataset_ids(self, *, versions: bool = True) -> Iterator[list[Raw]]:
         """``{"pid", "updatedAt"}`` of every published dataset, in pid order; ``{"pid"}`` only
