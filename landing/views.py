@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +43,7 @@ from landing.records import (
     dataset_record,
     publication_record,
 )
+from landing.reserved import reserved_page
 from landing.schemaorg import jsonld_script
 from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
@@ -176,7 +176,7 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     found = publication_by_doi(doi) if lookable(doi) else None
     if found is None:
         if lookable(doi) and (reserved := reservation_by_doi(doi)) is not None:
-            return _reserved(request, reserved)
+            return reserved_page(request, reserved)
         return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
     cache_key = ""
     if not found.is_withdrawn and page_cache.cacheable(request) and wants_html(request):
@@ -212,25 +212,6 @@ def _stored(request: HttpRequest, cache_key: str, response: HttpResponse) -> Htt
     if cache_key and (stored := page_cache.store(cache_key, response)) is not None:
         return page_cache.respond(request, stored)
     return page_cache.public(response)
-
-
-def _reserved(request: HttpRequest, reserved: Publication) -> HttpResponse:
-    """A DOI reserved for records under embargo: a holding page that shows nothing of them (the
-    DOI, the embargo's end, the publisher, whom to ask), or a tombstone when they were not
-    released. In every format: machines get the page too, there is no metadata to give."""
-    context = {
-        "doi": reserved.doi,
-        "doi_url": f"https://doi.org/{reserved.doi}",
-        "embargo_until": reserved.embargo_until,
-        "publisher": reserved.publisher,
-        "contact": settings.PORTAL_DATA_CONTACT,
-        "withdrawn": reserved.is_withdrawn,
-        "reason": reserved.withdrawn_reason,
-    }
-    status = 410 if reserved.is_withdrawn else 200
-    response = render(request, "landing/reserved.html", context, status=status)
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _datasets_context(request: HttpRequest, found: Publication, page_url: str) -> dict[str, Any]:

@@ -374,7 +374,14 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Embargoed metadata a review page read from the catalogue (review/catalogue.py): in this
+    # process's memory only, never in Redis nor beside what public pages cache.
+    "review": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "review",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0)
 PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 0 if DEBUG else 300, minimum=0)
@@ -409,24 +416,13 @@ except ValueError as _exc:
     raise ImproperlyConfigured(f"RATE_LIMIT_EXEMPT_NETWORKS: {_exc}") from None
 
 # Reviews before the embargo ends (review/): secret links to records under embargo, read live
-# from the internal catalogue and kept only in the "review" cache below.
+# from the internal catalogue and kept only in the "review" cache (CACHES above).
 PORTAL_REVIEW_DOWNLOADS = env_bool("PORTAL_REVIEW_DOWNLOADS", False)
 PORTAL_REVIEW_CACHE_SECONDS = env_int("PORTAL_REVIEW_CACHE_SECONDS", 180, minimum=0, maximum=900)
 PORTAL_REVIEW_LINK_DAYS = env_int("PORTAL_REVIEW_LINK_DAYS", 90, minimum=1, maximum=3660)
 PORTAL_REVIEW_ANONYMOUS_KEYS = env_list("PORTAL_REVIEW_ANONYMOUS_KEYS", [])
 PORTAL_REVIEW_GUESS_LIMIT = env_int("PORTAL_REVIEW_GUESS_LIMIT", 20, minimum=1)
 PORTAL_REVIEW_GUESS_WINDOW = env_int("PORTAL_REVIEW_GUESS_WINDOW", 600, minimum=10)
-
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Embargoed metadata a review page read from the catalogue: in this process's memory only,
-    # never beside what public pages cache.
-    "review": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "review",
-        "OPTIONS": {"MAX_ENTRIES": 200},
-    },
-}
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
