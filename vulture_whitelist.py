@@ -39,6 +39,9 @@ from stats.page import Column as StatsColumn
 from sync.checks import sync_settings_check
 from sync.models import QuarantinedRecord, SyncRun
 from sync.services import ImportReport
+from tape.models import Requester, RestageRequest
+from tape.selectors import RestageBox
+from tape.wlcg import StageStatus
 from usage import buffer
 from usage.models import AggregatedMonth, DataCiteUsageReport
 
@@ -206,3 +209,10 @@ ReviewAdmin.add_view
 ReservedDataset.released_at
 ReviewLink.use_count
 ReviewLink.last_used_at
+
+# The tape app: bookkeeping fields shown in the admin and the page (templates read them by name).
+RestageRequest.submitted_at
+RestageRequest.online_at
+Requester.erased_at
+RestageBox.requested
+StageStatus.completed_at

@@ -1,6 +1,7 @@
 """How a visitor gets a dataset's files: the one wording of every page, facet and API.
 
-A dataset's files are on disk at the facility, in its tape archive, or somewhere it did not say
+A dataset's files are on disk at the facility, in its tape archive, partly on both, unavailable
+(as the storage system answers, tape/locality.py), or somewhere it did not say
 (:class:`catalogue.models.DataLocation`); the portal links downloads only when
 ``PORTAL_DOWNLOAD_URL`` is set, and a record may have no files at all. :func:`data_access`
 turns those three facts into what the "Get the data" box says, so that no state is described
@@ -22,7 +23,9 @@ from catalogue.models import DataLocation
 # What the search facet and the landing pages call each stored location.
 LOCATION_LABELS = {
     DataLocation.DISK.value: _("Online (on disk)"),
+    DataLocation.PARTIAL.value: _("Partly on disk"),
     DataLocation.TAPE.value: _("Archived on tape"),
+    DataLocation.UNAVAILABLE.value: _("Unavailable"),
     DataLocation.UNKNOWN.value: _("Location not stated"),
 }
 
@@ -37,7 +40,8 @@ _STAGING = _(
 class DataAccess:
     """What the "Get the data" box says about one dataset (or a group of them)."""
 
-    key: str  # "no-files", "online", "tape" or "unknown": the box's CSS class and tests' handle
+    # "no-files", "online", "partial", "tape", "unavailable" or "unknown": the box's CSS class
+    key: str
     location: str  # the stored DataLocation value
     label: str
     explanation: str
@@ -85,6 +89,20 @@ def data_access(*, data_location: str, file_count: int, downloads_enabled: bool)
                 "for download: ask the facility's data management team to stage them and give "
                 "you access."
             )
+    elif location == DataLocation.PARTIAL:
+        key = "partial"
+        text = gettext(
+            "Some of the files are on disk at the facility; the others are kept in the tape "
+            "archive and have to be brought back to disk (staged) first."
+        )
+        if downloads_enabled:
+            text += " " + str(_STAGING)
+    elif location == DataLocation.UNAVAILABLE:
+        key = "unavailable"
+        text = gettext(
+            "The storage system cannot deliver the files at the moment: as far as it knows "
+            "they are neither on disk nor on tape. Ask the facility's data management team."
+        )
     else:
         key = "unknown"
         if downloads_enabled:
@@ -104,6 +122,7 @@ def data_access(*, data_location: str, file_count: int, downloads_enabled: bool)
         str(LOCATION_LABELS[location]),
         text,
         downloads=downloads_enabled,
-        ask=not downloads_enabled or location == DataLocation.TAPE,
+        ask=not downloads_enabled
+        or location in (DataLocation.TAPE, DataLocation.PARTIAL, DataLocation.UNAVAILABLE),
         contact_url=contact,
     )

@@ -53,8 +53,13 @@ class Technique(models.Model):
 
 
 class DataLocation(models.TextChoices):
+    """Where a dataset's files are: what the catalogue says, or, with a tape endpoint configured
+    (``PORTAL_TAPE_REST_URL``), what the storage system answers per file (tape/locality.py)."""
+
     DISK = "disk", "Online on disk"
+    PARTIAL = "partial", "Partly on disk"
     TAPE = "tape", "On tape"
+    UNAVAILABLE = "unavailable", "Unavailable"
     UNKNOWN = "unknown", "Unknown"
 
 

@@ -34,6 +34,7 @@ from catalogue.bulk_rows import (
 )
 from catalogue.models import (
     DataFile,
+    DataLocation,
     Dataset,
     Instrument,
     Proposal,
@@ -274,6 +275,32 @@ def datasets_upsert(
     Thumbnail.objects.bulk_create(thumbs)
     search_index_after_commit(dataset_ids=ids)
     return counts
+
+
+def datasets_location_set(*, locations: Mapping[int, str]) -> int:
+    """Set the data location of datasets (by id) where it changed; how many changed.
+
+    The tape app calls this with what the storage system answers, so the landing pages, the
+    search facet "location", the APIs and the statistics read the same field.
+    """
+    valid = set(DataLocation.values)
+    bad = sorted({v for v in locations.values() if v not in valid})
+    if bad:
+        raise ValueError(f"unknown data location(s): {', '.join(bad)}")
+    changed = [
+        d
+        for d in Dataset.objects.filter(pk__in=locations).only("pk", "data_location")
+        if d.data_location != locations[d.pk]
+    ]
+    if not changed:
+        return 0
+    now = timezone.now()
+    for dataset in changed:
+        dataset.data_location = locations[dataset.pk]
+        dataset.modified = now
+    Dataset.objects.bulk_update(changed, ["data_location", "modified"], batch_size=500)
+    search_index_after_commit(dataset_ids=[d.pk for d in changed])
+    return len(changed)
 
 
 def catalogue_statistics_refresh() -> None:

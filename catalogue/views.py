@@ -49,6 +49,13 @@ DATA_LOCATION_WORDS: dict[str, str] = {
         "Archived on tape: the files have to be retrieved from the tape archive before they can "
         "be made available, which can take from hours to days."
     ),
+    DataLocation.PARTIAL: (
+        "Partly online: some files are on disk, the others have to be retrieved from the tape "
+        "archive first."
+    ),
+    DataLocation.UNAVAILABLE: (
+        "Unavailable: the storage system cannot deliver the files at the moment."
+    ),
     DataLocation.UNKNOWN: "The facility has not said where the files are stored.",
 }
 

@@ -57,6 +57,8 @@ from publishing.selectors import (
     publications_containing,
     reservation_by_doi,
 )
+from tape.forms import RestageForm
+from tape.selectors import restage_box
 from usage.recording import record_investigation
 from usage.selectors import dataset_usage, publication_usage
 
@@ -270,7 +272,7 @@ def _location_counts(datasets: tuple[Dataset, ...]) -> list[dict[str, Any]]:
     seen: dict[str, list[Dataset]] = {}
     for item in datasets:
         seen.setdefault(item.data_location, []).append(item)
-    order = ["disk", "tape", "unknown"]
+    order = ["disk", "partial", "tape", "unavailable", "unknown"]
     keys = sorted(seen, key=lambda k: order.index(k) if k in order else len(order))
     return [
         {
@@ -388,6 +390,8 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         "downloads_enabled": downloads.downloads_enabled(),
         "landing_head": _head(record),
         "usage": dataset_usage(found.pk),
+        "restage": restage_box(found),
+        "restage_form": RestageForm(),
         **_files_context(request, found),
         **_citation_context(request, record, page_url),
     }

@@ -5,6 +5,8 @@ Celery beat runs the catalogue sync (``sync.tasks``): the incremental sync every
 ``SYNC_RECONCILE_HOUR`` (UTC). Each also exists as ``manage.py sync_catalogue`` for operators.
 Usage counting (``usage.tasks``): buffered events stored every minute, the monthly figures built
 nightly at ``USAGE_AGGREGATE_HOUR`` (``manage.py usage drain`` / ``usage aggregate``).
+The tape archive (``tape.tasks``): restage requests every ``PORTAL_TAPE_POLL_SECONDS``, data
+locality hourly for the datasets due (``manage.py tape poll`` / ``tape locality``).
 """
 
 import os
@@ -52,6 +54,18 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "usage.tasks.usage_aggregate",
             "schedule": crontab(hour=settings.USAGE_AGGREGATE_HOUR, minute=37),
             "options": {"expires": 6 * 3600},
+        },
+        # The tape archive (PORTAL_TAPE_REST_URL; the tasks do nothing without it): restage
+        # requests submitted, polled, expired; each dataset's locality asked again when due.
+        "tape-restages": {
+            "task": "tape.tasks.restages_work",
+            "schedule": schedule(settings.PORTAL_TAPE_POLL_SECONDS),
+            "options": {"expires": settings.PORTAL_TAPE_POLL_SECONDS},
+        },
+        "tape-localities": {
+            "task": "tape.tasks.localities_refresh",
+            "schedule": crontab(minute=41),
+            "options": {"expires": 3600},
         },
         "catalogue-reconcile": {
             "task": "sync.tasks.catalogue_reconcile",

@@ -20,6 +20,7 @@ from kombu import Queue
 from lib.client_address import parse_networks
 from lib.download_url import PatternError as DownloadPatternError
 from lib.download_url import parse_pattern as parse_download_pattern
+from lib.storage_path import StoragePathError, parse_storage_path
 from portal.env import env_bool, env_int, env_list, env_period, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "operations",
     "api",
     "review",
+    "tape",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +335,49 @@ for _email in OAI_ADMIN_EMAIL or [""]:
         )
 # Records per ListRecords / ListIdentifiers page.
 OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100, minimum=1)
+
+# The tape archive (tape/): where each file is (archiveinfo) and restaging on request, through
+# the storage system's WLCG Tape REST API. Off until PORTAL_TAPE_REST_URL is set (the storage's
+# base URL, discovered through /.well-known/wlcg-tape-rest-api, or an endpoint URL itself).
+PORTAL_TAPE_REST_URL = env_url("PORTAL_TAPE_REST_URL")
+PORTAL_TAPE_TOKEN = env_str("PORTAL_TAPE_TOKEN")
+PORTAL_TAPE_TIMEOUT = env_int("PORTAL_TAPE_TIMEOUT", 30, minimum=1)
+try:
+    PORTAL_TAPE_PATH = parse_storage_path(
+        env_str("PORTAL_TAPE_PATH", "/{source_folder}/{path}" if PORTAL_TAPE_REST_URL else "")
+    )
+except StoragePathError as _exc:
+    raise ImproperlyConfigured(f"PORTAL_TAPE_PATH: {_exc}") from None
+PORTAL_TAPE_LOCALITY_HOURS = env_int("PORTAL_TAPE_LOCALITY_HOURS", 24, minimum=1)
+PORTAL_TAPE_POLL_SECONDS = env_int("PORTAL_TAPE_POLL_SECONDS", 120, minimum=10)
+PORTAL_RESTAGE_DISK_DAYS = env_int("PORTAL_RESTAGE_DISK_DAYS", 7, minimum=1, maximum=365)
+PORTAL_RESTAGE_DAILY_BYTES = env_int("PORTAL_RESTAGE_DAILY_BYTES", 50 * 10**12, minimum=0)
+PORTAL_RESTAGE_APPROVAL_BYTES = env_int("PORTAL_RESTAGE_APPROVAL_BYTES", 5 * 10**12, minimum=0)
+PORTAL_RESTAGE_EMAIL_LIMIT = env_int("PORTAL_RESTAGE_EMAIL_LIMIT", 5, minimum=1)
+PORTAL_RESTAGE_RETRIES = env_int("PORTAL_RESTAGE_RETRIES", 5, minimum=0, maximum=20)
+PORTAL_RESTAGE_STAFF_EMAIL = env_list("PORTAL_RESTAGE_STAFF_EMAIL", [])
+PORTAL_RESTAGE_VERIFY_HOURS = env_int("PORTAL_RESTAGE_VERIFY_HOURS", 48, minimum=1)
+
+# E-mail (the restage requests' messages). Without EMAIL_HOST, messages are written to the log.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_SSL: set only one of EMAIL_USE_TLS and EMAIL_USE_SSL")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+_mail_host = urlsplit(PORTAL_BASE_URL).hostname or "localhost"
+if re.fullmatch(r"[0-9.:]+", _mail_host):  # an IP address: no mail domain
+    _mail_host = "localhost"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"noreply@{_mail_host}")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: tasks run eagerly in-process until a broker is configured.
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "memory"))

@@ -226,6 +226,13 @@ def records_write(*, mapped: MappedRecords, report: ImportReport) -> None:
         report.withdrawn += datasets_withdraw_by_catalogue(
             pids=not_public, reason=UNPUBLISHED_REASON
         )
+    if settings.PORTAL_TAPE_REST_URL and public:
+        # The storage system knows better than the catalogue where the files are: ask it for
+        # these records once they are written (tape/locality.py), over the catalogue's value.
+        from tape.tasks import localities_check
+
+        pids = [item.pid for item in public]
+        transaction.on_commit(lambda: localities_check.delay(pids), robust=True)
     page = [item.pid for item in public]
     fresh = [pid for pid in page if pid not in was_public] if auto_doi else []
     # One indexed query: does a reserved DOI (a review) wait for a record of this page?

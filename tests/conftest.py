@@ -11,6 +11,10 @@ Session fixtures, each started on first use and stopped at the end of the run:
     ``opensearch_server.url`` is ``http://127.0.0.1:<port>``; point the portal at it with
     ``settings.OPENSEARCH_URL = opensearch_server.url`` and an index name of the test's own.
 
+``smtp_server``
+    A real SMTP server (aiosmtpd) on loopback; per test, ``mailbox`` points Django's mail at it
+    and empties it.
+
 Per test: ``redis_url`` (flushes Redis afterwards), ``opensearch_url`` (deletes the indices the
 test made), ``redis_celery_app`` (the portal's Celery app sending to the throwaway Redis) and
 ``redis_celery_worker`` (that, plus a real worker running the tasks; brings ``transactional_db``).
@@ -31,7 +35,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from celery.signals import setup_logging
@@ -43,6 +47,7 @@ from tests.servers import (
     PostgresServer,
     RedisServer,
     ServerMissing,
+    SmtpSink,
     opensearch_missing,
     postgres_missing,
     redis_missing,
@@ -92,6 +97,23 @@ def redis_server() -> Iterator[RedisServer]:
 @pytest.fixture(scope="session")
 def opensearch_server() -> Iterator[OpenSearchServer]:
     yield from _serve(OpenSearchServer())
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback (aiosmtpd) keeping every message it receives."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpSink, settings: Any) -> Iterator[SmtpSink]:
+    """Django's mail goes to the SMTP sink, emptied before and after the test."""
+    smtp_server.clear()
+    for name, value in smtp_server.settings().items():
+        setattr(settings, name, value)
+    yield smtp_server
+    smtp_server.clear()
 
 
 @pytest.fixture

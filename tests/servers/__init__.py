@@ -39,6 +39,7 @@ from tests.servers.programs import (
     services_required,
 )
 from tests.servers.redis import RedisServer
+from tests.servers.smtp import SmtpSink
 
 __all__ = [
     "REPO_ROOT",
@@ -48,6 +49,7 @@ __all__ = [
     "RedisServer",
     "ServerError",
     "ServerMissing",
+    "SmtpSink",
     "free_port",
     "opensearch_missing",
     "postgres_missing",
