@@ -6,6 +6,17 @@
     document.documentElement.classList.add("js");
   }
 
+  // The restage request form (tape/): a refusal (bad address 400, not on tape 409, too many
+  // requests 429, mail server down 503) comes back as the form saying why: show it in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var status = event.detail && event.detail.xhr && event.detail.xhr.status;
+    if (target && target.id === "restage" && [400, 409, 429, 503].indexOf(status) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   var searchForm = document.getElementById("dataset-search");
   if (searchForm && window.htmx) {
     // A query the server refuses (400) or cannot run (503) comes back as a page that says why:
@@ -132,4 +143,5 @@
       }
     }
   });
+
 })();

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 from email.message import EmailMessage
 from types import TracebackType
@@ -24,6 +25,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.servers.base import free_port
+
+# aiosmtpd logs every SMTP command at INFO: the messages are what a test reads.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class _Handler:

@@ -3,17 +3,42 @@ for every test), the portal pointed at it, and datasets with files on tape."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from catalogue.models import Dataset
-from tape import wlcg
+from tape import restage, wlcg
 from tests.factories import DataFileFactory, DatasetFactory
+from tests.servers import SmtpSink
 from tests.standins.tape import TapeStandIn
 
 TOKEN = "tape-token-for-tests"
+VERIFY_LINK = re.compile(r"https?://\S+/restage/verify/(\S+)")
+
+
+def ask(client: Client, dataset: Dataset, email: str, **extra: Any) -> Any:
+    return client.post(f"/restage/datasets/{dataset.pid}", {"email": email}, **extra)
+
+
+def token_from(mailbox: SmtpSink, email: str) -> str:
+    [message] = [m for m in mailbox.to(email) if "confirm" in str(m["Subject"]).lower()]
+    match = VERIFY_LINK.search(message.get_content())
+    assert match, message.get_content()
+    return match.group(1)
+
+
+def verify(client: Client, token: str, capture: Any) -> Any:
+    with capture(execute=True):
+        return client.post(f"/restage/verify/{token}")
+
+
+def work(capture: Any) -> dict[str, int]:
+    with capture(execute=True):
+        return restage.restages_work()
 
 
 @pytest.fixture(scope="module")

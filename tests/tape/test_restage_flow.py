@@ -4,42 +4,18 @@ progress, the "online" e-mail with the download links, the addresses erased; mer
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from catalogue.models import Dataset
-from tape import restage
 from tape.models import Requester, RestageRequest, RestageState
 from tests.servers import SmtpSink
 from tests.standins.tape import TapeStandIn
-from tests.tape.conftest import tape_dataset
+from tests.tape.conftest import ask, tape_dataset, token_from, verify, work
 
 pytestmark = pytest.mark.django_db
-LINK = re.compile(r"https?://\S+/restage/verify/(\S+)")
-
-
-def ask(client: Client, dataset: Dataset, email: str, **extra: Any) -> Any:
-    return client.post(f"/restage/datasets/{dataset.pid}", {"email": email}, **extra)
-
-
-def token_from(mailbox: SmtpSink, email: str) -> str:
-    [message] = [m for m in mailbox.to(email) if "confirm" in str(m["Subject"]).lower()]
-    match = LINK.search(message.get_content())
-    assert match, message.get_content()
-    return match.group(1)
-
-
-def verify(client: Client, token: str, capture: Any) -> Any:
-    with capture(execute=True):
-        return client.post(f"/restage/verify/{token}")
-
-
-def work(capture: Any) -> dict[str, int]:
-    with capture(execute=True):
-        return restage.restages_work()
 
 
 def test_from_the_landing_page_to_the_online_email(
