@@ -66,6 +66,12 @@ QuarantinedRecord.last_seen
 QuarantinedRecord.attempts
 
 
+def _tape_fields(box: RestageBox, status: StageStatus) -> None:
+    """The tape app's records: the page template and the operators read these."""
+    box.requested  # tape/_box.html
+    status.completed_at
+
+
 def _record_fields(
     dataset: DatasetIn,
     publication: PublicationIn,
@@ -214,5 +220,4 @@ ReviewLink.last_used_at
 RestageRequest.submitted_at
 RestageRequest.online_at
 Requester.erased_at
-RestageBox.requested
-StageStatus.completed_at
+_tape_fields

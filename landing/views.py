@@ -58,7 +58,7 @@ from publishing.selectors import (
     reservation_by_doi,
 )
 from tape.forms import RestageForm
-from tape.selectors import restage_box
+from tape.selectors import restage_box, restage_enabled
 from usage.recording import record_investigation
 from usage.selectors import dataset_usage, publication_usage
 
@@ -221,6 +221,7 @@ def _datasets_context(request: HttpRequest, found: Publication, page_url: str) -
     return {
         "page": page,
         "cards": [pages.dataset_card(d) for d in page.object_list],
+        "restage_on": restage_enabled(),
         "datasets_links": {
             "previous": f"{page_url}?datasets={page.number - 1}#datasets"
             if page.has_previous()

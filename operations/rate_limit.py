@@ -60,6 +60,8 @@ SEARCH_FILTER_CAP = 10
 OAI_COSTS = {"ListRecords": 5, "ListIdentifiers": 2}
 # APIs: one point, plus one per 100 results asked for, plus one per 1,000 skipped (at most 20).
 API_EXTRA_CAP = 20
+# The restage pages (tape/): a request form sent costs an e-mail, so it costs more than a page.
+RESTAGE_COST = 10
 
 _counters: dict[str, RateCounters] = {}
 _last_warning = 0.0
@@ -102,6 +104,8 @@ def classify(path: str, params: QueryDict) -> tuple[str, int] | None:
         return "exports", 1
     if path.startswith(("/datasets/", "/doi/", "/files/", "/search/keys")):
         return "pages", 1
+    if path.startswith("/restage/"):  # each request form sent may cost an e-mail (tape/)
+        return "pages", RESTAGE_COST
     return None
 
 

@@ -31,6 +31,11 @@ class RestageBox:
     files_total: int = 0
 
 
+def restage_enabled() -> bool:
+    """Whether datasets on tape can be asked for (a tape endpoint is configured)."""
+    return bool(settings.PORTAL_TAPE_REST_URL)
+
+
 def restage_box(dataset: Dataset) -> RestageBox | None:
     """None when there is nothing to say (no tape endpoint, or the files are on disk anyway)."""
     if not settings.PORTAL_TAPE_REST_URL:

@@ -111,6 +111,11 @@ def test_long_api_pages_cost_more() -> None:
     assert classify("/panosc-api/Datasets", QueryDict("page_size=100")) == ("api", 2)
 
 
+def test_restage_requests_cost_as_much_as_ten_pages() -> None:
+    assert classify("/restage/datasets/20.500.12269/x", QueryDict("")) == ("pages", 10)
+    assert classify("/restage/verify/abc", QueryDict("")) == ("pages", 10)
+
+
 def test_oai_pmh_harvesters_are_told_to_wait_the_way_the_protocol_says(
     limited: Any, client: Client
 ) -> None:

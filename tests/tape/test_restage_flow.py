@@ -179,8 +179,26 @@ def test_without_a_tape_endpoint_the_page_is_as_before(client: Client, settings:
     settings.PORTAL_TAPE_REST_URL = ""
     from tests.factories import DatasetFactory
 
-    dataset = DatasetFactory.create(data_location="tape")
+    dataset = DatasetFactory.create(data_location="tape", number_of_files=1)
     page = client.get(f"/datasets/{dataset.pid}").content.decode()
     assert "Archived on tape" in page
     assert "Request this data from tape" not in page
     assert ask(client, dataset, "reader@example.org").status_code == 409
+
+
+def test_a_publication_links_its_datasets_on_tape_to_the_request_form(
+    tape: TapeStandIn, client: Client
+) -> None:
+    from tests.factories import PublicationFactory
+
+    on_tape = tape_dataset(tape)
+    on_disk = tape_dataset(tape, localities=("DISK",))
+    Dataset.objects.filter(pk=on_disk.pk).update(data_location="disk")
+    publication = PublicationFactory.create()
+    publication.datasets.add(on_tape, on_disk)
+    page = client.get(f"/doi/{publication.doi}").content.decode()
+    assert f'href="/restage/datasets/{on_tape.pid}"' in page
+    assert f'href="/restage/datasets/{on_disk.pid}"' not in page
+    form = client.get(f"/restage/datasets/{on_tape.pid}")
+    assert form.status_code == 200
+    assert "Request this data from tape" in form.content.decode()
