@@ -151,7 +151,11 @@ class DatasetSerializer(s.Serializer):
     run_number = s.CharField(allow_null=True)
     source_folder = s.CharField(allow_null=True)
     data_format = s.CharField(allow_null=True)
-    data_location = s.ChoiceField(choices=["disk", "tape", "unknown"])
+    data_location = s.ChoiceField(
+        choices=["disk", "partial", "tape", "unavailable", "unknown"],
+        help_text="Where the files are: as the storage system last answered (tape/), else as "
+        "the catalogue says.",
+    )
     instrument = InstrumentSerializer(allow_null=True)
     proposal = ProposalSerializer(allow_null=True)
     techniques = Technique(many=True)

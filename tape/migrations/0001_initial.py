@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("catalogue", "0012_alter_dataset_data_location"),
+        ("catalogue", "0013_dataset_data_location_from_storage"),
     ]
 
     operations = [

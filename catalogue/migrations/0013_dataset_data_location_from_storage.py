@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0011_dataset_files_status"),
+        ("catalogue", "0012_search_people_places_formats"),
     ]
 
     operations = [
