@@ -57,8 +57,7 @@ from publishing.selectors import (
     publications_containing,
     reservation_by_doi,
 )
-from tape.forms import RestageForm
-from tape.selectors import restage_box, restage_enabled
+from tape.selectors import restage_enabled, restage_offered
 from usage.recording import record_investigation
 from usage.selectors import dataset_usage, publication_usage
 
@@ -391,8 +390,7 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
         "downloads_enabled": downloads.downloads_enabled(),
         "landing_head": _head(record),
         "usage": dataset_usage(found.pk),
-        "restage": restage_box(found),
-        "restage_form": RestageForm(),
+        "restage": restage_offered(found),
         **_files_context(request, found),
         **_citation_context(request, record, page_url),
     }

@@ -36,6 +36,17 @@ def restage_enabled() -> bool:
     return bool(settings.PORTAL_TAPE_REST_URL)
 
 
+def restage_offered(dataset: Dataset) -> bool:
+    """Whether a dataset's (shared, cached) landing page has a restage part: its state and the
+    form are then fetched from the uncached request page (``tape:request``, by htmx), so the
+    page itself holds nothing that changes without the dataset changing, and no CSRF token."""
+    if not settings.PORTAL_TAPE_REST_URL:
+        return False
+    if dataset.data_location in RESTAGE_LOCATIONS:
+        return True
+    return RestageRequest.objects.joinable().filter(dataset=dataset).exists()
+
+
 def restage_box(dataset: Dataset) -> RestageBox | None:
     """None when there is nothing to say (no tape endpoint, or the files are on disk anyway)."""
     if not settings.PORTAL_TAPE_REST_URL:

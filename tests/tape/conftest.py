@@ -20,6 +20,14 @@ TOKEN = "tape-token-for-tests"
 VERIFY_LINK = re.compile(r"https?://\S+/restage/verify/(\S+)")
 
 
+def restage_part(client: Client, dataset: Dataset) -> str:
+    """What a landing page's restage part shows: htmx fetches it from the uncached request page
+    (the landing page itself is cached and shared)."""
+    answer = client.get(f"/restage/datasets/{dataset.pid}", HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
 def ask(client: Client, dataset: Dataset, email: str, **extra: Any) -> Any:
     return client.post(f"/restage/datasets/{dataset.pid}", {"email": email}, **extra)
 

@@ -13,7 +13,7 @@ from catalogue.models import Dataset
 from tape.models import Requester, RestageRequest, RestageState
 from tests.servers import SmtpSink
 from tests.standins.tape import TapeStandIn
-from tests.tape.conftest import ask, tape_dataset, token_from, verify, work
+from tests.tape.conftest import ask, restage_part, tape_dataset, token_from, verify, work
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,11 @@ def test_from_the_landing_page_to_the_online_email(
     dataset = tape_dataset(tape, localities=("TAPE", "DISK_AND_TAPE", "TAPE"))
     page = client.get(f"/datasets/{dataset.pid}").content.decode()
     assert "Request this data from tape" in page
-    assert f'action="/restage/datasets/{dataset.pid}"' in page
+    assert f'data-hx-get="/restage/datasets/{dataset.pid}"' in page
+    assert "csrfmiddlewaretoken" not in page  # the landing page is shared: no token in it
+    part = restage_part(client, dataset)
+    assert f'action="/restage/datasets/{dataset.pid}"' in part
+    assert "csrfmiddlewaretoken" in part
 
     answer = ask(client, dataset, "reader@example.org")
     assert answer.status_code == 200
@@ -50,8 +54,7 @@ def test_from_the_landing_page_to_the_online_email(
     request = RestageRequest.objects.get()
     assert request.state == RestageState.STAGING
     assert request.bytes == 2000
-    page = client.get(f"/datasets/{dataset.pid}").content.decode()
-    assert "Being restored from tape, requested" in page
+    assert "Being restored from tape, requested" in restage_part(client, dataset)
 
     assert work(django_capture_on_commit_callbacks)["online"] == 0  # not yet: still on tape
     tape.advance(700)
@@ -68,8 +71,7 @@ def test_from_the_landing_page_to_the_online_email(
     assert request.state == RestageState.ONLINE
     dataset.refresh_from_db()
     assert dataset.data_location == "disk"  # the storage was asked again
-    page = client.get(f"/datasets/{dataset.pid}").content.decode()
-    assert "Restored: online until" in page
+    assert "Restored: online until" in restage_part(client, dataset)
 
 
 def test_two_requests_for_one_dataset_make_one_stage_and_two_emails(

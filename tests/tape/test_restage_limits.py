@@ -15,7 +15,7 @@ from tape import restage
 from tape.models import Requester, RestageRequest, RestageState
 from tests.servers import SmtpSink
 from tests.standins.tape import TapeStandIn
-from tests.tape.conftest import ask, tape_dataset, token_from, verify, work
+from tests.tape.conftest import ask, restage_part, tape_dataset, token_from, verify, work
 
 pytestmark = pytest.mark.django_db
 STAFF = "data-team@facility.example"
@@ -85,8 +85,7 @@ def test_a_large_request_waits_for_approval_in_the_admin(
     [note] = mailbox.to(STAFF)
     assert "waits for approval" in str(note["Subject"])
     assert f"/admin/tape/restagerequest/{request.pk}/change/" in note.get_content()
-    page = client.get(f"/datasets/{dataset.pid}").content.decode()
-    assert "Being restored from tape" in page
+    assert "Being restored from tape" in restage_part(client, dataset)
 
     listing = admin_client.get("/admin/tape/restagerequest/").content.decode()
     assert "Waiting for staff approval" in listing

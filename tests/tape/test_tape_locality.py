@@ -14,7 +14,7 @@ from tape.locality import datasets_locality_check, localities_due
 from tape.models import DatasetLocality
 from tests.factories import DatasetFactory
 from tests.standins.tape import TapeStandIn
-from tests.tape.conftest import tape_dataset
+from tests.tape.conftest import restage_part, tape_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_facet_and_the_landing_page_read_the_same_location(
     assert partly.title in page
     landing = client.get(f"/datasets/{partly.pid}").content.decode()
     assert "Partly on disk" in landing
-    assert "1 of 2 files on disk" in landing
+    assert "1 of 2 files on disk" in restage_part(client, partly)
 
 
 def test_without_a_tape_endpoint_the_catalogue_location_stays(settings: Any) -> None:
