@@ -18,7 +18,7 @@ from catalogue.access import DataAccess, data_access
 from catalogue.models import Dataset
 from landing.downloads import downloads_enabled
 from landing.records import LandingRecord
-from lib.links import orcid_url, safe_url
+from lib.links import orcid_url, panet_url, safe_url
 from lib.sizes import human_size
 from lib.terms import words
 from publishing.record import VERSION_RELATIONS, DataCiteRecord
@@ -80,7 +80,6 @@ DATE_WORDS = {
     "Coverage": "Period covered",
     "Other": "Date",
 }
-PANET_URL = "http://purl.org/pan-science/PaNET/"
 
 
 @dataclass(frozen=True)
@@ -271,9 +270,7 @@ def technique_link(pid: str, name: str) -> Link:
 
 
 def technique_url(pid: str) -> str:
-    if pid.lower().startswith("panet") and pid[5:].isdigit():
-        return f"{PANET_URL}PaNET{pid[5:]}"
-    return safe_url(pid)
+    return panet_url(pid)
 
 
 @dataclass(frozen=True)

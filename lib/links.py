@@ -30,3 +30,13 @@ def orcid_url(value: Any) -> str:
         return ""
     match = _ORCID.search(value)
     return f"https://orcid.org/{match.group(0)}" if match else ""
+
+
+PANET_URL = "http://purl.org/pan-science/PaNET/"
+
+
+def panet_url(pid: str) -> str:
+    """A PaNET technique's entry (``panet01188`` or ``PaNET01188``); other ids as safe URLs."""
+    if pid.lower().startswith("panet") and pid[5:].isdigit():
+        return f"{PANET_URL}PaNET{pid[5:]}"
+    return safe_url(pid)

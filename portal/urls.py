@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic.base import RedirectView
 from django.views.static import serve
 
 from portal.health import readyz
@@ -13,6 +15,8 @@ admin.site.index_title = "Staff administration"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("readyz", readyz, name="readyz"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page says: the SVG icon.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("", include("landing.urls")),
     path("", include("home.urls")),
     path("", include("catalogue.urls")),
