@@ -61,18 +61,21 @@ def _media_url(name: str | None) -> str | None:
 def dataset_summary(row: dict[str, Any]) -> dict[str, Any]:
     """A list entry from a table row (:func:`catalogue.selectors.dataset_table_rows`)."""
     pid = row["pid"]
+    quoted = quote(pid, safe=_SAFE)
+    start = row["start_time"]
+    thumbnail = row["thumbnail_image"]
     return {
         "pid": pid,
         "title": row["title"],
         "type": row["type"],
-        "start_time": _iso(row["start_time"]),
+        "start_time": start.isoformat() if start else None,
         "size": row["size"],
         "run_number": row["run_number"] or None,
         "source_folder": row["source_folder"] or None,
         "proposal": row["proposal__proposal_id"],
-        "thumbnail": _media_url(row["thumbnail_image"]),
-        "url": dataset_api_url(pid),
-        "landing_page": dataset_url(pid),
+        "thumbnail": _media_url(thumbnail) if thumbnail else None,
+        "url": f"{settings.PORTAL_BASE_URL}/api/v1/datasets/{quoted}",
+        "landing_page": f"{settings.PORTAL_BASE_URL}/datasets/{quoted}",
     }
 
 

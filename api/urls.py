@@ -1,7 +1,8 @@
 from django.urls import URLPattern, URLResolver, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from api import problems, views
+from api.docs_page import DocsPage
 
 app_name = "api"
 
@@ -15,6 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/instruments", views.InstrumentList.as_view(), name="instruments"),
     path("v1/proposals", views.ProposalList.as_view(), name="proposals"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsPage.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^(?P<route>.*)$", problems.unknown_route),
 ]

@@ -234,6 +234,15 @@ register(
 )
 register(
     Scenario(
+        "api",
+        "bench.scenarios.api:run",
+        "REST API list pages of 100 datasets at N datasets (PostgreSQL + OpenSearch): server time "
+        "and the ratio over the raw OpenSearch call",
+        requires=("import",),
+    )
+)
+register(
+    Scenario(
         "search",
         "bench.scenarios.search:run",
         "search page (text, facets, unit conditions) on the database backend at N, then OpenSearch "

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from catalogue.models import ScientificParameter
 from catalogue.scimeta import flatten
 from catalogue.services import dataset_withdraw
+from portal.middleware import CONTENT_SECURITY_POLICY
 from tests.factories import DataFileFactory, DatasetFactory, PublicationFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,10 @@ def test_every_endpoint_and_parameter_is_described_with_examples(client: Client)
 def test_the_docs_page_loads_nothing_from_elsewhere(client: Client) -> None:
     page = client.get("/api/docs/")
     assert page.status_code == 200
+    # The portal's policy but for inline styles (Swagger UI sets them as it draws).
+    assert page["Content-Security-Policy"] == CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
     html = page.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()

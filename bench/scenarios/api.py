@@ -1,0 +1,213 @@
+"""REST API: a list page of 100 datasets at N datasets on PostgreSQL + OpenSearch.
+
+``python -m bench N --scenarios api --database postgres``. The database is topped up to
+``BENCH_API_DOCS`` (default N) datasets with two scientific parameters each (the search scenario's
+``_top_up``), the OpenSearch index rebuilt from it, then each page is requested in turn as
+
+1. ``GET /api/v1/datasets?...&page_size=100`` through the portal (``django.test.Client``: URL
+   conf, middleware, parameter parsing, the search layer, the public-id check, the rows from the
+   hits and their JSON) -- the server time;
+2. the very same OpenSearch request the search layer sends for it (keyset page, ``search_after``),
+   by opensearch-py alone: the raw search-backend call, the physical limit of this answer.
+
+Pages: the first page of everything (newest first), a facet filter, a unit condition, a text
+search by relevance, and a page deep in the list (a cursor at about N/2, reached by the cursor of
+the hit there). Targets: median <= 30 ms; API / raw <= 1.3. Absolute figures depend on the load of
+the machine; the ratio is measured in the same run, request for request.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from functools import partial
+from typing import Any
+
+from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
+
+MEDIAN_TARGET = Target("<=", 30)
+RATIO_TARGET = Target("<=", 1.3)
+WARMUP = 3
+PAGE = 100
+
+
+def _pages() -> dict[str, str]:
+    return {
+        "first": "",
+        "facet": "type=raw",
+        "condition": "sm=sample_temperature+<+0+degC",
+        "text": "q=reflectivity",
+    }
+
+
+def _query(params: str) -> Any:
+    from django.http import QueryDict
+
+    from catalogue.search import DatasetQuery
+    from catalogue.search_params import SearchRequest
+
+    parsed = SearchRequest.parse(QueryDict(params)).query
+    return DatasetQuery(
+        text=parsed.text,
+        filters=parsed.filters,
+        conditions=parsed.conditions,
+        sort=parsed.sort,
+        per_page=PAGE,
+        facets=False,
+        keyset=True,
+    )
+
+
+def _raw(query: Any) -> Any:
+    """The OpenSearch request the search layer sends for this keyset page, by opensearch-py."""
+    from catalogue.search import backend
+    from catalogue.search.opensearch import keyset
+    from catalogue.search.opensearch.compiler import request_body, sort_clause
+
+    chosen: Any = backend()
+    sort = query.effective_sort
+    body = {**request_body(query), "sort": sort_clause(sort), "size": query.per_page + 1}
+    if query.after is not None:
+        body["search_after"] = keyset.search_after(sort, query.after)
+    return partial(chosen.client.search, index=chosen.alias, body=body)
+
+
+def _deep_cursor(public: int) -> tuple[str, Any]:
+    """A cursor (and its query) at about the middle of the whole list, from the hit there."""
+    import dataclasses
+
+    from api.cursors import Cursor
+    from catalogue.search import backend
+    from catalogue.search.opensearch import keyset
+    from catalogue.search.opensearch.compiler import sort_clause
+
+    chosen: Any = backend()
+    query = _query("")
+    sort = query.effective_sort
+    after: Any = None
+    reached = 0
+    while reached < public // 2:
+        size = min(10_000, public // 2 - reached)
+        body: dict[str, Any] = {
+            "query": {"match_all": {}},
+            "sort": sort_clause(sort),
+            "size": size,
+            "_source": False,
+            "track_total_hits": False,
+        }
+        if after is not None:
+            body["search_after"] = after
+        hits = chosen.client.search(index=chosen.alias, body=body)["hits"]["hits"]
+        if not hits:
+            break
+        after, reached = hits[-1]["sort"], reached + len(hits)
+    key = keyset.key_of(sort, after)
+    cursor = Cursor(key, False, sort).encode()
+    return f"cursor={cursor}", dataclasses.replace(query, after=key)
+
+
+def run(ctx: Context) -> Outcome:
+    import sys
+
+    from django.conf import settings
+    from django.test import Client
+
+    from bench.databases import REPO_ROOT
+    from bench.scenarios.search import _analyze, _top_up
+    from catalogue.models import Dataset
+    from catalogue.search.backends import _configured
+    from catalogue.search.maintenance import search_index_rebuild
+
+    outcome = Outcome()
+    if ctx.database != "postgres":
+        outcome.note("the API benchmark runs on PostgreSQL + OpenSearch only")
+        return outcome
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from tests.servers import OpenSearchServer
+
+    settings.USAGE_COUNTING = False  # lists record nothing anyway
+    _top_up(int(os.environ.get("BENCH_API_DOCS") or ctx.n), outcome)
+    _analyze()
+    heap = os.environ.get("BENCH_SEARCH_HEAP", "2g")
+    server = OpenSearchServer(heap_min=heap, heap_max=heap, start_timeout=300)
+    server.start()
+    try:
+        settings.OPENSEARCH_URL = server.url
+        settings.OPENSEARCH_TIMEOUT = 120  # a loaded machine; the figures are medians
+        settings.OPENSEARCH_INDEX = f"bench-{uuid.uuid4().hex[:8]}"
+        _configured.cache_clear()
+        public = Dataset.objects.public().count()
+        with Stopwatch() as build:
+            search_index_rebuild(batch=2000)
+        outcome.note(f"index rebuilt: {public:,} public datasets in {build.wall:.0f} s")
+        pages = {key: (params, _query(params)) for key, params in _pages().items()}
+        pages["deep"] = _deep_cursor(public)
+        client = Client()
+        rounds = max(20, ctx.requests // 4)
+        all_api: list[float] = []
+        all_raw: list[float] = []
+        for key, (params, query) in pages.items():
+            url = f"/api/v1/datasets?page_size={PAGE}" + (f"&{params}" if params else "")
+            raw = _raw(query)
+            api_times: list[float] = []
+            raw_times: list[float] = []
+            results = count = 0
+            for number in range(WARMUP + rounds):
+                with Stopwatch() as api:
+                    response = client.get(url)
+                assert response.status_code == 200, response.content[:500]
+                with Stopwatch() as alone:
+                    raw()
+                if number >= WARMUP:
+                    api_times.append(api.wall * 1000)
+                    raw_times.append(alone.wall * 1000)
+                data = response.json()
+                results, count = len(data["results"]), data["count"]
+            all_api += api_times
+            all_raw += raw_times
+            outcome.add(
+                Metric(
+                    f"api.{key}.median",
+                    f"API datasets {key} ({results} of {count:,}): median",
+                    median(api_times),
+                    "ms",
+                    "lower",
+                    MEDIAN_TARGET,
+                    f"p95 {percentile(api_times, 95):.1f} ms; raw OpenSearch median "
+                    f"{median(raw_times):.1f} ms",
+                ),
+                Metric(
+                    f"api.{key}.ratio",
+                    f"API datasets {key} / raw OpenSearch call (medians)",
+                    median(api_times) / median(raw_times),
+                    "x",
+                    "lower",
+                    RATIO_TARGET,
+                ),
+            )
+        outcome.add(
+            Metric(
+                "api.median",
+                f"API list pages of {PAGE} at {public:,} datasets: median",
+                median(all_api),
+                "ms",
+                "lower",
+                MEDIAN_TARGET,
+                f"p95 {percentile(all_api, 95):.1f} ms over {len(all_api)} requests",
+            ),
+            Metric(
+                "api.ratio",
+                "API / raw OpenSearch call (medians)",
+                median(all_api) / median(all_raw),
+                "x",
+                "lower",
+                RATIO_TARGET,
+                f"raw median {median(all_raw):.1f} ms",
+            ),
+        )
+    finally:
+        settings.OPENSEARCH_URL = ""
+        _configured.cache_clear()
+        server.stop()
+    return outcome
