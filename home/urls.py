@@ -6,4 +6,5 @@ app_name = "home"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("for-machines/", views.for_machines, name="for_machines"),
 ]

@@ -62,3 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if cache_key and (stored := page_cache.store(cache_key, response)) is not None:
         return page_cache.respond(request, stored)
     return page_cache.public(response)
+
+
+@require_safe
+def for_machines(request: HttpRequest) -> HttpResponse:
+    """Where harvesters, crawlers and scripts should go: every machine interface that exists."""
+    return render(request, "home/for_machines.html")

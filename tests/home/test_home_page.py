@@ -53,3 +53,17 @@ def test_home_page_does_not_count_withdrawn_datasets(client: Client) -> None:
     body = text(client.get("/"))
 
     assert re.search(r'stat-number">1</span> public dataset<', body)
+
+
+def test_for_machines_page_names_every_interface_and_the_footer_links_it(client: Client) -> None:
+    body = client.get("/for-machines/").content.decode()
+    for path in (
+        "/oai?verb=Identify",
+        "/sitemap.xml",
+        "/api/v1/datasets",
+        "/panosc-api/Datasets",
+        "/feeds/datasets.atom",
+        "/feeds/publications.atom",
+    ):
+        assert f'href="{path}"' in body, path
+    assert 'href="/for-machines/"' in client.get("/instruments/").content.decode()
