@@ -191,7 +191,12 @@ def _summary(
             by_group[group].append(ms)
     pages = [ms for g, times in by_group.items() if g.startswith("page:") for ms in times]
     visitors = [s for s in samples if s[0] != "abuser"]
-    errors = sum(1 for _, status, _ in samples if status >= 500 or status == 0)
+    # OAI-PMH answers a harvester over its budget with 503 + Retry-After (its flow control).
+    errors = sum(
+        1
+        for g, status, _ in samples
+        if (status >= 500 and (g, status) != ("oai", 503)) or not status
+    )
     limited = sum(1 for _, status, _ in visitors if status == 429)
     abuser = statuses.get("abuser", Counter())
     floor = median(by_group.get("floor", []))
