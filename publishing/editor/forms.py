@@ -71,9 +71,23 @@ class MainForm(forms.ModelForm):
         }
 
 
+class RowFormSet(BaseFormSet):
+    """Rows with a position each, the blank one included, so a filled blank row keeps its place."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if index is not None and form.fields["ORDER"].initial is None:
+            form.fields["ORDER"].initial = index + 1
+
+
 def formset_class(datacite_field: str) -> type[BaseFormSet[Any]]:
     return formset_factory(
-        ROW_FORMS[datacite_field], extra=1, can_delete=True, can_order=True, max_num=500
+        ROW_FORMS[datacite_field],
+        formset=RowFormSet,
+        extra=1,
+        can_delete=True,
+        can_order=True,
+        max_num=500,
     )
 
 

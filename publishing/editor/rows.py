@@ -338,7 +338,9 @@ class DateRow(RowForm):
         max_length=100,
         help_text=_("ISO 8601: 2024-05-01, 2024-05 or 2024-05-01/2024-05-03"),
     )
-    date_type = forms.ChoiceField(label=_("Kind"), choices=_choices("dateType"))
+    date_type = forms.ChoiceField(
+        label=_("Kind"), choices=_choices("dateType"), initial="Collected"
+    )
     information = _text(label=_("Note"), max_length=500)
 
     def clean_date(self) -> str:
