@@ -320,6 +320,17 @@ register(
 
 register(
     Scenario(
+        "tape",
+        "bench.scenarios.tape:run",
+        "data locality from the tape system: N datasets of BENCH_TAPE_FILES files (default 10) "
+        "asked of a loopback WLCG Tape REST API (archiveinfo in batches), stored per dataset; "
+        "against the same archiveinfo calls made raw in the same run, CPU per dataset",
+        requires=("setup",),
+    )
+)
+
+register(
+    Scenario(
         "scicat",
         "bench.scenarios.scicat_real:run",
         "live sync from a real SciCat (BENCH_SCICAT_VERSION v4.17.1 or v5.2.1, BENCH_SCICAT_MODE "
