@@ -16,6 +16,21 @@ Queries (``include parameters`` with a ``scope.where``, as the federated service
 sample temperature below 0 degC (stored in K and degC), the two OR'ed, and energy with a ``query``
 word (scored). Targets: median <= 30 ms; PaNOSC / raw <= 1.3. Absolute figures depend on the
 load of the machine; the ratio is measured in the same run, request for request.
+
+Measured 2026-12-03 (``BENCH_PANOSC_DOCS=100000 OPENSEARCH_TIMEOUT=60 python -m bench 2000
+--skip-generate --scenarios panosc --database postgres``: 98,988 public datasets, PostgreSQL 15
+throwaway server, OpenSearch 2.19 with a 2 GiB heap; two cores shared with seven engineers' tests
+and benchmarks, load average 14-18, so every absolute figure is several times what an idle machine
+gives). First version (the page's datasets and parameters read as model instances, with the
+scientific-metadata JSON): median 435 ms over all queries, raw OpenSearch ~180 ms; PaNOSC / raw
+1.48-1.78 for 10 results, 3.0-3.5 for 100 results (2.45 overall): every target missed. The
+answer's own work was the database read of the page's datasets: ``values()`` rows instead of model
+instances, no JSON column, and only the parameters of the keys a scope names took a 100-dataset
+answer on the database backend from 125 ms to 57 ms in a profile under the same load (the search
+alone: 15-18 ms). A second run at 100,000 with those changes (07:35-07:58 UTC, load 25-31, three
+engineers' benchmarks and two full test suites at once) did not get to its queries: OpenSearch's
+``_refresh`` after the rebuild timed out (60 s). The figures of the present code are still to be
+taken on a quieter machine.
 """
 
 from __future__ import annotations
