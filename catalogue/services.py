@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,8 @@ from catalogue.models import (
 )
 from catalogue.payloads import DatasetIn, FileIn, InstrumentIn, ProposalIn, TechniqueIn
 from catalogue.visibility import Visibility, WithdrawnBy
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -246,6 +249,12 @@ def datasets_upsert(
             batch_size=500,
         )
     counts.created, counts.updated = len(fresh), len(updated)
+    logger.info(
+        "datasets written: %d created, %d updated",
+        len(fresh),
+        len(updated),
+        extra={"created_pids": [i.pid for i in fresh], "updated_pids": [d.pid for d in updated]},
+    )
 
     saved = {**new_ids, **{d.pid: d.pk for d in updated}}
     ids = [saved[item.pid] for item in work]
@@ -354,7 +363,8 @@ def dataset_restore(*, dataset: Dataset) -> bool:
 def datasets_withdraw_by_catalogue(*, pids: Iterable[str], reason: str) -> int:
     """Withdraw the public datasets among ``pids`` that the catalogue no longer publishes."""
     queryset = Dataset.objects.public().filter(pid__in=list(pids))
-    ids = list(queryset.values_list("pk", flat=True))
+    rows = list(queryset.values_list("pk", "pid"))
+    ids = [pk for pk, _ in rows]
     if not ids:
         return 0
     now = timezone.now()
@@ -364,6 +374,11 @@ def datasets_withdraw_by_catalogue(*, pids: Iterable[str], reason: str) -> int:
         withdrawn_at=now,
         withdrawn_by=WithdrawnBy.CATALOGUE,
         modified=now,
+    )
+    logger.info(
+        "datasets withdrawn by the catalogue: %d",
+        len(ids),
+        extra={"withdrawn_pids": [pid for _, pid in rows]},
     )
     search_index_after_commit(dataset_ids=ids)
     return len(ids)

@@ -155,6 +155,10 @@ def robots_txt() -> str:
             "Disallow: /oai",
             # Catalogue tables with filters, sorting and file-list pages: endless variations.
             "Disallow: /*?",
+            # Harvesting everything? The nightly bulk dump of all public metadata (DataCite JSON
+            # Lines and XML) is one download instead of a crawl.
+            "Allow: /dumps/",
+            f"# Bulk metadata dumps (DataCite JSON Lines and XML): {absolute_url('/dumps/')}",
             "",
             f"Sitemap: {absolute_url(reverse('landing:sitemap'))}",
             "",

@@ -43,6 +43,7 @@ from django.utils.translation import gettext
 from catalogue.search import FACETS
 from lib.client_address import client_key, in_networks, remote_address
 from lib.whole_numbers import parse_whole_number
+from operations.instruments import RATE_LIMITED
 from operations.rate_counters import Decision, RateCounters
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def check(request: HttpRequest) -> tuple[str, Decision] | None:
         _warn_redis_down(exc)
         return None
     if not decision.allowed:
+        RATE_LIMITED.labels(bucket).inc()
         _log_refusal(bucket, client_key(address), cost, decision)
     return bucket, decision
 
@@ -226,6 +228,7 @@ def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpRespon
     response.headers["Cache-Control"] = "no-store"
     # Django's request log would write a warning per refusal; ours writes one a minute.
     response._has_been_logged = True  # type: ignore[attr-defined]
+    response.rate_limited = True  # type: ignore[attr-defined]  # for the latency histogram
     return response
 
 

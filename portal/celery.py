@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab, schedule
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -67,12 +68,38 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(minute=41),
             "options": {"expires": 3600},
         },
+        # The bulk dump of the public metadata (/dumps/, manage.py dump_metadata).
+        "metadata-dump": {
+            "task": "operations.tasks.metadata_dump",
+            "schedule": crontab(hour=settings.DUMP_HOUR, minute=47),
+            "options": {"expires": 6 * 3600},
+        },
         "catalogue-reconcile": {
             "task": "sync.tasks.catalogue_reconcile",
             "schedule": crontab(hour=settings.SYNC_RECONCILE_HOUR, minute=17),
             "options": {"expires": 6 * 3600},
         },
     }
+
+
+@task_prerun.connect
+def _task_started(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    """A task's log lines carry its task id where a request's carry the request id."""
+    from operations.logs import set_request_id
+
+    _tokens[task_id or ""] = set_request_id(task_id or "")
+
+
+@task_postrun.connect
+def _task_ended(task_id: str | None = None, **kwargs: Any) -> None:
+    from operations.logs import reset_request_id
+
+    token = _tokens.pop(task_id or "", None)
+    if token is not None:
+        reset_request_id(token)
+
+
+_tokens: dict[str, object] = {}
 
 
 @app.on_after_configure.connect

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,9 +113,12 @@ INSTALLED_APPS = [
     "api",
     "review",
     "tape",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "operations.logs.request_id",
+    "operations.metrics.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.content_security_policy",
     "operations.rate_limit.rate_limit",
@@ -130,6 +134,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Visitors' GET/HEAD requests read from DATABASE_REPLICA_URL, if set, until they write.
     "portal.replica.replica_reads",
+    "operations.security.admin_networks",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -197,7 +204,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks here even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
@@ -399,6 +406,7 @@ CELERY_TASK_ROUTES = {
     "publishing.tasks.*": {"queue": "doi"},
 }
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "sync", "index", "doi")]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the LOGGING below (JSON lines) covers workers too
 REDIS_URL = env_url(
     "REDIS_URL",
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
@@ -430,6 +438,23 @@ CACHES = {
 }
 PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0)
 PORTAL_PUBLIC_MAX_AGE = env_int("PORTAL_PUBLIC_MAX_AGE", 0 if DEBUG else 300, minimum=0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before checking it
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login throttling (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one user
+# name from one address, that pair is locked out for ADMIN_LOGIN_COOLOFF_MINUTES (429).
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip"
+AXES_VERBOSE = False  # the failures are logged by their own logger, without the password
+# Optional: /admin/ only from these networks (comma-separated; empty: from anywhere).
+try:
+    ADMIN_NETWORKS = parse_networks(env_list("ADMIN_NETWORKS", []))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"ADMIN_NETWORKS: {_exc}") from None
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -438,6 +463,16 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# HTTPS: HSTS (sent on HTTPS answers only) for a year by default without DEBUG; the redirect from
+# plain HTTP is usually the TLS proxy's job, SECURE_SSL_REDIRECT=true makes it the portal's.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes speak plain HTTP
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Usage counting (usage/, COUNTER Code of Practice for Research Data): views of landing pages and
 # exports, downloads through the counting redirect; aggregated nightly at USAGE_AGGREGATE_HOUR.
@@ -468,6 +503,28 @@ PORTAL_REVIEW_LINK_DAYS = env_int("PORTAL_REVIEW_LINK_DAYS", 90, minimum=1, maxi
 PORTAL_REVIEW_ANONYMOUS_KEYS = env_list("PORTAL_REVIEW_ANONYMOUS_KEYS", [])
 PORTAL_REVIEW_GUESS_LIMIT = env_int("PORTAL_REVIEW_GUESS_LIMIT", 20, minimum=1)
 PORTAL_REVIEW_GUESS_WINDOW = env_int("PORTAL_REVIEW_GUESS_WINDOW", 600, minimum=10)
+# Health and metrics (operations/): /readyz answers 503 when one of READYZ_REQUIRED (database,
+# redis, broker, search, sync, doi; the database always) is down or stale; a sync or a backlog
+# entry older than these seconds is stale (0: never). /metrics only for METRICS_NETWORKS.
+READYZ_REQUIRED = env_list("READYZ_REQUIRED", ["database"])
+_READYZ_CHECKS = {"database", "redis", "broker", "search", "sync", "doi"}
+if set(READYZ_REQUIRED) - _READYZ_CHECKS:
+    raise ImproperlyConfigured(
+        f"READYZ_REQUIRED: expected some of {', '.join(sorted(_READYZ_CHECKS))}, "
+        f"got {', '.join(READYZ_REQUIRED)}"
+    )
+READYZ_MAX_SYNC_AGE = env_int("READYZ_MAX_SYNC_AGE", 3600, minimum=0)
+READYZ_MAX_BACKLOG_AGE = env_int("READYZ_MAX_BACKLOG_AGE", 3600, minimum=0)
+try:
+    METRICS_NETWORKS = parse_networks(env_list("METRICS_NETWORKS", ["127.0.0.0/8", "::1"]))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"METRICS_NETWORKS: {_exc}") from None
+
+# The nightly bulk dump of the public metadata (operations/dumps.py, /dumps/): where, how many
+# days are kept, and the hour (UTC) Celery beat writes it.
+DUMPS_ROOT = Path(env_str("DUMPS_ROOT", str(VAR_DIR / "dumps")))
+DUMPS_KEEP = env_int("DUMPS_KEEP", 3, minimum=1)
+DUMP_HOUR = env_int("DUMP_HOUR", 3, minimum=0, maximum=23)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -497,24 +554,37 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["api.docs.only_version_1"],
 }
 
+# Logs (operations/logs.py): JSON lines with a request id (LOG_FORMAT=json, the default without
+# DEBUG) or text lines (plain); secrets are taken out of both.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT: expected json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "operations.logs.RequestIdFilter"},
+        # Review links carry their secret in the path: every handler blanks it
+        # (lib/log_redaction.py).
+        "review_tokens": {"()": "lib.log_redaction.ReviewTokenFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "()": "operations.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        },
+        "json": {"()": "operations.logs.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
         },
     },
-    # Review links carry their secret in the path: every handler blanks it (lib/log_redaction.py).
-    "filters": {"review_tokens": {"()": "lib.log_redaction.ReviewTokenFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["review_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["review_tokens", "request_id"],
         },
         "django.server": {
             "class": "logging.StreamHandler",

@@ -5,7 +5,9 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic.base import RedirectView
 from django.views.static import serve
 
-from portal.health import readyz
+from operations.health import healthz, readyz
+from operations.metrics import metrics
+from operations.views import dump_file, dumps_index, dumps_json
 
 # The admin is the portal's: its header and titles name the portal, not Django.
 admin.site.site_header = settings.PORTAL_NAME
@@ -14,9 +16,14 @@ admin.site.index_title = "Staff administration"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     # Browsers and crawlers ask for /favicon.ico whatever the page says: the SVG icon.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("metrics", metrics, name="metrics"),
+    path("dumps/", dumps_index, name="dumps"),
+    path("dumps/index.json", dumps_json, name="dumps_json"),
+    path("dumps/<str:name>", dump_file, name="dump_file"),
     path("", include("landing.urls")),
     path("", include("home.urls")),
     path("", include("catalogue.urls")),

@@ -223,7 +223,13 @@ def execute(
             allow_mass_withdrawal=allow_mass_withdrawal,
             quarantined=set(QuarantinedRecord.objects.values_list("kind", "pid")),
         )
-        logger.info("catalogue sync %s (%s) started: %s", record.pk, kind, source)
+        logger.info(
+            "catalogue sync %s (%s) started: %s",
+            record.pk,
+            kind,
+            source,
+            extra={"sync_run": record.pk, "sync_kind": str(kind)},
+        )
         try:
             record.catalogue_release = str(api.backend())
             record.save(update_fields=["catalogue_release"])
@@ -232,7 +238,9 @@ def execute(
                 catalogue_statistics_refresh()
         except BaseException as exc:
             _close(ctx, SyncStatus.FAILED, f"{type(exc).__name__}: {exc}")
-            logger.error("catalogue sync %s failed: %s", record.pk, exc)
+            logger.error(
+                "catalogue sync %s failed: %s", record.pk, exc, extra={"sync_run": record.pk}
+            )
             raise
         else:
             _close(ctx, SyncStatus.PARTIAL if ctx.report.failed else SyncStatus.SUCCEEDED)
@@ -247,6 +255,14 @@ def execute(
                 record.unchanged,
                 record.withdrawn,
                 record.failed,
+                extra={
+                    "sync_run": record.pk,
+                    "sync_kind": str(kind),
+                    "records_created": record.created,
+                    "records_updated": record.updated,
+                    "records_withdrawn": record.withdrawn,
+                    "records_failed": record.failed,
+                },
             )
         finally:
             api.close()

@@ -264,7 +264,12 @@ def publication_push(*, publication_id: int, attempt: int = 1, final: bool = Tru
 
 def doi_fail(publication: Publication, reason: str) -> None:
     """End in ``failed`` with ``reason`` for staff (the caller's transaction saves it)."""
-    logger.warning("DOI %s: %s", publication.doi, reason)
+    logger.warning(
+        "DOI %s: %s",
+        publication.doi,
+        reason,
+        extra={"doi": publication.doi, "publication": publication.pk, "doi_state": "failed"},
+    )
     _set_state(publication, DoiState.FAILED, reason)
     publication.save(update_fields=_STATE_FIELDS)
 
@@ -297,6 +302,17 @@ def _succeed(
             "registered_at",
             *_STATE_FIELDS,
         ]
+    )
+    logger.info(
+        "DOI %s %s at DataCite (%s)",
+        publication.doi,
+        "registered" if first_registration else "updated",
+        publication.datacite_state,
+        extra={
+            "doi": publication.doi,
+            "publication": publication.pk,
+            "doi_state": publication.doi_state,
+        },
     )
     if first_registration and not publication.reserved:  # its DOI becomes searchable
         publication_datasets_reindex(publication.pk)
