@@ -114,8 +114,23 @@ def datasets_locality_check(
 
 
 def _round(client: wlcg.TapeClient, ids: Sequence[int], report: LocalityReport) -> None:
-    datasets = list(Dataset.objects.public().filter(pk__in=ids).only("pk", "pid", "source_folder"))
-    paths: dict[int, dict[str, int]] = {d.pk: dataset_paths(d) for d in datasets}
+    datasets = {
+        d.pk: d
+        for d in Dataset.objects.public().filter(pk__in=ids).only("pk", "pid", "source_folder")
+    }
+    # One query for the round's files (not one per dataset).
+    pattern = settings.PORTAL_TAPE_PATH
+    paths: dict[int, dict[str, int]] = {pk: {} for pk in datasets}
+    listed = DataFile.objects.filter(dataset_id__in=list(datasets)).values_list(
+        "dataset_id", "path", "size"
+    )
+    for dataset_id, path, size in listed.iterator(chunk_size=5000):
+        dataset = datasets[dataset_id]
+        full = storage_path(
+            pattern, path=path, source_folder=dataset.source_folder, pid=dataset.pid
+        )
+        if full:
+            paths[dataset_id][full] = size
     report.skipped += sum(1 for p in paths.values() if not p)
     asked = [p for d in paths.values() for p in d]
     if not asked:
