@@ -40,6 +40,7 @@ class DatabaseCollector(Collector):
         yield from _sync_metrics()
         yield from _doi_metrics()
         yield from _search_metrics()
+        yield from _tape_metrics()
 
 
 def _sync_metrics() -> Iterator[Metric]:
@@ -111,6 +112,30 @@ def _search_metrics() -> Iterator[Metric]:
     oldest = backlog["oldest"]
     lag.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0)
     yield lag
+
+
+def _tape_metrics() -> Iterator[Metric]:
+    from tape.models import RestageState
+    from tape.selectors import tape_metrics
+
+    figures = tape_metrics()
+    requests = GaugeMetricFamily(
+        "portal_restage_requests", "Restage requests (tape/) by state.", labels=["state"]
+    )
+    for state in RestageState.values:
+        requests.add_metric([state], figures[f"restage_{state}"])
+    yield requests
+    staged = CounterMetricFamily(
+        "portal_restage_staged_bytes", "Bytes restage requests brought back online from tape."
+    )
+    staged.add_metric([], figures["restage_bytes_staged"])
+    yield staged
+    today = GaugeMetricFamily(
+        "portal_restage_today_bytes",
+        "Bytes restage requests submitted today (UTC), against PORTAL_RESTAGE_DAILY_BYTES.",
+    )
+    today.add_metric([], figures["restage_bytes_today"])
+    yield today
 
 
 def _registry() -> CollectorRegistry:

@@ -65,3 +65,13 @@ def test_the_beat_schedule_runs_the_tape_jobs() -> None:
     schedule = beat_schedule()
     assert schedule["tape-restages"]["task"] == "tape.tasks.restages_work"
     assert schedule["tape-localities"]["task"] == "tape.tasks.localities_refresh"
+
+
+def test_the_prometheus_endpoint_carries_the_restage_figures(tape: TapeStandIn) -> None:
+    from operations.metrics import DatabaseCollector
+
+    families = {m.name: m for m in DatabaseCollector().collect()}
+    states = {s.labels["state"]: s.value for s in families["portal_restage_requests"].samples}
+    assert states["staging"] == 0
+    assert "portal_restage_staged_bytes" in families
+    assert "portal_restage_today_bytes" in families
