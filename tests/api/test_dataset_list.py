@@ -32,6 +32,9 @@ def search_backend(request: pytest.FixtureRequest, settings: Any) -> SearchBacke
     if request.param == "opensearch":
         settings.OPENSEARCH_URL = request.getfixturevalue("opensearch_url")
         settings.OPENSEARCH_INDEX = f"test-{uuid.uuid4().hex[:12]}"
+        # The suite's first OpenSearch user (tests/api sorts first) makes the first index on a
+        # server just started: on a loaded machine that takes longer than the 5 s default.
+        settings.OPENSEARCH_TIMEOUT = 60
     else:
         settings.OPENSEARCH_URL = ""
     return backend()
