@@ -14,6 +14,12 @@ Pages: the first page of everything (newest first), a facet filter, a unit condi
 search by relevance, and a page deep in the list (a cursor at about N/2, reached by the cursor of
 the hit there). Targets: median <= 30 ms; API / raw <= 1.3. Absolute figures depend on the load of
 the machine; the ratio is measured in the same run, request for request.
+
+Figures (2026-12-03 08:05-08:17 UTC, ``BENCH_API_DOCS=100000 python -m bench 2000 --skip-generate
+--scenarios api --database postgres --requests 80``, 98,988 public datasets, load 15-17 on 2 CPUs
+shared with other work): API / raw OpenSearch 1.23 (first page), 1.36 (facet), 1.41 (unit
+condition), 1.29 (text), 1.27 (cursor at 49,494), 1.34 over all; medians 265-840 ms with the raw
+call at 200-650 ms, inflated by the load (the 30 ms target cannot be judged on this machine).
 """
 
 from __future__ import annotations
