@@ -600,5 +600,8 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "opensearch": {"level": "WARNING"},
+        # Eager tasks (no broker) still make Celery build a producer, and kombu warns that its
+        # broker has no host: nothing is sent anywhere, so nothing to say.
+        "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
     },
 }
