@@ -9,10 +9,12 @@ axe finds nothing serious on any page. Screenshots go to /tmp/librarian-<js|nojs
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -32,8 +34,26 @@ def librarian(transactional_db: None, standin: DataCiteStandIn) -> str:
     )
     DatasetFactory.create_batch(2, proposal=proposal, keywords=["battery"])
     user = get_user_model().objects.create_user("librarian", password=PASSWORD, is_staff=True)
-    user.groups.add(*Group.objects.filter(name__in=["Curators", "Publishers"]))
+    user.groups.add(*_staff_groups())
     return "librarian"
+
+
+def _staff_groups() -> list[Group]:
+    """The Curators and Publishers groups as their data migration makes them: a transactional
+    test before this one flushed the tables (permissions come back with post_migrate, groups
+    made by a migration do not)."""
+    roles = importlib.import_module("publishing.migrations.0003_publishing_roles")
+    curator = [
+        f"{app}.{action}_{model}"
+        for app, model, actions in roles.CURATOR_PERMISSIONS
+        for action in actions
+    ]
+    groups = []
+    for name, extra in roles.GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*roles._permissions(django_apps, curator + extra))
+        groups.append(group)
+    return groups
 
 
 def arrived(page: Any, pattern: str) -> None:
