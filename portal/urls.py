@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.generic.base import RedirectView
 from django.views.static import serve
 
 from operations.health import healthz, readyz
@@ -14,12 +14,19 @@ admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Staff administration"
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The SVG icon. Its address is asked when a browser asks, not when the URLs are loaded:
+    with hashed static files it exists only once ``collectstatic`` has run."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     # Browsers and crawlers ask for /favicon.ico whatever the page says: the SVG icon.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("metrics", metrics, name="metrics"),
     path("dumps/", dumps_index, name="dumps"),
     path("dumps/index.json", dumps_json, name="dumps_json"),

@@ -36,8 +36,8 @@ def test_visitor_requests_a_dataset_from_tape(
     page = browser_page
     watch = PageWatch(page, "portal-restage")
     page.goto(f"{live_server.url}/datasets/{dataset.pid}")
-    heading = page.get_by_role("heading", name="Request this data from tape")
-    assert heading.is_visible()
+    # The restage part arrives by htmx after the (cacheable) page: wait for it to show.
+    page.get_by_role("heading", name="Request this data from tape").wait_for(state="visible")
     watch.check("form")
 
     field = page.get_by_label("Your e-mail address")
@@ -61,7 +61,7 @@ def test_visitor_requests_a_dataset_from_tape(
     assert RestageRequest.objects.get().state == RestageState.STAGING
 
     page.goto(f"{live_server.url}/datasets/{dataset.pid}")
-    assert page.get_by_text("Being restored from tape").is_visible()
+    page.get_by_text("Being restored from tape").wait_for(state="visible")
     watch.check("restoring")
 
     assert watch.errors == [e for e in watch.errors if "400" in e]
