@@ -54,14 +54,17 @@ _sender_lock = threading.Lock()
 
 def _client() -> redis.Redis | None:
     url = settings.REDIS_URL
-    return (_clients.get(url) or _client_for(url)) if url else None
+    return _client_for(url) if url else None
 
 
 def _client_for(url: str) -> redis.Redis:
-    client = redis.Redis.from_url(
-        url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
-    )
-    _clients[url] = client
+    """The one client of ``url`` in this process (made on first use)."""
+    client = _clients.get(url)
+    if client is None:
+        client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
+        _clients[url] = client
     return client
 
 
@@ -122,8 +125,7 @@ def _send(batch: list[tuple[str, str]]) -> None:
         by_url.setdefault(url, []).append(item)
     for url, items in by_url.items():
         try:
-            client = _clients.get(url) or _client_for(url)
-            client.rpush(REDIS_KEY, *items)
+            _client_for(url).rpush(REDIS_KEY, *items)
         except redis.RedisError as exc:
             _warn("usage: %d events were lost, Redis did not take them (%s)", len(items), exc)
 
