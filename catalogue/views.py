@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from catalogue.models import DataLocation
 from catalogue.search import (
     DatasetQuery,
     QueryError,
@@ -40,25 +39,6 @@ if TYPE_CHECKING:
     from lib.htmx_request import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
-
-DATA_LOCATION_WORDS: dict[str, str] = {
-    DataLocation.DISK: (
-        "Online: the files are on disk at the facility and can be made available without delay."
-    ),
-    DataLocation.TAPE: (
-        "Archived on tape: the files have to be retrieved from the tape archive before they can "
-        "be made available, which can take from hours to days."
-    ),
-    DataLocation.PARTIAL: (
-        "Partly online: some files are on disk, the others have to be retrieved from the tape "
-        "archive first."
-    ),
-    DataLocation.UNAVAILABLE: (
-        "Unavailable: the storage system cannot deliver the files at the moment."
-    ),
-    DataLocation.UNKNOWN: "The facility has not said where the files are stored.",
-}
-
 
 # -- the search page (the dataset table) --------------------------------------------------------
 
