@@ -19,6 +19,7 @@ from tests.tape.conftest import ask, restage_part, tape_dataset, token_from, ver
 
 pytestmark = pytest.mark.django_db
 STAFF = "data-team@facility.example"
+READER = "reader@example.org"
 
 
 def _verified(
@@ -27,6 +28,29 @@ def _verified(
     assert ask(client, dataset, email).status_code == 200
     verify(client, token_from(mailbox, email), capture)
     return RestageRequest.objects.get(dataset=dataset)
+
+
+def _reader_asks(
+    tape: TapeStandIn, mailbox: SmtpSink, client: Client, capture: Any
+) -> RestageRequest:
+    """A reader asks for a fresh dataset on tape and confirms the address."""
+    return _verified(client, mailbox, tape_dataset(tape), READER, capture)
+
+
+def _staff_act(
+    admin_client: Client, capture: Any, request: RestageRequest, action: str, reason: str
+) -> None:
+    """A staff action with a reason, confirmed on the admin's intermediate form."""
+    with capture(execute=True):
+        admin_client.post(
+            "/admin/tape/restagerequest/",
+            {
+                "action": action,
+                "_selected_action": [request.pk],
+                "reason": reason,
+                "apply": "Confirm",
+            },
+        )
 
 
 def test_one_address_may_ask_only_so_often(
@@ -110,27 +134,18 @@ def test_staff_refuse_with_a_reason_the_requester_gets(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.PORTAL_RESTAGE_APPROVAL_BYTES = 1500
-    request = _verified(
-        client,
-        mailbox,
-        tape_dataset(tape),
-        "reader@example.org",
-        django_capture_on_commit_callbacks,
-    )
+    request = _reader_asks(tape, mailbox, client, django_capture_on_commit_callbacks)
     form = admin_client.post(
         "/admin/tape/restagerequest/", {"action": "refuse", "_selected_action": [request.pk]}
     )
     assert "The requesters get this reason by e-mail" in form.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            "/admin/tape/restagerequest/",
-            {
-                "action": "refuse",
-                "_selected_action": [request.pk],
-                "reason": "The beamline is migrating its tapes this week.",
-                "apply": "Confirm",
-            },
-        )
+    _staff_act(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        request,
+        "refuse",
+        "The beamline is migrating its tapes this week.",
+    )
     request.refresh_from_db()
     assert request.state == RestageState.REFUSED
     [declined] = [m for m in mailbox.to("reader@example.org") if "declined" in str(m["Subject"])]
@@ -145,24 +160,15 @@ def test_staff_cancel_a_staging_request_at_the_storage(
     admin_client: Client,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    request = _verified(
-        client,
-        mailbox,
-        tape_dataset(tape),
-        "reader@example.org",
-        django_capture_on_commit_callbacks,
-    )
+    request = _reader_asks(tape, mailbox, client, django_capture_on_commit_callbacks)
     assert request.state == RestageState.STAGING
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            "/admin/tape/restagerequest/",
-            {
-                "action": "cancel",
-                "_selected_action": [request.pk],
-                "reason": "Duplicate of a request by the PI.",
-                "apply": "Confirm",
-            },
-        )
+    _staff_act(
+        admin_client,
+        django_capture_on_commit_callbacks,
+        request,
+        "cancel",
+        "Duplicate of a request by the PI.",
+    )
     request.refresh_from_db()
     assert request.state == RestageState.CANCELLED
     assert any(path.endswith("/cancel") for _, path, _ in tape.seen)
@@ -176,13 +182,7 @@ def test_storage_errors_are_retried_with_backoff_then_reported(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     tape.fail(503, method="POST", path="/api/v1/stage", times=10)
-    request = _verified(
-        client,
-        mailbox,
-        tape_dataset(tape),
-        "reader@example.org",
-        django_capture_on_commit_callbacks,
-    )
+    request = _reader_asks(tape, mailbox, client, django_capture_on_commit_callbacks)
     assert request.state == RestageState.QUEUED
     assert request.attempts == 1
     assert request.next_attempt_at is not None
@@ -247,13 +247,7 @@ def test_the_storage_forgetting_a_request_stages_again(
     client: Client,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    request = _verified(
-        client,
-        mailbox,
-        tape_dataset(tape),
-        "reader@example.org",
-        django_capture_on_commit_callbacks,
-    )
+    request = _reader_asks(tape, mailbox, client, django_capture_on_commit_callbacks)
     tape.state.requests.clear()
     work(django_capture_on_commit_callbacks)
     request.refresh_from_db()
