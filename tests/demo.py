@@ -1,4 +1,10 @@
-"""The demo catalogue (demo/scicat-export) as the tests know it, and what it must never show."""
+"""The small catalogue export the tests import, and what it must never show.
+
+``tests/data/scicat-export`` is the hand-written five-dataset export (two more records that are
+not public) that the demo used to be; tests import it rather than ``demo/scicat-export`` so that
+they do not depend on the demo's size (the demo is generated: ``demo/generate.py``, and its own
+tests are in ``tests/demo_export/``). ``DEMO_EXPORT`` keeps its name for the tests that use it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-DEMO_EXPORT = Path(settings.BASE_DIR) / "demo" / "scicat-export"
+DEMO_EXPORT = Path(settings.BASE_DIR) / "tests" / "data" / "scicat-export"
 DEMO_PID = "20.500.12269/cb2f2cf8-3b59-4592-a383-706c2c91cf4e"
 DEMO_DOI = "10.5072/desy-pd-0001"
 EMBARGOED_PID = "20.500.12269/9d1c0c3e-0000-4a1e-8a8e-embargoed0001"

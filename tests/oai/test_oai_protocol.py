@@ -15,7 +15,7 @@ from sync.services import export_import
 from tests.factories import DatasetFactory
 from tests.oai.conftest import NS, Oai, error_codes, request_attributes, validate
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 DOI = "10.5072/desy-pd-0001"
 PID = "20.500.12269/7e562979-2cf9-4b99-8a24-efef7eefb988"
 BASE = "https://data.facility.example/oai"

@@ -16,7 +16,7 @@ from sync.services import export_import
 from tests.factories import DatasetFactory
 from tests.oai.conftest import validate
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 
 
 class ValidatingSickle(Sickle):

@@ -25,7 +25,7 @@ from publishing.models import Publication
 
 pytestmark = pytest.mark.django_db
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 SCRIPT = '<script>alert("xss")</script>'
 IMAGE = '"><img src=x onerror=alert(1)>'
 PAYLOAD = f"{SCRIPT}{IMAGE}' onmouseover='alert(2)' javascript:alert(3) ]]><x/>"

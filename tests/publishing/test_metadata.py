@@ -18,7 +18,7 @@ from publishing.models import Publication
 from sync.services import export_import
 from tests.factories import DatasetFactory, PublicationFactory, TechniqueFactory
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 
 
 def assert_valid(data: dict[str, Any]) -> None:

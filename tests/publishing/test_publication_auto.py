@@ -18,7 +18,7 @@ from tests.standins.datacite import DataCiteStandIn
 pytestmark = pytest.mark.django_db
 
 OnCommit = Callable[..., AbstractContextManager[Any]]
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 BEAMTIME = "11019634"  # four public datasets in the demo export
 ELAPSED = "11010203"  # one dataset whose embargo has ended, not yet published by the catalogue
 

@@ -1,4 +1,5 @@
-"""Catalogue records for the sync tests, shaped like SciCat v4 answers (see demo/scicat-export)."""
+"""Catalogue records for the sync tests, shaped like SciCat v4 answers (as in
+tests/data/scicat-export)."""
 
 from __future__ import annotations
 

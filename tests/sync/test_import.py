@@ -19,7 +19,7 @@ from catalogue.visibility import Visibility
 from publishing.models import Publication
 from sync.services import ImportReport, References, export_import, records_import
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
 EMBARGOED = "20.500.12269/9d1c0c3e-0000-4a1e-8a8e-embargoed0001"
 ELAPSED = "20.500.12269/4a7b9e10-1111-4c2d-9e3f-dateelapsed01"
 WITH_FILES = "20.500.12269/b77dfdb1-7271-4858-b72b-71624dfeaa28"

@@ -395,14 +395,10 @@ def test_degraded_search_shows_a_visible_notice(
 
 
 def test_search_page_shows_no_private_field(client: Client, db: None) -> None:
-    from pathlib import Path
-
-    from django.conf import settings
-
     from sync.services import export_import
-    from tests.demo import PRIVATE_STRINGS
+    from tests.demo import DEMO_EXPORT, PRIVATE_STRINGS
 
-    export_import(path=Path(settings.BASE_DIR) / "demo" / "scicat-export")
+    export_import(path=DEMO_EXPORT)
 
     for url in (
         "/datasets/",

@@ -17,7 +17,7 @@ from publishing.record import parse
 from sync.services import export_import
 from tests.oai.conftest import kernel_schema
 
-DEMO = Path(__file__).resolve().parents[3] / "demo" / "scicat-export"
+DEMO = Path(__file__).resolve().parents[3] / "tests" / "data" / "scicat-export"
 KERNEL = "{http://datacite.org/schema/kernel-4}"
 
 FULL: dict[str, Any] = {
