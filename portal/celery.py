@@ -79,6 +79,12 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=settings.SYNC_RECONCILE_HOUR, minute=17),
             "options": {"expires": 6 * 3600},
         },
+        # Reviews whose records the catalogue deleted before release (review/withdrawals.py).
+        "review-check": {
+            "task": "review.tasks.reviews_check",
+            "schedule": crontab(minute=23),
+            "options": {"expires": 3600},
+        },
     }
 
 

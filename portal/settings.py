@@ -503,6 +503,11 @@ PORTAL_REVIEW_LINK_DAYS = env_int("PORTAL_REVIEW_LINK_DAYS", 90, minimum=1, maxi
 PORTAL_REVIEW_ANONYMOUS_KEYS = env_list("PORTAL_REVIEW_ANONYMOUS_KEYS", [])
 PORTAL_REVIEW_GUESS_LIMIT = env_int("PORTAL_REVIEW_GUESS_LIMIT", 20, minimum=1)
 PORTAL_REVIEW_GUESS_WINDOW = env_int("PORTAL_REVIEW_GUESS_WINDOW", 600, minimum=10)
+# A review whose every record the catalogue deleted is closed as not released (its DOI a
+# tombstone) once they have been found deleted this long (review/withdrawals.py; 0: at once).
+PORTAL_REVIEW_WITHDRAWN_AFTER_HOURS = env_int(
+    "PORTAL_REVIEW_WITHDRAWN_AFTER_HOURS", 24, minimum=0, maximum=24 * 90
+)
 # Health and metrics (operations/): /readyz answers 503 when one of READYZ_REQUIRED (database,
 # redis, broker, search, sync, doi; the database always) is down or stale; a sync or a backlog
 # entry older than these seconds is stale (0: never). /metrics only for METRICS_NETWORKS.

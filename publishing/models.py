@@ -200,6 +200,8 @@ class ReservedDataset(models.Model):
     """A record under embargo that a reserved DOI stands for: its pid only, never its metadata.
 
     ``released_at`` is set when the sync has brought it (public) and it joined the publication.
+    ``missing_since`` is set when the internal catalogue was first found to have deleted it
+    before release (``review.withdrawals``), and cleared when the catalogue shows it again.
     """
 
     publication = models.ForeignKey(
@@ -207,6 +209,9 @@ class ReservedDataset(models.Model):
     )
     pid = models.CharField("PID", max_length=255, db_index=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    missing_since = models.DateTimeField(
+        "deleted in the catalogue since", null=True, blank=True, editable=False
+    )
 
     objects = ReservedDatasetQuerySet.as_manager()
 

@@ -14,8 +14,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from catalogue.visibility import WithdrawnBy
+from publishing.models import ReservedDataset
 from review.forms import ReviewCreateForm
 from review.models import Review, ReviewLink
 from review.services import (
@@ -41,8 +45,20 @@ class ReviewLinkInline(admin.TabularInline):
 
 def _state(review: Review) -> str:
     if review.cancelled:
+        if review.publication.withdrawn_by == WithdrawnBy.CATALOGUE:
+            return _("not released: deleted in the catalogue")
         return _("cancelled")
     return _("released") if review.released else _("under embargo")
+
+
+def _record_state(record: ReservedDataset) -> str:
+    if record.released_at is not None:
+        return _("released %(date)s") % {"date": f"{record.released_at:%Y-%m-%d}"}
+    if record.missing_since is not None:
+        return _("deleted in the catalogue since %(date)s") % {
+            "date": f"{record.missing_since:%Y-%m-%d %H:%M} UTC"
+        }
+    return _("under embargo")
 
 
 @admin.register(Review)
@@ -50,8 +66,23 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["id", "doi", "state", "anonymous", "proposal_id", "created"]
     list_filter = ["anonymous"]
     search_fields = ["publication__doi", "proposal_id", "note"]
-    fields = ["publication", "anonymous", "proposal_id", "note", "created_by", "cancelled_at"]
-    readonly_fields = ["publication", "anonymous", "proposal_id", "created_by", "cancelled_at"]
+    fields = [
+        "publication",
+        "records",
+        "anonymous",
+        "proposal_id",
+        "note",
+        "created_by",
+        "cancelled_at",
+    ]
+    readonly_fields = [
+        "publication",
+        "records",
+        "anonymous",
+        "proposal_id",
+        "created_by",
+        "cancelled_at",
+    ]
     inlines = [ReviewLinkInline]
     actions = ["another_link", "cancel"]
 
@@ -62,6 +93,14 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="state")
     def state(self, review: Review) -> str:
         return _state(review)
+
+    @admin.display(description="records")
+    def records(self, review: Review) -> str:
+        """Each record's pid and where it stands (released, deleted in the catalogue since)."""
+        rows = ReservedDataset.objects.filter(publication_id=review.publication_id)
+        return format_html_join(
+            mark_safe("<br>"), "{} ({})", ((r.pid, _record_state(r)) for r in rows)
+        )
 
     def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """A form of its own: the review is made by the service, not saved from a ModelForm."""

@@ -46,7 +46,7 @@ class LiveRecords:
         return max(ends) if ends else None
 
 
-def _api() -> scicat.SciCatApi:
+def catalogue_api() -> scicat.SciCatApi:
     if not settings.SCICAT_URL:
         raise CatalogueNotReadable("SCICAT_URL is not set: the internal catalogue is unknown.")
     config = scicat.ApiConfig.from_settings()
@@ -61,7 +61,7 @@ def _api() -> scicat.SciCatApi:
 
 def proposal_pids(proposal_id: str) -> list[str]:
     """The pids of every dataset of a proposal in the internal catalogue."""
-    api = _api()
+    api = catalogue_api()
     try:
         return api.dataset_pids_of_proposal(proposal_id)
     except scicat.CatalogueError as exc:
@@ -87,7 +87,7 @@ def live_records(pids: Sequence[str], *, fresh: bool = False) -> LiveRecords:
 
 
 def _read(pids: Sequence[str]) -> LiveRecords:
-    api = _api()
+    api = catalogue_api()
     found: dict[str, DatasetIn] = {}
     period = policy.configured_period()
     try:

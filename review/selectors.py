@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from review.models import ReviewLink
+from review.models import Review, ReviewLink
 from review.tokens import token_hash, well_formed
 
 
@@ -21,4 +22,11 @@ def link_by_token(token: str) -> ReviewLink | None:
             review__cancelled_at__isnull=True,
         )
         .first()
+    )
+
+
+def reviews_open() -> QuerySet[Review]:
+    """Reviews still waiting for their records: not released, not cancelled, in id order."""
+    return Review.objects.filter(cancelled_at__isnull=True, publication__reserved=True).order_by(
+        "pk"
     )

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.visibility import WithdrawnBy
 from publishing.services.errors import PublicationError
 from publishing.services.reservations import reservation_cancel, reservation_create
 from review.catalogue import CatalogueNotReadable, live_records, proposal_pids
@@ -144,13 +145,14 @@ def review_link_used(*, link: ReviewLink) -> None:
 
 
 @transaction.atomic
-def review_cancel(*, review: Review, reason: str = "") -> bool:
+def review_cancel(*, review: Review, reason: str = "", by: WithdrawnBy = WithdrawnBy.STAFF) -> bool:
     """The records will not be released: every link stops working, and the reserved DOI stays
-    ``registered``, resolving to a tombstone. False when released or cancelled already."""
+    ``registered``, resolving to a tombstone. False when released or cancelled already.
+    ``by``: staff, or the catalogue (it deleted every record, :mod:`review.withdrawals`)."""
     locked = Review.objects.select_for_update().select_related("publication").get(pk=review.pk)
     if locked.cancelled or locked.released:
         return False
-    reservation_cancel(publication=locked.publication, reason=reason)
+    reservation_cancel(publication=locked.publication, reason=reason, by=by)
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
     locked.links.filter(revoked_at__isnull=True).update(revoked_at=locked.cancelled_at)

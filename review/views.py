@@ -5,7 +5,10 @@ private, no-store`` and ``Referrer-Policy: no-referrer`` (a reviewer following a
 not hand the token on). A wrong, expired or revoked token and a cancelled review answer 404 (no
 oracle: all look alike) and count against the visitor's guesses (:mod:`review.guesses`); the
 token never reaches a log (``lib.log_redaction`` on every handler). Once the records were
-released, a link redirects to the DOI's ordinary public page.
+released, a link redirects to the DOI's ordinary public page. Records the catalogue no longer
+shows are left out with a note, and the review is checked soon after
+(:mod:`review.withdrawals`: deleted ones close it as not released); while none is shown, the
+link answers 410 saying so.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from review.models import ReviewLink
 from review.pages import EXPORTS, citation, datacite_record, dataset_view
 from review.selectors import link_by_token
 from review.services import review_link_used
+from review.tasks import review_check_soon
 
 PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -72,7 +76,19 @@ def _records(link: ReviewLink) -> LiveRecords:
     pids = list(
         link.review.publication.reserved_datasets.order_by("pid").values_list("pid", flat=True)
     )
-    return live_records(pids)
+    records = live_records(pids)
+    if records.missing:
+        review_check_soon(review_id=link.review_id)
+    return records
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    """Every record of the review is missing from the catalogue (withdrawn, or for now)."""
+    message = _(
+        "The records of this review are no longer in the facility's catalogue. If they were "
+        "withdrawn, the review is closed and its DOI will say that the data was not released."
+    )
+    return _private(render(request, "review/unavailable.html", {"message": message}, status=410))
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -126,6 +142,8 @@ def review_page(request: HttpRequest, token: str) -> HttpResponse:
         records = _records(opened)
     except CatalogueNotReadable:
         return _unavailable(request)
+    if not records.datasets:
+        return _gone(request)
     review_link_used(link=opened)
     return _private(render(request, "review/review.html", _context(opened, records, token)))
 
@@ -143,6 +161,8 @@ def review_export(request: HttpRequest, token: str, key: str) -> HttpResponse:
         records = _records(opened)
     except CatalogueNotReadable:
         return _unavailable(request)
+    if not records.datasets:
+        return _gone(request)
     record = _context(opened, records, token)["record"]
     response = HttpResponse(fmt.render(record), content_type=f"{fmt.media_type}; charset=utf-8")
     name = opened.review.publication.doi.replace("/", "_")

@@ -13,14 +13,16 @@ publication: the records' metadata replaces the placeholder, ``reserved`` goes, 
 updated and published (``registered`` → ``findable``); records arriving later join it.
 
 :func:`reservation_cancel` withdraws a reservation that will not be released: the DOI stays
-``registered`` and resolves to a tombstone saying that the data was not released.
+``registered`` and resolves to a tombstone saying that the data was not released (by staff, or
+by ``review.withdrawals`` when the catalogue deleted every record first). What that check saw of
+each record is kept by :func:`reservation_records_seen` (``ReservedDataset.missing_since``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -142,13 +144,36 @@ def _release(publication_id: int, pids: list[str]) -> None:
 
 
 @transaction.atomic
-def reservation_cancel(*, publication: Publication, reason: str = "") -> bool:
+def reservation_cancel(
+    *, publication: Publication, reason: str = "", by: WithdrawnBy = WithdrawnBy.STAFF
+) -> bool:
     """A reservation that will not be released: the DOI stays ``registered``, its page a
     tombstone. False when it was released already (withdraw the publication instead) or was
-    cancelled before."""
+    cancelled before. ``by``: staff, or the catalogue (its records were deleted)."""
     locked = Publication.objects.select_for_update().get(pk=publication.pk)
     if not locked.reserved:
         return False
     return publication_withdraw(
-        publication=locked, reason=reason.strip() or NOT_RELEASED_REASON, by=WithdrawnBy.STAFF
+        publication=locked, reason=reason.strip() or NOT_RELEASED_REASON, by=by
     )
+
+
+def reservation_records_seen(
+    *, publication_id: int, deleted: Collection[str], shown: Collection[str], now: datetime
+) -> int:
+    """What the catalogue said of a reservation's records not released yet: ``deleted`` ones
+    are marked missing since ``now`` (the first time only), ``shown`` ones lose the mark (a
+    record deleted and put back). Returns how many marks changed."""
+    waiting = ReservedDataset.objects.filter(publication_id=publication_id, released_at=None)
+    changed = 0
+    if deleted:
+        changed += waiting.filter(pid__in=list(deleted), missing_since=None).update(
+            missing_since=now
+        )
+    if shown:
+        changed += (
+            waiting.filter(pid__in=list(shown))
+            .exclude(missing_since=None)
+            .update(missing_since=None)
+        )
+    return changed

@@ -17,7 +17,7 @@ from sync.scicat.client import (
     UnsupportedCatalogue,
     decode,
 )
-from sync.scicat.datasets import BRIEF_FIELDS
+from sync.scicat.datasets import BRIEF_FIELDS, Presence
 from sync.scicat.fields import RecordError, parse_datetime
 from sync.scicat.filters import iso, updated_at
 from sync.scicat.linked import (
@@ -53,6 +53,7 @@ __all__ = [
     "CatalogueRefused",
     "CatalogueUnavailable",
     "Page",
+    "Presence",
     "RecordError",
     "SciCatApi",
     "UnsupportedCatalogue",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from enum import StrEnum
+from urllib.parse import quote
 
 from sync.scicat import filters
 from sync.scicat.client import CatalogueRefused, Raw
@@ -20,6 +22,14 @@ BRIEF_FIELDS = (
     "isPublished",
     "datasetlifecycle",
 )
+
+
+class Presence(StrEnum):
+    """What ``GET /api/v3/datasets/{pid}`` says of one dataset, to the sync's account."""
+
+    SHOWN = "shown"  # 200: there
+    DELETED = "deleted"  # 404 "dataset: <pid> not found": SciCat deletes for good (no flag)
+    HIDDEN = "hidden"  # 403: there, but the account may no longer read it (its groups changed)
 
 
 class Datasets(Relations):
@@ -85,6 +95,47 @@ class Datasets(Relations):
         ignores ``include``: the relations come the same way as for every other page.
         """
         return next(iter(self.datasets_by_pid([pid])), Page(records=[], blocks={}))
+
+    def dataset_pids_shown(self, pids: Sequence[str]) -> set[str]:
+        """Which of these pids the catalogue still shows the caller: pids only, one call per
+        :data:`~sync.scicat.filters.PIDS_PER_REQUEST` (with the sync's account, embargoed
+        records too). A pid left out is not yet a deletion: ask :meth:`dataset_presence`."""
+        path = self._datasets_path
+        shown: set[str] = set()
+        for chunk in filters.chunks(list(dict.fromkeys(pids))):
+            asked = set(chunk)
+            rows = self._list(
+                path,
+                {
+                    "where": {**self._published(None), "pid": filters.one_of(chunk)},
+                    "fields": ["pid"],
+                    "limits": filters.limits(path, limit=len(chunk), order=("pid",)),
+                },
+                stray=functools.partial(filters.not_among, key="pid", values=asked),
+            )
+            shown.update(str(r["pid"]) for r in rows if isinstance(r.get("pid"), str))
+        return shown
+
+    def dataset_presence(self, pid: str) -> Presence:
+        """Whether the catalogue deleted one dataset, asked through its own v3 URL.
+
+        SciCat 4.x and 5.x delete a dataset for good (``findOneAndDelete``; no withdrawn flag)
+        and answer ``/api/v3/datasets/{pid}`` with 404 ``dataset: <pid> not found`` for it,
+        whoever asks, and 403 for a record that exists but is not the caller's to read (an
+        expired token read as anonymous on 4.17 included). The v4 route is no use here: 4.17
+        answers a missing pid with a 500. A 404 for a route the backend lacks (``Cannot GET``),
+        any other error or a transient failure raises: never taken as a deletion.
+        """
+        path = f"/api/v3/datasets/{quote(pid, safe='')}"
+        try:
+            self._call("GET", path, params={"filter": filters.dumps({"fields": ["pid"]})})
+        except CatalogueRefused as exc:
+            if exc.status == 403:
+                return Presence.HIDDEN
+            if exc.status == 404 and "Cannot GET" not in str(exc):
+                return Presence.DELETED
+            raise
+        return Presence.SHOWN
 
     def dataset_pids_of_proposal(self, proposal_id: str) -> list[str]:
         """The pids of every dataset of a proposal the caller may see (with the sync's account:

@@ -4,6 +4,7 @@
     review create --proposal ID [...]        # every dataset of the proposal in the catalogue
     review link 7 [--expires YYYY-MM-DD] [--label TEXT]   # another secret link
     review cancel 7 [--reason TEXT]          # not released: the DOI's page becomes a tombstone
+    review check [--review 7] [--no-progress]  # close reviews whose records were deleted (hourly)
 
 ``create`` and ``link`` print the reserved DOI and the review link (its token is shown this once:
 only its hash is kept). The DOI is registered at DataCite in the background, like every DOI.
@@ -16,9 +17,14 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
+from review.catalogue import CatalogueNotReadable
 from review.models import Review
+from review.selectors import reviews_open
 from review.services import ReviewError, review_cancel, review_create, review_link_create
+from review.withdrawals import reviews_check
+from sync.scicat import CatalogueError
 
 
 def _day(value: str) -> date:
@@ -50,7 +56,16 @@ class Command(BaseCommand):
         cancel.add_argument("id", type=int)
         cancel.add_argument("--reason", default="")
 
+        check = actions.add_parser(
+            "check", help="close reviews whose records the catalogue deleted (as beat does)"
+        )
+        check.add_argument("--review", type=int, action="append", help="only this review")
+        check.add_argument("--no-progress", action="store_true")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "check":
+            self._check(options["review"], progress=not options["no_progress"])
+            return
         expires = _day(options["expires"]) if options.get("expires") else None
         try:
             if options["action"] == "create":
@@ -76,6 +91,21 @@ class Command(BaseCommand):
                 )
         except ReviewError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _check(self, ids: list[int] | None, *, progress: bool) -> None:
+        total = reviews_open().filter(**({"pk__in": ids} if ids else {})).count()
+        with tqdm(total=total, unit=" reviews", disable=not progress, file=self.stderr) as bar:
+            try:
+                report = reviews_check(review_ids=ids, on_progress=bar.update)
+            except (CatalogueNotReadable, CatalogueError) as exc:
+                raise CommandError(f"nothing decided: {exc}") from exc
+        self.stdout.write(
+            f"checked {report.reviews} reviews ({report.records} records): "
+            f"{report.deleted} records deleted in the catalogue, {report.hidden} hidden from "
+            f"the sync's account; closed as not released: {len(report.closed)}"
+            + (f" ({', '.join(map(str, report.closed))})" if report.closed else "")
+            + f"; open with records deleted: {len(report.partial)}"
+        )
 
     def _review(self, pk: int) -> Review:
         review = Review.objects.select_related("publication").filter(pk=pk).first()

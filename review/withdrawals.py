@@ -1,0 +1,201 @@
+"""Reviews whose records the internal catalogue deleted before release (issue #17).
+
+What counts as withdrawn. SciCat 4.x and 5.x have no "withdrawn" flag for a dataset: an
+embargoed record leaves the catalogue by being deleted (``findOneAndDelete``, for good). A record
+of a review counts as deleted only when both
+
+* a list of the review's pids read with the sync's account (which sees embargoed records; pids
+  only, one call per 100 pids: :meth:`~sync.scicat.SciCatApi.dataset_pids_shown`) leaves it out,
+  and
+* its own URL, ``/api/v3/datasets/{pid}``, answers 404 ``dataset: <pid> not found``
+  (:meth:`~sync.scicat.SciCatApi.dataset_presence`).
+
+A 403 there (the record exists, but the account may no longer read it: its groups changed, or
+4.17 read an expired token as anonymous) is logged and changes nothing; so does every error: a
+5xx, a timeout or a refused login outlasting the client's retries ends the check with nothing
+written for the page being checked. No tombstone ever comes from a hiccup. A record the
+catalogue un-publishes is still there (and was never public here anyway).
+
+What follows. The first check that finds a record deleted marks it
+(``ReservedDataset.missing_since``); a check that sees it again clears the mark (a dataset
+deleted and ingested again under the same pid, as facilities do to repair one, is simply back).
+When every record of a review not released yet has been marked for
+``PORTAL_REVIEW_WITHDRAWN_AFTER_HOURS``, the review is closed as not released through
+:func:`review.services.review_cancel` (by the catalogue): its links answer 404 like any cancelled
+review's, and the DOI stays ``registered``, its URL the tombstone saying the data was not
+released (the DataCite update goes through publishing's outbox, exactly once, retried). A record
+back after that does not reopen the review: the DOI's tombstone is public record by then, and
+when the record becomes public it is published like any other (a new DOI).
+
+When only some records are deleted, the review stays open: its page shows the others with a
+note saying how many are no longer in the catalogue, and the release brings the others only
+(the sync releases what it imports; a deleted record is never imported).
+
+Runs hourly (beat ``review-check``, ``manage.py review check``) and soon after a review page
+found records missing (:func:`review.tasks.review_check_soon`). Log lines carry ids and counts
+only, never a token or an embargoed record's metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.visibility import WithdrawnBy
+from publishing.models import ReservedDataset
+from publishing.services.reservations import reservation_records_seen
+from review.catalogue import catalogue_api
+from review.models import Review
+from review.selectors import reviews_open
+from review.services import review_cancel
+from sync import scicat
+
+logger = logging.getLogger(__name__)
+
+WITHDRAWN_REASON = (
+    "The data this DOI was reserved for was withdrawn from the facility's catalogue before its "
+    "release; it was not released."
+)
+# Reviews checked together: their records' pids are asked in one list call per 100 pids.
+REVIEWS_PER_PAGE = 100
+
+
+@dataclass
+class CheckReport:
+    reviews: int = 0
+    records: int = 0
+    deleted: int = 0  # records the catalogue has deleted, as of this check
+    hidden: int = 0  # records there but unreadable to the sync's account: left alone
+    closed: list[int] = field(default_factory=list)  # reviews closed as not released
+    partial: list[int] = field(default_factory=list)  # open reviews with records deleted
+
+
+def reviews_check(
+    *,
+    review_ids: Sequence[int] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> CheckReport:
+    """Ask the catalogue about the records of the open reviews (all, or these) and close those
+    whose records are all deleted (see the module docstring). Raises
+    :class:`~review.catalogue.CatalogueNotReadable` without a catalogue to ask, and
+    :class:`sync.scicat.CatalogueError` when it does not answer (nothing decided for the page)."""
+    now = now or timezone.now()
+    grace = timedelta(hours=settings.PORTAL_REVIEW_WITHDRAWN_AFTER_HOURS)
+    queryset = reviews_open()
+    if review_ids is not None:
+        queryset = queryset.filter(pk__in=list(review_ids))
+    ids = list(queryset.values_list("pk", flat=True))
+    report = CheckReport()
+    if not ids:
+        return report
+    api = catalogue_api()
+    try:
+        for start in range(0, len(ids), REVIEWS_PER_PAGE):
+            page = ids[start : start + REVIEWS_PER_PAGE]
+            _check_page(api, page, report, now=now, grace=grace)
+            if on_progress is not None:
+                on_progress(len(page))
+    finally:
+        api.close()
+    return report
+
+
+def _check_page(
+    api: scicat.SciCatApi,
+    review_ids: list[int],
+    report: CheckReport,
+    *,
+    now: datetime,
+    grace: timedelta,
+) -> None:
+    waiting = ReservedDataset.objects.filter(
+        publication__review__pk__in=review_ids, released_at=None
+    ).values_list("publication__review__pk", "pid")
+    by_review: dict[int, set[str]] = {}
+    for review_id, pid in waiting:
+        by_review.setdefault(review_id, set()).add(pid)
+    pids = sorted(set().union(*by_review.values())) if by_review else []
+    # Everything is asked before anything is written: an error leaves the page as it was.
+    shown = api.dataset_pids_shown(pids)
+    deleted: set[str] = set()
+    for pid in pids:
+        if pid in shown:
+            continue
+        presence = api.dataset_presence(pid)
+        if presence is scicat.Presence.DELETED:
+            deleted.add(pid)
+        elif presence is scicat.Presence.SHOWN:
+            shown.add(pid)  # the list missed it; its own URL has it
+        else:
+            report.hidden += 1
+    if report.hidden:
+        logger.warning(
+            "review check: %d records of reviews exist in the catalogue but the sync's account "
+            "may not read them (its groups?): left as they are",
+            report.hidden,
+        )
+    report.reviews += len(review_ids)
+    report.records += len(pids)
+    report.deleted += len(deleted)
+    for review_id, own in sorted(by_review.items()):
+        _settle(
+            review_id,
+            deleted=own & deleted,
+            shown=own & shown,
+            now=now,
+            grace=grace,
+            report=report,
+        )
+
+
+def _settle(
+    review_id: int,
+    *,
+    deleted: set[str],
+    shown: set[str],
+    now: datetime,
+    grace: timedelta,
+    report: CheckReport,
+) -> None:
+    review = Review.objects.select_related("publication").get(pk=review_id)
+    with transaction.atomic():
+        changed = reservation_records_seen(
+            publication_id=review.publication_id, deleted=deleted, shown=shown, now=now
+        )
+        marks = _marks(review.publication_id)
+        if marks and all(m is not None and m <= now - grace for m in marks):
+            if review_cancel(review=review, reason=WITHDRAWN_REASON, by=WithdrawnBy.CATALOGUE):
+                report.closed.append(review_id)
+                logger.warning(
+                    "review %s closed as not released: the catalogue deleted its %d records "
+                    "(publication %s keeps its registered DOI, now a tombstone)",
+                    review_id,
+                    len(marks),
+                    review.publication_id,
+                )
+            return
+    gone = sum(1 for m in marks if m is not None)
+    if gone:
+        report.partial.append(review_id)
+        if changed:
+            logger.info(
+                "review %s: %d of its %d records not released are deleted in the catalogue",
+                review_id,
+                gone,
+                len(marks),
+            )
+
+
+def _marks(publication_id: int) -> list[datetime | None]:
+    return list(
+        ReservedDataset.objects.filter(publication_id=publication_id, released_at=None).values_list(
+            "missing_since", flat=True
+        )
+    )
