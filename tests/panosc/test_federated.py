@@ -1,10 +1,12 @@
 """The real consumer: the PaNOSC federated search service (panosc-eu/panosc-federated-search-
 service, LoopBack 2 on Node) with this portal as its one provider, queried through it.
 
-The service is not part of this repository (nor is any recipe that builds it): point
-``PANOSC_FEDERATED_DIR`` at its ``search-api`` folder with its npm dependencies installed
-(``npm install`` there, from the npm registry). Without node the test skips, or fails under
-``PORTAL_TEST_REQUIRE_SERVICES=1``; without the prepared folder it skips and says so.
+The service is not part of this repository (its code has no licence file):
+``tools/panosc-federated`` (``make panosc-federated``; ``.ci/run`` runs it) exports its
+``search-api`` folder from a git mirror or its repository into a cache outside the clone and
+installs its npm packages there. The test uses ``PANOSC_FEDERATED_DIR`` when set, else the folder
+that script prepared last; without one it skips with the reason the script gave (source or
+registry unreachable). Without node it skips, or fails under ``PORTAL_TEST_REQUIRE_SERVICES=1``.
 """
 
 from __future__ import annotations
@@ -32,14 +34,31 @@ START_TIMEOUT = 120.0
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _cache() -> Path:
+    """Where tools/panosc-federated prepares the service (its PANOSC_FEDERATED_CACHE)."""
+    if folder := os.environ.get("PANOSC_FEDERATED_CACHE"):
+        return Path(folder)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "portal-panosc-federated"
+
+
 def _service_dir() -> Path:
     if shutil.which("node") is None:
         require_service("PaNOSC federated search", "node is not on PATH")
     folder = os.environ.get(FEDERATED_DIR, "")
     if not folder:
+        cache = _cache()
+        if (cache / "current" / ".prepared").is_file():
+            return (cache / "current").resolve()
+        unavailable = cache / "unavailable"
+        if unavailable.is_file():
+            pytest.skip(
+                "the PaNOSC federated search service could not be prepared: "
+                + unavailable.read_text(encoding="utf-8").strip()
+            )
         pytest.skip(
-            f"{FEDERATED_DIR} is not set: point it at panosc-federated-search-service's "
-            "search-api folder after `npm install` there"
+            f"{FEDERATED_DIR} is not set and tools/panosc-federated (make panosc-federated) "
+            f"has prepared nothing in {cache}"
         )
     path = Path(folder).expanduser()
     if not (path / "server" / "server.js").is_file() or not (path / "node_modules").is_dir():
