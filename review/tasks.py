@@ -39,6 +39,9 @@ def _run(review_ids: list[int] | None) -> dict[str, Any]:
     except CatalogueNotReadable as exc:
         logger.info("review check not run: %s", exc)
         return {"off": str(exc)}
+    except withdrawals.MassDeletionRefused as exc:
+        logger.error("review check refused: %s", exc)
+        return {"refused": str(exc)}
 
 
 @shared_task(**_RETRY)

@@ -13,7 +13,10 @@ of a review counts as deleted only when both
 A 403 there (the record exists, but the account may no longer read it: its groups changed, or
 4.17 read an expired token as anonymous) is logged and changes nothing; so does every error: a
 5xx, a timeout or a refused login outlasting the client's retries ends the check with nothing
-written for the page being checked. No tombstone ever comes from a hiccup. A record the
+written (every page is asked before anything is written). No tombstone ever comes from a hiccup,
+nor from a catalogue that lost many records at once (restored from an old backup, or another
+instance behind ``SCICAT_URL``): past the sync's ``SYNC_MAX_WITHDRAW_PERCENT`` the check refuses
+to mark anything until staff confirm (``review check --allow-mass-deletion``). A record the
 catalogue un-publishes is still there (and was never public here anyway).
 
 What follows. The first check that finds a record deleted marks it
@@ -64,6 +67,8 @@ WITHDRAWN_REASON = (
 )
 # Reviews checked together: their records' pids are asked in one list call per 100 pids.
 REVIEWS_PER_PAGE = 100
+# Newly deleted records one check may mark whatever the percentage (see reviews_check).
+MASS_DELETION_FLOOR = 10
 
 
 @dataclass
@@ -76,16 +81,37 @@ class CheckReport:
     partial: list[int] = field(default_factory=list)  # open reviews with records deleted
 
 
+class MassDeletionRefused(Exception):
+    """The catalogue seems to have lost many review records at once: nothing was marked."""
+
+
+@dataclass
+class _Answer:
+    """What the catalogue said of one page of reviews' records (nothing written yet)."""
+
+    by_review: dict[int, set[str]]
+    shown: set[str]
+    deleted: set[str]
+
+
 def reviews_check(
     *,
     review_ids: Sequence[int] | None = None,
     on_progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
+    allow_mass_deletion: bool = False,
 ) -> CheckReport:
     """Ask the catalogue about the records of the open reviews (all, or these) and close those
-    whose records are all deleted (see the module docstring). Raises
-    :class:`~review.catalogue.CatalogueNotReadable` without a catalogue to ask, and
-    :class:`sync.scicat.CatalogueError` when it does not answer (nothing decided for the page)."""
+    whose records are all deleted (see the module docstring).
+
+    Everything is asked before anything is written, so a catalogue that stops answering halfway
+    leaves every review as it was. Raises :class:`~review.catalogue.CatalogueNotReadable`
+    without a catalogue to ask, :class:`sync.scicat.CatalogueError` when it does not answer, and
+    :class:`MassDeletionRefused` when more records than the sync would withdraw in one run
+    (``SYNC_MAX_WITHDRAW_PERCENT``, at least :data:`MASS_DELETION_FLOOR`) are newly found
+    deleted: a catalogue restored from an old backup, or ``SCICAT_URL`` pointing at another,
+    emptier instance, must not close every review. ``allow_mass_deletion`` (``review check
+    --allow-mass-deletion``) when it is right."""
     now = now or timezone.now()
     grace = timedelta(hours=settings.PORTAL_REVIEW_WITHDRAWN_AFTER_HOURS)
     queryset = reviews_open()
@@ -95,26 +121,32 @@ def reviews_check(
     report = CheckReport()
     if not ids:
         return report
+    answers: list[_Answer] = []
     api = catalogue_api()
     try:
         for start in range(0, len(ids), REVIEWS_PER_PAGE):
             page = ids[start : start + REVIEWS_PER_PAGE]
-            _check_page(api, page, report, now=now, grace=grace)
+            answers.append(_ask(api, page, report))
             if on_progress is not None:
                 on_progress(len(page))
     finally:
         api.close()
+    if not allow_mass_deletion:
+        _refuse_mass_deletion(answers, records=report.records)
+    for answer in answers:
+        for review_id, own in sorted(answer.by_review.items()):
+            _settle(
+                review_id,
+                deleted=own & answer.deleted,
+                shown=own & answer.shown,
+                now=now,
+                grace=grace,
+                report=report,
+            )
     return report
 
 
-def _check_page(
-    api: scicat.SciCatApi,
-    review_ids: list[int],
-    report: CheckReport,
-    *,
-    now: datetime,
-    grace: timedelta,
-) -> None:
+def _ask(api: scicat.SciCatApi, review_ids: list[int], report: CheckReport) -> _Answer:
     waiting = ReservedDataset.objects.filter(
         publication__review__pk__in=review_ids, released_at=None
     ).values_list("publication__review__pk", "pid")
@@ -122,9 +154,9 @@ def _check_page(
     for review_id, pid in waiting:
         by_review.setdefault(review_id, set()).add(pid)
     pids = sorted(set().union(*by_review.values())) if by_review else []
-    # Everything is asked before anything is written: an error leaves the page as it was.
     shown = api.dataset_pids_shown(pids)
     deleted: set[str] = set()
+    hidden = 0
     for pid in pids:
         if pid in shown:
             continue
@@ -134,24 +166,35 @@ def _check_page(
         elif presence is scicat.Presence.SHOWN:
             shown.add(pid)  # the list missed it; its own URL has it
         else:
-            report.hidden += 1
-    if report.hidden:
+            hidden += 1
+    if hidden:
         logger.warning(
             "review check: %d records of reviews exist in the catalogue but the sync's account "
             "may not read them (its groups?): left as they are",
-            report.hidden,
+            hidden,
         )
     report.reviews += len(review_ids)
     report.records += len(pids)
     report.deleted += len(deleted)
-    for review_id, own in sorted(by_review.items()):
-        _settle(
-            review_id,
-            deleted=own & deleted,
-            shown=own & shown,
-            now=now,
-            grace=grace,
-            report=report,
+    report.hidden += hidden
+    return _Answer(by_review=by_review, shown=shown, deleted=deleted)
+
+
+def _refuse_mass_deletion(answers: list[_Answer], *, records: int) -> None:
+    deleted = set().union(*(a.deleted for a in answers))
+    already = set(
+        ReservedDataset.objects.filter(pid__in=list(deleted), released_at=None)
+        .exclude(missing_since=None)
+        .values_list("pid", flat=True)
+    )
+    new = len(deleted - already)
+    allowed = max(MASS_DELETION_FLOOR, records * settings.SYNC_MAX_WITHDRAW_PERCENT / 100)
+    if new > allowed:
+        raise MassDeletionRefused(
+            f"the catalogue no longer has {new} of the {records} records of open reviews, more "
+            f"than SYNC_MAX_WITHDRAW_PERCENT={settings.SYNC_MAX_WITHDRAW_PERCENT}% (at least "
+            f"{MASS_DELETION_FLOOR}) allows; nothing was marked. If this is right, run "
+            "`manage.py review check --allow-mass-deletion`."
         )
 
 

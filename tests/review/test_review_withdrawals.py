@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalogue.visibility import Visibility, WithdrawnBy
 from portal.celery import beat_schedule
 from publishing.models import DoiState, Publication, ReservedDataset
+from review import withdrawals
 from review.models import Review
 from review.services import NewLink, review_create
 from review.withdrawals import WITHDRAWN_REASON, reviews_check
@@ -240,3 +241,21 @@ def test_the_command_checks_and_beat_runs_it_hourly(
         call_command("review", "check", "--no-progress", stdout=out, stderr=io.StringIO())
     assert f"closed as not released: 1 ({made.pk})" in out.getvalue()
     assert beat_schedule()["review-check"]["task"] == "review.tasks.reviews_check"
+
+
+def test_a_catalogue_that_lost_many_records_at_once_marks_nothing_until_allowed(
+    review: tuple[Review, NewLink],
+    catalogue: SciCatStandIn,
+    django_capture_on_commit_callbacks: OnCommit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another, emptier instance behind SCICAT_URL (or an old backup) looks like deletions."""
+    made, _ = review
+    monkeypatch.setattr(withdrawals, "MASS_DELETION_FLOOR", 1)
+    catalogue.delete_dataset(pid(1))
+    catalogue.delete_dataset(pid(2))
+    with pytest.raises(withdrawals.MassDeletionRefused, match="--allow-mass-deletion"):
+        _check(django_capture_on_commit_callbacks)
+    assert not ReservedDataset.objects.exclude(missing_since=None).exists()
+    report = _check(django_capture_on_commit_callbacks, allow_mass_deletion=True)
+    assert report.closed == [made.pk]

@@ -4,7 +4,8 @@
     review create --proposal ID [...]        # every dataset of the proposal in the catalogue
     review link 7 [--expires YYYY-MM-DD] [--label TEXT]   # another secret link
     review cancel 7 [--reason TEXT]          # not released: the DOI's page becomes a tombstone
-    review check [--review 7] [--no-progress]  # close reviews whose records were deleted (hourly)
+    review check [--review 7] [--no-progress] [--allow-mass-deletion]
+                                             # close reviews whose records were deleted (hourly)
 
 ``create`` and ``link`` print the reserved DOI and the review link (its token is shown this once:
 only its hash is kept). The DOI is registered at DataCite in the background, like every DOI.
@@ -23,7 +24,7 @@ from review.catalogue import CatalogueNotReadable
 from review.models import Review
 from review.selectors import reviews_open
 from review.services import ReviewError, review_cancel, review_create, review_link_create
-from review.withdrawals import reviews_check
+from review.withdrawals import MassDeletionRefused, reviews_check
 from sync.scicat import CatalogueError
 
 
@@ -61,10 +62,19 @@ class Command(BaseCommand):
         )
         check.add_argument("--review", type=int, action="append", help="only this review")
         check.add_argument("--no-progress", action="store_true")
+        check.add_argument(
+            "--allow-mass-deletion",
+            action="store_true",
+            help="mark even when the catalogue lost more records than SYNC_MAX_WITHDRAW_PERCENT",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "check":
-            self._check(options["review"], progress=not options["no_progress"])
+            self._check(
+                options["review"],
+                progress=not options["no_progress"],
+                allow=options["allow_mass_deletion"],
+            )
             return
         expires = _day(options["expires"]) if options.get("expires") else None
         try:
@@ -92,12 +102,14 @@ class Command(BaseCommand):
         except ReviewError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _check(self, ids: list[int] | None, *, progress: bool) -> None:
+    def _check(self, ids: list[int] | None, *, progress: bool, allow: bool) -> None:
         total = reviews_open().filter(**({"pk__in": ids} if ids else {})).count()
         with tqdm(total=total, unit=" reviews", disable=not progress, file=self.stderr) as bar:
             try:
-                report = reviews_check(review_ids=ids, on_progress=bar.update)
-            except (CatalogueNotReadable, CatalogueError) as exc:
+                report = reviews_check(
+                    review_ids=ids, on_progress=bar.update, allow_mass_deletion=allow
+                )
+            except (CatalogueNotReadable, CatalogueError, MassDeletionRefused) as exc:
                 raise CommandError(f"nothing decided: {exc}") from exc
         self.stdout.write(
             f"checked {report.reviews} reviews ({report.records} records): "
