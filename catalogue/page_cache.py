@@ -78,6 +78,11 @@ def publication_key(pk: int, modified: datetime | None) -> str:
     return f"{_PREFIX}:publication:{pk}:{_stamp(modified)}"
 
 
+def site_page_key(slug: str, language: str) -> str:
+    """A staff-edited site page (sitepages) in one language; dropped by its services on save."""
+    return f"{_PREFIX}:site:{slug}:{language}"
+
+
 def _pointer(kind: str, pk: int) -> str:
     """Where the key of the page stored for a record is remembered (to drop it by id alone)."""
     return f"{_PREFIX}:{kind}-key:{pk}"
@@ -154,3 +159,11 @@ def invalidate_after_commit(
         return
     datasets, publications = sorted(set(dataset_ids)), sorted(set(publication_ids))
     transaction.on_commit(lambda: _drop(datasets, publications), robust=True)
+
+
+def drop_after_commit(keys: Iterable[str]) -> None:
+    """Drop the pages stored under ``keys`` once the current transaction commits."""
+    if not enabled():
+        return
+    dropped = sorted(set(keys))
+    transaction.on_commit(lambda: cache.delete_many(dropped), robust=True)

@@ -1,10 +1,11 @@
 """``/sitemap.xml`` and ``/robots.txt``: how search engines find every landing page.
 
 The sitemap lists the landing page of every public dataset and every public publication with a
-DOI, each with ``lastmod`` from the record. Up to :data:`PAGE_SIZE` URLs it is one ``urlset``;
-past that ``/sitemap.xml`` is a sitemap index of pages ``/sitemaps/<section>-<n>.xml`` of at most
-:data:`PAGE_SIZE` URLs each (the protocol allows 50,000; smaller pages are quicker to serve).
-Pages are streamed from ``values_list`` rows in primary-key order, never whole models.
+DOI, each with ``lastmod`` from the record, and the site pages staff edit (about, contact ...).
+Up to :data:`PAGE_SIZE` URLs it is one ``urlset``; past that ``/sitemap.xml`` is a sitemap index
+of pages ``/sitemaps/<section>-<n>.xml`` of at most :data:`PAGE_SIZE` URLs each (the protocol
+allows 50,000; smaller pages are quicker to serve). Pages are streamed from ``values_list`` rows
+in primary-key order, never whole models.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from catalogue.models import Dataset
 from lib.xml_text import escape
 from publishing.addresses import absolute_url, dataset_url, publication_url
 from publishing.models import Publication
+from sitepages.models import page_path
+from sitepages.selectors import site_pages_listed
 
 PAGE_SIZE = 10_000
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -52,6 +55,11 @@ SECTIONS: dict[str, Section] = {
             "datasets",
             lambda: Dataset.objects.public().order_by("id").values_list("pid", "modified"),
             dataset_url,
+        ),
+        Section(
+            "pages",
+            lambda: site_pages_listed().order_by("id").values_list("slug", "modified"),
+            lambda slug: absolute_url(page_path(slug)),
         ),
     )
 }

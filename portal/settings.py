@@ -56,6 +56,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_NAME = env_str("PORTAL_NAME", "Photon Science Data Portal")
 PORTAL_PUBLISHER = env_str("PORTAL_PUBLISHER", "Photon Science Facility")
+# The facility's contact, for the first versions of the site pages (sitepages/defaults.py: about,
+# contact, imprint, privacy, accessibility), which staff then edit in the admin.
+PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL")
+if PORTAL_CONTACT_EMAIL and "@" not in PORTAL_CONTACT_EMAIL:
+    raise ImproperlyConfigured(
+        f"PORTAL_CONTACT_EMAIL: expected an e-mail address, got {PORTAL_CONTACT_EMAIL!r}"
+    )
+PORTAL_POSTAL_ADDRESS = [
+    line.strip() for line in env_str("PORTAL_POSTAL_ADDRESS").split(";") if line.strip()
+]
 # Embargo policy (sync/policy.py): a record is public when the catalogue says isPublished, or, with
 # this switched on, also once its embargo has ended: PORTAL_EMBARGO_PERIOD after the record's end
 # (or creation) time, or a datasetlifecycle.dateOfPublishing later than the default SciCat fills in
@@ -113,6 +123,7 @@ INSTALLED_APPS = [
     "api",
     "review",
     "tape",
+    "sitepages",
     "axes",
 ]
 

@@ -38,6 +38,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("stats.urls")),
     path("", include("review.urls")),
     path("", include("tape.urls")),
+    path("", include("sitepages.urls")),
     path("oai", include("oai.urls")),
     path("panosc-api/", include("panosc.urls")),
     path("api/", include("api.urls")),

@@ -64,6 +64,10 @@ def test_for_machines_page_names_every_interface_and_the_footer_links_it(client:
         "/panosc-api/Datasets",
         "/feeds/datasets.atom",
         "/feeds/publications.atom",
+        "/api/schema/",
+        "/api/docs/",
+        "/dumps/",
+        "/dumps/index.json",
     ):
         assert f'href="{path}"' in body, path
     assert 'href="/for-machines/"' in client.get("/instruments/").content.decode()

@@ -1,0 +1,45 @@
+"""Markdown for staff-written pages, rendered so that nothing in it can run.
+
+Markdown rather than restricted HTML: staff write prose, and with markdown-it-py's raw HTML
+switched off (``html: False``) every ``<`` they type is escaped by construction, so there is no
+sanitiser to keep up to date. Links are kept only with an ``http``, ``https`` or ``mailto`` scheme
+or a relative address (no ``javascript:``, ``data:`` ...); images are off (the Content-Security-
+Policy would block other hosts' images anyway). Headings move one level down (``#`` becomes
+``<h2>``): the page's title is its only ``<h1>``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+_SCHEMES = {"", "http", "https", "mailto"}
+
+
+def _safe_link(url: str) -> bool:
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in _SCHEMES
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    parser.enable(["table", "strikethrough"])
+    parser.disable("image")
+    parser.validateLink = _safe_link  # type: ignore[method-assign]
+    return parser
+
+
+_PARSER = _parser()
+
+
+def render_markdown(text: str) -> str:
+    """``text`` as HTML: safe to mark safe in a template."""
+    tokens = _PARSER.parse(text)
+    for token in tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return _PARSER.renderer.render(tokens, _PARSER.options, {})
