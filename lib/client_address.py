@@ -1,7 +1,11 @@
 """Who a request comes from, for per-client limits: the address, and the group it counts in.
 
-Behind a TLS-terminating proxy the visitor is the last ``X-Forwarded-For`` entry (what our own
-proxy saw; earlier entries are whatever the client claimed). IPv6 clients are grouped by their
+Behind a TLS-terminating proxy the visitor is in ``X-Forwarded-For``, but only a request that
+comes from one of the configured proxy networks is believed: anyone else who sends the header
+(a client reaching the web server directly) would otherwise choose its own address and dodge
+every per-client limit. Of a believed header, the entries are read from the right (each proxy
+appends the address it saw) and the first one that is not itself a proxy is the client: entries
+further left are whatever the client claimed. IPv6 clients are grouped by their
 /64 (one home or one host usually owns a whole /64, and walking through it would otherwise dodge
 any limit); IPv4 clients count one address each.
 """
@@ -14,13 +18,25 @@ from collections.abc import Iterable, Mapping
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def remote_address(meta: Mapping[str, object], *, behind_proxy: bool) -> str:
-    """The client's address from a WSGI environment (``request.META``); empty when unknown."""
-    if behind_proxy:
-        forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", "") or "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return str(meta.get("REMOTE_ADDR", "") or "").strip()
+def remote_address(
+    meta: Mapping[str, object], *, behind_proxy: bool, proxies: tuple[Network, ...]
+) -> str:
+    """The client's address from a WSGI environment (``request.META``); empty when unknown.
+
+    ``X-Forwarded-For`` is read only when ``behind_proxy`` and the peer (``REMOTE_ADDR``) lies in
+    ``proxies``; of its entries, the rightmost one not in ``proxies`` is the client."""
+    peer = str(meta.get("REMOTE_ADDR", "") or "").strip()
+    if not behind_proxy or not in_networks(peer, proxies):
+        return peer
+    forwarded = [
+        entry.strip()
+        for entry in str(meta.get("HTTP_X_FORWARDED_FOR", "") or "").split(",")
+        if entry.strip()
+    ]
+    for entry in reversed(forwarded):
+        if not in_networks(entry, proxies):
+            return entry
+    return forwarded[0] if forwarded else peer
 
 
 def client_key(address: str) -> str:

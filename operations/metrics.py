@@ -159,7 +159,9 @@ class _ThisProcess(Collector):
 @never_cache
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
-    address = remote_address(request.META, behind_proxy=settings.BEHIND_PROXY)
+    address = remote_address(
+        request.META, behind_proxy=settings.BEHIND_PROXY, proxies=settings.PROXY_NETWORKS
+    )
     if not in_networks(address, settings.METRICS_NETWORKS):
         raise Http404
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)

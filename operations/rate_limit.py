@@ -146,7 +146,9 @@ def check(request: HttpRequest) -> tuple[str, Decision] | None:
     limit = _limits()[bucket]
     if limit <= 0:
         return None
-    address = remote_address(request.META, behind_proxy=settings.BEHIND_PROXY)
+    address = remote_address(
+        request.META, behind_proxy=settings.BEHIND_PROXY, proxies=settings.PROXY_NETWORKS
+    )
     exempt: tuple[Network, ...] = settings.RATE_LIMIT_EXEMPT_NETWORKS
     if in_networks(address, exempt):
         return None

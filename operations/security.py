@@ -13,7 +13,9 @@ from lib.client_address import in_networks, remote_address
 
 def client_ip(request: HttpRequest) -> str:
     """``AXES_CLIENT_IP_CALLABLE``: the same client address the rate limits use."""
-    return remote_address(request.META, behind_proxy=settings.BEHIND_PROXY)
+    return remote_address(
+        request.META, behind_proxy=settings.BEHIND_PROXY, proxies=settings.PROXY_NETWORKS
+    )
 
 
 def admin_networks(

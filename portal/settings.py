@@ -473,6 +473,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# The proxies whose X-Forwarded-For is believed (lib/client_address.py): a request from anywhere
+# else counts as its own peer's, so a client reaching gunicorn directly cannot pick its address.
+try:
+    PROXY_NETWORKS = parse_networks(env_list("PROXY_NETWORKS", ["127.0.0.0/8", "::1"]))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"PROXY_NETWORKS: {_exc}") from None
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # HTTPS: HSTS (sent on HTTPS answers only) for a year by default without DEBUG; the redirect from
 # plain HTTP is usually the TLS proxy's job, SECURE_SSL_REDIRECT=true makes it the portal's.

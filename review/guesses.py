@@ -25,7 +25,9 @@ from lib.client_address import client_key, remote_address
 
 def _key(request: HttpRequest) -> str:
     window = int(time.time()) // settings.PORTAL_REVIEW_GUESS_WINDOW
-    address = remote_address(request.META, behind_proxy=settings.BEHIND_PROXY)
+    address = remote_address(
+        request.META, behind_proxy=settings.BEHIND_PROXY, proxies=settings.PROXY_NETWORKS
+    )
     visitor = hashlib.sha256(client_key(address).encode()).hexdigest()[:32]
     return f"review:guesses:{window}:{visitor}"
 

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.http import HttpRequest
 
+from lib.client_address import remote_address
 from lib.user_agents import access_kind
 from usage import buffer
 from usage.models import AccessMethod, EventKind
@@ -44,11 +45,10 @@ def _salt(day: date) -> str:
 
 
 def _address(request: HttpRequest) -> str:
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()  # what our proxy saw
-    return str(request.META.get("REMOTE_ADDR", ""))
+    # The same visitor the rate limits see (a forwarded address only from a configured proxy).
+    return remote_address(
+        request.META, behind_proxy=settings.BEHIND_PROXY, proxies=settings.PROXY_NETWORKS
+    )
 
 
 def _store(batch: list[buffer.RawEvent]) -> None:

@@ -140,8 +140,11 @@ def test_exempt_networks_are_never_limited(limited: Any, client: Client) -> None
 
 
 def test_behind_a_proxy_the_forwarded_client_is_counted(limited: Any, client: Client) -> None:
+    from lib.client_address import parse_networks
+
     limited.RATE_LIMIT_SEARCH = 1
     limited.BEHIND_PROXY = True
+    limited.PROXY_NETWORKS = parse_networks(["10.0.0.0/8"])
 
     def through_proxy(visitor: str) -> int:
         return _get(client, "/datasets/", ip="10.0.0.1", forwarded=visitor)
@@ -151,6 +154,22 @@ def test_behind_a_proxy_the_forwarded_client_is_counted(limited: Any, client: Cl
         429,
         200,
     ]
+
+
+def test_a_client_outside_the_proxy_networks_cannot_pick_its_address(
+    limited: Any, client: Client
+) -> None:
+    from lib.client_address import parse_networks
+
+    limited.RATE_LIMIT_SEARCH = 1
+    limited.BEHIND_PROXY = True
+    limited.PROXY_NETWORKS = parse_networks(["10.0.0.0/8"])
+
+    def direct(claimed: str) -> int:
+        return _get(client, "/datasets/", ip=VISITOR, forwarded=claimed)
+
+    # A new X-Forwarded-For per request would be a new client each time if it were believed.
+    assert [direct("192.0.2.1"), direct("192.0.2.2"), direct("192.0.2.3")] == [200, 429, 429]
 
 
 def test_without_redis_requests_are_let_through_and_a_warning_is_logged(
