@@ -22,6 +22,7 @@ import yaml
 
 from tests.servers import RedisServer
 from tests.servers.base import free_port
+from tests.servers.programs import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"web", "worker", "beat", "db", "redis", "opensearch"}
@@ -104,8 +105,8 @@ def _compose_client() -> list[str] | None:
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     client = _compose_client()
     if client is None:
-        pytest.skip(
-            "neither `docker compose` nor docker-compose is installed; structure checked above"
+        require_service(
+            "docker compose", "neither `docker compose` nor docker-compose is installed"
         )
     shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
     env = (
@@ -132,7 +133,9 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
 def test_compose_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     client = _compose_client()
     if client is None:
-        pytest.skip("neither `docker compose` nor docker-compose is installed")
+        require_service(
+            "docker compose", "neither `docker compose` nor docker-compose is installed"
+        )
     shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
 
