@@ -65,6 +65,7 @@ _FACET_EXAMPLES = {
     "type": "raw",
     "instrument": "P08",
     "technique": "x-ray reflectivity",
+    "creator": "Lovelace, Ada",
     "year": "2024",
     "keyword": "lipid",
     "license": "CC-BY-4.0",
@@ -93,6 +94,18 @@ DATASET_FILTERS = [
         "… and …, contains), units converted: repeatable, combined with AND.",
         "sample_temperature > 20 degC",
         many=True,
+    ),
+    _param(
+        "start_from",
+        "Start time from this day on (inclusive, UTC): YYYY-MM-DD, YYYY-MM or YYYY (a month's "
+        "or year's first day).",
+        "2024-01-01",
+    ),
+    _param(
+        "start_to",
+        "Start time up to this day (inclusive, UTC): YYYY-MM-DD, YYYY-MM or YYYY (a month's or "
+        "year's last day).",
+        "2024-06",
     ),
     OpenApiParameter(
         "sort",

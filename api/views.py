@@ -90,6 +90,8 @@ class DatasetList(ApiView):
             text=search.query.text,
             filters=search.query.filters,
             conditions=search.query.conditions,
+            start_from=search.query.start_from,
+            start_to=search.query.start_to,
             sort=search.query.sort,
             per_page=size,
             facets=False,

@@ -40,6 +40,7 @@ FACETS: dict[str, str] = {
     "type": "Type",
     "instrument": "Instrument",
     "technique": "Technique",
+    "creator": "Creator",
     "year": "Year",
     "keyword": "Keyword",
     "license": "License",

@@ -169,7 +169,7 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         "proposal": row["proposal__proposal_id"],
         "proposal_title": row["proposal__title"] or None,
         "principal_investigators": _strings(row["principal_investigators"]),
-        "creators": [str(c.get("name", "")) for c in row["creators"] or [] if isinstance(c, dict)],
+        "creators": creator_names(row["creators"]),
         "places": place_words(row),
         "techniques": [],
         "technique_ids": [],
@@ -178,6 +178,13 @@ def _document(row: dict[str, Any]) -> dict[str, Any]:
         # Shown in the search page's rows only (not searchable).
         "thumbnail": None,
     }
+
+
+def creator_names(creators: Any) -> list[str]:
+    """The names of a dataset's creators (DataCite-style dicts), as written, empty ones left out."""
+    if not isinstance(creators, list):
+        return []
+    return [str(c["name"]) for c in creators if isinstance(c, dict) and c.get("name")]
 
 
 _FOLDER_SEPARATORS = re.compile(r"[/_\-.]+")

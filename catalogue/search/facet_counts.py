@@ -58,6 +58,21 @@ def facet_q(facet: str, values: tuple[str, ...], postgres: bool) -> Q:
                 list(values),
             )
         )
+    if facet == "creator":
+        if postgres:
+            q = Q()
+            for value in values:
+                q |= Q(creators__contains=[{"name": value}])
+            return q
+        placeholders = ", ".join(["%s"] * len(values))
+        return Q(
+            id__in=RawSQL(
+                f"SELECT d.id FROM {DATASETS} d, json_each(CASE WHEN json_type(d.creators) = "
+                f"'array' THEN d.creators ELSE '[]' END) AS c WHERE {CREATOR_NAME['sqlite']} "
+                f"IN ({placeholders})",
+                list(values),
+            )
+        )
     if facet == "license":
         return Q(license__in=values)
     if facet == "proposal":
@@ -120,6 +135,17 @@ def counts(queryset: QuerySet[Dataset], facet: str, postgres: bool) -> list[tupl
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(str(value), int(n)) for value, n in cursor.fetchall()]
+    if facet == "creator":
+        inner, params = queryset.order_by().values("id", "creators").query.sql_with_params()
+        name = CREATOR_NAME[connection.vendor]
+        sql = (
+            f"SELECT {name} AS name, COUNT(DISTINCT s.id) AS n FROM ({inner}) s, "
+            f"{CREATORS[connection.vendor]} WHERE {name} <> '' "
+            f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {FACET_SIZE}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(str(name), int(n)) for name, n in cursor.fetchall()]
     if facet == "license":
         return grouped(queryset, "license")
     if facet == "proposal":
@@ -129,6 +155,19 @@ def counts(queryset: QuerySet[Dataset], facet: str, postgres: bool) -> list[tupl
     raise AssertionError(facet)
 
 
+# Each creator of a row ``s`` as ``c(value)`` (a JSON object; other kinds of value give no name),
+# and its name.
+CREATORS = {
+    "postgresql": "jsonb_array_elements(CASE WHEN jsonb_typeof(s.creators) = 'array' "
+    "THEN s.creators ELSE '[]'::jsonb END) AS c(value)",
+    "sqlite": "json_each(CASE WHEN json_type(s.creators) = 'array' THEN s.creators "
+    "ELSE '[]' END) AS c",
+}
+CREATOR_NAME = {
+    "postgresql": "coalesce(CASE WHEN jsonb_typeof(c.value) = 'object' THEN c.value ->> 'name' "
+    "END, '')",
+    "sqlite": "coalesce(CASE WHEN c.type = 'object' THEN json_extract(c.value, '$.name') END, '')",
+}
 # Facets that are a plain column (or a function of one) of the dataset row.
 GROUPED = {
     "type": "s.type",

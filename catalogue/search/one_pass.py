@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from catalogue.search.facet_counts import CREATOR_NAME, CREATORS
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -45,6 +47,8 @@ _KEYWORDS = {
     "sqlite": "json_each(CASE WHEN json_type(m.keywords) = 'array' THEN m.keywords "
     "ELSE '[]' END) AS k",
 }
+# Facet -> the JSON column it reads, selected into the CTE only when that facet is counted.
+_JSON_COLUMNS = {"keyword": "keywords", "creator": "creators"}
 _COLUMNS = ("id", "type", "instrument_id", "start_time", "license", "proposal_id", "data_location")
 
 
@@ -56,7 +60,8 @@ def counts(
     Row facets come back whole (the caller sorts and names them); techniques and keywords as
     their top ``size``, most frequent first.
     """
-    columns = [*_COLUMNS, "keywords"] if "keyword" in facets else list(_COLUMNS)
+    columns = list(_COLUMNS)
+    columns += [name for facet, name in _JSON_COLUMNS.items() if facet in facets]
     inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     postgres = connection.vendor == "postgresql"
     parts = ["SELECT 0 AS f, NULL AS v, COUNT(*) AS n FROM m"]
@@ -76,6 +81,13 @@ def counts(
                 f"SELECT * FROM (SELECT {number}, k.value, COUNT(*) AS n "
                 f"FROM m, {_KEYWORDS[connection.vendor]} "
                 f"GROUP BY k.value ORDER BY n DESC, k.value LIMIT {size}) k{number}"
+            )
+        elif facet == "creator":
+            name = CREATOR_NAME[connection.vendor]
+            parts.append(
+                f"SELECT * FROM (SELECT {number}, {name} AS v, COUNT(DISTINCT s.id) AS n "
+                f"FROM m AS s, {CREATORS[connection.vendor]} WHERE {name} <> '' "
+                f"GROUP BY 2 ORDER BY n DESC, 2 LIMIT {size}) c{number}"
             )
         else:
             raise AssertionError(facet)

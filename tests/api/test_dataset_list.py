@@ -135,3 +135,35 @@ def test_bad_parameters_are_400_problems(
     problem = response.json()
     assert problem["detail"]
     assert problem.get("parameter", "") == parameter
+
+
+def test_creator_and_start_time_range_are_the_search_pages(
+    client: Client, catalogue: list[Dataset]
+) -> None:
+    first, second = catalogue[0], catalogue[1]
+    Dataset.objects.filter(pk=first.pk).update(creators=[{"name": "Lovelace, Ada"}])
+    Dataset.objects.filter(pk=second.pk).update(creators=[{"name": "Curie, Marie"}])
+    backend().index([first.pk, second.pk])
+    backend().refresh()
+    ada, _ = pids(client, "/api/v1/datasets?creator=Lovelace,+Ada")
+    assert ada == [first.pid]
+    both, _ = pids(client, "/api/v1/datasets?creator=Lovelace,+Ada&creator=Curie,+Marie")
+    assert set(both) == {first.pid, second.pid}
+    assert first.start_time is not None
+    day = first.start_time.date().isoformat()
+    within, _ = pids(client, f"/api/v1/datasets?start_from={day}&start_to={day}")
+    assert first.pid in within
+    assert all(
+        d.start_time is not None and d.start_time.date().isoformat() == day
+        for d in Dataset.objects.filter(pid__in=within)
+    )
+    response = client.get("/api/v1/datasets?start_from=yesterday")
+    assert response.status_code == 400
+
+
+def test_schema_names_the_creator_and_date_parameters(client: Client) -> None:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/datasets"]["get"]["parameters"]}
+    examples = [e["value"] for e in parameters["creator"]["examples"].values()]
+    assert examples == [["Lovelace, Ada"]]
+    assert {"start_from", "start_to"} <= set(parameters)

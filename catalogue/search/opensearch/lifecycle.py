@@ -16,7 +16,13 @@ from opensearchpy.exceptions import NotFoundError
 
 from catalogue.search.base import IndexState, SearchUnavailable
 from catalogue.search.opensearch.connection import ERRORS, Connection
-from catalogue.search.opensearch.mapping import ADDED_FIELDS, INDEX_VERSION, MAPPING, SETTINGS
+from catalogue.search.opensearch.mapping import (
+    ADDED_FIELDS,
+    ADDED_SUBFIELDS,
+    INDEX_VERSION,
+    MAPPING,
+    SETTINGS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +88,9 @@ class IndexLifecycle(Connection):
         answer = self.client.indices.get_mapping(index=index)
         properties = answer.get(index, {}).get("mappings", {}).get("properties", {})
         missing = {f: MAPPING["properties"][f] for f in ADDED_FIELDS if f not in properties}
+        for name, subfield in ADDED_SUBFIELDS.items():
+            if name in properties and subfield not in properties[name].get("fields", {}):
+                missing[name] = MAPPING["properties"][name]
         if missing:
             self.client.indices.put_mapping(index=index, body={"properties": missing})
             logger.info("search index %s: fields added to the mapping: %s", index, list(missing))

@@ -16,6 +16,9 @@ MAX_WINDOW = 10_000
 # Fields added to the mapping since v2; put into an older live index in place (adding a field
 # needs no reindex), so documents with them can be written before the next rebuild.
 ADDED_FIELDS = ("source_folder", "thumbnail", "instrument_pid", "places")
+# Subfields added since v3 to fields an older live index has: field -> subfield. Put in place like
+# ADDED_FIELDS; documents written before hold nothing in them until ``search_index --rebuild``.
+ADDED_SUBFIELDS = {"creators": "raw"}
 
 _RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
 _LOWER: dict[str, Any] = {"lower": {"type": "keyword", "normalizer": "lower"}}
@@ -64,7 +67,8 @@ MAPPING: dict[str, Any] = {
         "technique_ids": {"type": "keyword", "normalizer": "lower"},
         "proposal_title": _ENGLISH,
         "principal_investigators": {"type": "text", "copy_to": "text"},
-        "creators": {"type": "text", "copy_to": "text"},
+        # The creator facet aggregates and filters the names as written (``creators.raw``).
+        "creators": {"type": "text", "copy_to": "text", "fields": _RAW},
         # Words of the instrument, facility, data format and source folder, searched as text.
         "places": {"type": "text", "analyzer": "folded", "copy_to": "text"},
         # Every word unstemmed, for prefix queries (dppg*) outside the title.
@@ -111,6 +115,7 @@ FACET_FIELDS: dict[str, str] = {
     "type": "type",
     "instrument": "instrument",
     "technique": "techniques.raw",
+    "creator": "creators.raw",
     "year": "year",
     "keyword": "keywords.raw",
     "license": "license",

@@ -611,3 +611,49 @@ def test_a_start_time_range_keeps_whole_days(search_backend: SearchBackend) -> N
     assert _pids(start_from=dt.date(2024, 3, 2)) == [datasets[2].pid, datasets[1].pid]
     assert _pids(start_to=dt.date(2024, 3, 2)) == [datasets[1].pid, datasets[0].pid]
     assert _pids(start_from=dt.date(2024, 3, 2), start_to=dt.date(2024, 3, 2)) == [datasets[1].pid]
+
+
+# -- the creator facet (issue #14) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def authored(search_backend: SearchBackend) -> dict[str, Dataset]:
+    ada, marie = {"name": "Lovelace, Ada", "orcid": "0000-0002-1825-0097"}, {"name": "Curie, Marie"}
+    p08 = InstrumentFactory.create(unique_name="P08")
+    rows = {
+        "a": DatasetFactory.create(creators=[ada, marie], instrument=p08),
+        "b": DatasetFactory.create(creators=[ada, ada], keywords=["gold"]),  # named twice
+        "c": DatasetFactory.create(creators=[{"name": "Franklin, Rosalind"}], instrument=p08),
+        # What the import should never write still neither counts nor breaks the counts.
+        "odd": DatasetFactory.create(creators=["Lovelace, Ada", {"orcid": "x"}, {"name": ""}]),
+        "gone": DatasetFactory.create(creators=[marie]),
+    }
+    dataset_withdraw(dataset=rows["gone"], reason="Retracted")
+    _reindex(search_backend, list(rows.values()))
+    return rows
+
+
+def test_creator_facet_counts_each_public_dataset_once(authored: dict[str, Dataset]) -> None:
+    facets = _facets()
+    assert facets["creator"] == {"Lovelace, Ada": 2, "Curie, Marie": 1, "Franklin, Rosalind": 1}
+    first = dataset_search(DatasetQuery()).facets["creator"][0]
+    assert (first.value, first.count) == ("Lovelace, Ada", 2)  # most frequent first
+
+
+def test_creator_filter_combines_with_or_and_with_other_facets(
+    authored: dict[str, Dataset],
+) -> None:
+    def ids(*filters: tuple[str, tuple[str, ...]], text: str = "") -> set[int]:
+        return set(dataset_search(DatasetQuery(text=text, filters=filters)).ids)
+
+    a, b, c = (authored[k].pk for k in "abc")
+    assert ids(("creator", ("Lovelace, Ada",))) == {a, b}
+    assert ids(("creator", ("Curie, Marie", "Franklin, Rosalind"))) == {a, c}
+    assert ids(("creator", ("Lovelace, Ada",)), ("instrument", ("P08",))) == {a}
+    assert ids(("creator", ("Lovelace",))) == set()  # a facet value is a whole name
+    assert ids(("creator", ("Lovelace, Ada",)), text="gold") == {b}
+    facets = _facets(filters=(("instrument", ("P08",)),))
+    assert facets["creator"] == {"Lovelace, Ada": 1, "Curie, Marie": 1, "Franklin, Rosalind": 1}
+    facets = _facets(filters=(("creator", ("Franklin, Rosalind",)),))
+    assert facets["creator"]["Lovelace, Ada"] == 2  # its own selection left out
+    assert facets["instrument"] == {"P08": 1}

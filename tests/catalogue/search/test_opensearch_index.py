@@ -72,3 +72,33 @@ def test_index_command_without_opensearch_says_so(settings: Any) -> None:
     settings.OPENSEARCH_URL = ""
     with pytest.raises(CommandError, match="OPENSEARCH_URL"):
         call_command("search_index", "--rebuild")
+
+
+def test_an_older_index_gets_the_creator_subfield_in_place(index: OpenSearchBackend) -> None:
+    """An index made before the creator facet: the subfield is put into its mapping on first
+    use; a document indexed since is counted, one indexed before only after a rebuild."""
+    from catalogue.search.opensearch.mapping import MAPPING, SETTINGS
+
+    old = {**MAPPING, "properties": {**MAPPING["properties"]}}
+    old["properties"]["creators"] = {"type": "text", "copy_to": "text"}
+    name = f"{index.alias}-{INDEX_VERSION}-old"
+    index.client.indices.create(index=name, body={"settings": SETTINGS, "mappings": old})
+    index.client.indices.put_alias(index=name, name=index.alias)
+    before = DatasetFactory.create(creators=[{"name": "Curie, Marie"}])
+    index.client.index(
+        index=name,
+        id=str(before.pk),
+        body={"id": before.pk, "creators": ["Curie, Marie"]},
+        refresh=True,
+    )
+    assert index.ensure_index() == name
+    mapping = index.client.indices.get_mapping(index=name)[name]["mappings"]["properties"]
+    assert mapping["creators"]["fields"]["raw"]["type"] == "keyword"
+    since = DatasetFactory.create(creators=[{"name": "Curie, Marie"}])
+    index.index([since.pk])
+    index.refresh()
+    counts = {v.value: v.count for v in dataset_search(DatasetQuery()).facets["creator"]}
+    assert counts == {"Curie, Marie": 1}
+    call_command("search_index", "--rebuild", "--no-progress")
+    counts = {v.value: v.count for v in dataset_search(DatasetQuery()).facets["creator"]}
+    assert counts == {"Curie, Marie": 2}
