@@ -331,6 +331,17 @@ register(
 
 register(
     Scenario(
+        "review_check",
+        "bench.scenarios.review_check:run",
+        "the hourly check for reviews whose records were deleted: BENCH_REVIEW_RECORDS records "
+        "under review (default N, four a review) asked of a loopback SciCat (pids, 100 a call); "
+        "against the same list calls made raw in the same run, CPU per record",
+        requires=("setup",),
+    )
+)
+
+register(
+    Scenario(
         "scicat",
         "bench.scenarios.scicat_real:run",
         "live sync from a real SciCat (BENCH_SCICAT_VERSION v4.17.1 or v5.2.1, BENCH_SCICAT_MODE "

@@ -90,6 +90,7 @@ class _Answer:
     """What the catalogue said of one page of reviews' records (nothing written yet)."""
 
     by_review: dict[int, set[str]]
+    marked: set[int]  # reviews with records marked deleted before this check
     shown: set[str]
     deleted: set[str]
 
@@ -135,6 +136,8 @@ def reviews_check(
         _refuse_mass_deletion(answers, records=report.records)
     for answer in answers:
         for review_id, own in sorted(answer.by_review.items()):
+            if review_id not in answer.marked and not own & answer.deleted:
+                continue  # the steady state: nothing deleted, nothing to write
             _settle(
                 review_id,
                 deleted=own & answer.deleted,
@@ -149,10 +152,13 @@ def reviews_check(
 def _ask(api: scicat.SciCatApi, review_ids: list[int], report: CheckReport) -> _Answer:
     waiting = ReservedDataset.objects.filter(
         publication__review__pk__in=review_ids, released_at=None
-    ).values_list("publication__review__pk", "pid")
+    ).values_list("publication__review__pk", "pid", "missing_since")
     by_review: dict[int, set[str]] = {}
-    for review_id, pid in waiting:
+    marked: set[int] = set()
+    for review_id, pid, missing_since in waiting:
         by_review.setdefault(review_id, set()).add(pid)
+        if missing_since is not None:
+            marked.add(review_id)
     pids = sorted(set().union(*by_review.values())) if by_review else []
     shown = api.dataset_pids_shown(pids)
     deleted: set[str] = set()
@@ -177,7 +183,7 @@ def _ask(api: scicat.SciCatApi, review_ids: list[int], report: CheckReport) -> _
     report.records += len(pids)
     report.deleted += len(deleted)
     report.hidden += hidden
-    return _Answer(by_review=by_review, shown=shown, deleted=deleted)
+    return _Answer(by_review=by_review, marked=marked, shown=shown, deleted=deleted)
 
 
 def _refuse_mass_deletion(answers: list[_Answer], *, records: int) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import Client
@@ -259,3 +260,22 @@ def test_a_catalogue_that_lost_many_records_at_once_marks_nothing_until_allowed(
     assert not ReservedDataset.objects.exclude(missing_since=None).exists()
     report = _check(django_capture_on_commit_callbacks, allow_mass_deletion=True)
     assert report.closed == [made.pk]
+
+
+def test_staff_see_which_records_were_deleted_and_why_a_review_closed(
+    review: tuple[Review, NewLink],
+    catalogue: SciCatStandIn,
+    django_capture_on_commit_callbacks: OnCommit,
+    client: Client,
+) -> None:
+    made, _ = review
+    client.force_login(User.objects.create_superuser("curator", "c@facility.example", "x"))
+    catalogue.delete_dataset(pid(1))
+    _check(django_capture_on_commit_callbacks)
+    page = client.get(f"/admin/review/review/{made.pk}/change/").content.decode()
+    assert f"{pid(1)} (deleted in the catalogue since" in page
+    assert f"{pid(2)} (under embargo)" in page
+    catalogue.delete_dataset(pid(2))
+    _check(django_capture_on_commit_callbacks)
+    listing = client.get("/admin/review/review/").content.decode()
+    assert "not released: deleted in the catalogue" in listing
