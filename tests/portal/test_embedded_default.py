@@ -1,7 +1,9 @@
-"""The embedded default (SQLite, database search, eager tasks) as `make run` uses it."""
+"""The embedded default (SQLite, database search, eager tasks) as `make run` uses it, with the
+demo export `make run` imports (demo/scicat-export)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.demo import demo_generator
+
 ROOT = Path(__file__).resolve().parents[2]
+COUNTS = demo_generator().COUNTS
 
 
 def _env(var_dir: Path) -> dict[str, str]:
@@ -81,16 +86,53 @@ def test_embedded_default_runs_on_sqlite(embedded_portal: tuple[str, Path]) -> N
     assert (var_dir / "portal.sqlite3").exists()
 
 
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        return str(response.read().decode())
+
+
 def test_embedded_portal_serves_the_catalogue(embedded_portal: tuple[str, Path]) -> None:
     base, _ = embedded_portal
-    with urllib.request.urlopen(base + "/datasets/", timeout=10) as response:
-        body = response.read().decode()
-    assert response.status == 200
-    assert 'data-total="5"' in body
-    assert "DPPG" in body
+    body = _get(base + "/datasets/")
+    assert f'data-total="{COUNTS["public"]}"' in body
+    assert "SAXS" in body
+
+
+def test_the_demo_shows_paging_and_the_per_page_choices(
+    embedded_portal: tuple[str, Path],
+) -> None:
+    base, _ = embedded_portal
+    body = _get(base + "/datasets/")
+    pages = -(-COUNTS["public"] // 25)  # the default page size
+    assert pages >= 2
+    assert f"Page 1 of {pages}" in body
+    assert 'rel="next"' in body
+    assert 'id="per_page"' in body
+    for choice in (10, 25, 50, 100):
+        assert f'<option value="{choice}"' in body
+    assert f"Page 2 of {pages}" in _get(base + "/datasets/?page=2")
+
+
+def test_demo_datasets_on_tape_say_so_in_the_facet_and_the_data_box(
+    embedded_portal: tuple[str, Path],
+) -> None:
+    base, _ = embedded_portal
+    records = json.loads((ROOT / "demo" / "scicat-export" / "datasets.v4.json").read_text())
+    on_tape = [
+        r["pid"]
+        for r in records
+        if r["isPublished"] and r["datasetlifecycle"].get("isOnCentralDisk") is False
+    ]
+    assert on_tape
+    listing = _get(base + "/datasets/?location=tape")
+    assert f'data-total="{len(on_tape)}"' in listing
+    page = _get(base + "/datasets/" + on_tape[0])
+    assert "Archived on tape" in page
+    assert "tape archive" in page
 
 
 def test_second_import_does_not_duplicate(embedded_portal: tuple[str, Path]) -> None:
     _, var_dir = embedded_portal
     out = _manage(var_dir, "sync_catalogue", "--from-export", "demo/scicat-export", "--no-progress")
-    assert "0 created, 0 updated, 5 unchanged" in out
+    assert f"0 created, 0 updated, {COUNTS['public']} unchanged" in out
