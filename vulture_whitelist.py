@@ -29,7 +29,7 @@ from portal.celery import _task_ended, _task_started, app
 from portal.middleware import content_security_policy
 from portal.replica import ReplicaRouter, replica_reads
 from publishing.datacite import DoiRecord, _RecordingRESTClient
-from publishing.editor.rows import CreatorRow, RelatedRow, RightsRow
+from publishing.editor.rows import ContributorRow, CreatorRow, GeoLocationRow, RelatedRow, RightsRow
 from publishing.forms import DataCiteListField
 from publishing.models import Publication, ReservedDataset
 from publishing.payloads import PublicationIn
@@ -191,6 +191,9 @@ CreatorRow.affiliation_name
 CreatorRow.affiliation_ror
 CreatorRow.affiliation2_name
 CreatorRow.affiliation2_ror
+ContributorRow.field_order
+GeoLocationRow.point_latitude
+GeoLocationRow.point_longitude
 RightsRow.rights_uri
 RelatedRow.relation_information
 

@@ -199,6 +199,78 @@ def person(item: Mapping[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+def contributors(value: Any) -> list[dict[str, Any]]:
+    """DataCite contributors: people (or organisations) with a known ``contributorType``."""
+    out = []
+    for item in mappings(value):
+        kind = text_of(item, "contributorType")
+        if kind in CONTRIBUTOR_TYPES and (entry := person(item)) is not None:
+            out.append({**entry, "contributorType": kind})
+    return unique(out)
+
+
+def _degrees(value: Any, limit: float) -> float | None:
+    """A coordinate in degrees within ``-limit..limit`` (a number or its text), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not -limit <= number <= limit:  # also false for NaN
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _geo_point(value: Any) -> dict[str, float] | None:
+    if not isinstance(value, Mapping):
+        return None
+    latitude = _degrees(value.get("pointLatitude"), 90)
+    longitude = _degrees(value.get("pointLongitude"), 180)
+    if latitude is None or longitude is None:
+        return None
+    return {"pointLongitude": longitude, "pointLatitude": latitude}
+
+
+def _geo_box(value: Any) -> dict[str, float] | None:
+    if not isinstance(value, Mapping):
+        return None
+    box = {
+        "westBoundLongitude": _degrees(value.get("westBoundLongitude"), 180),
+        "eastBoundLongitude": _degrees(value.get("eastBoundLongitude"), 180),
+        "southBoundLatitude": _degrees(value.get("southBoundLatitude"), 90),
+        "northBoundLatitude": _degrees(value.get("northBoundLatitude"), 90),
+    }
+    south, north = box["southBoundLatitude"], box["northBoundLatitude"]
+    if None in box.values() or south is None or north is None or south > north:
+        return None
+    return {key: number for key, number in box.items() if number is not None}
+
+
+def geo_locations(value: Any) -> list[dict[str, Any]]:
+    """DataCite geo locations: a place, a point and/or a box (coordinates in range, south not
+    north of north); polygons are kept when each of their points is in range."""
+    out = []
+    for item in mappings(value):
+        entry: dict[str, Any] = {}
+        if place := text_of(item, "geoLocationPlace"):
+            entry["geoLocationPlace"] = place
+        if point := _geo_point(item.get("geoLocationPoint")):
+            entry["geoLocationPoint"] = point
+        if box := _geo_box(item.get("geoLocationBox")):
+            entry["geoLocationBox"] = box
+        polygon = []
+        for corner in mappings(item.get("geoLocationPolygon")):
+            kind = "polygonPoint" if "polygonPoint" in corner else "inPolygonPoint"
+            if found := _geo_point(corner.get(kind)):
+                polygon.append({kind: found})
+        if sum("polygonPoint" in corner for corner in polygon) >= 4:  # a closed ring at least
+            entry["geoLocationPolygon"] = polygon
+        if entry:
+            out.append(entry)
+    return unique(out)
+
+
 def subjects(value: Any) -> list[dict[str, str]]:
     out = []
     for item in value if isinstance(value, list) else []:

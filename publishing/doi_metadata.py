@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 FIELD_OF_ATTRIBUTE = {
     "titles": "title",
     "creators": "creators",
+    "contributors": "contributors",
     "publisher": "publisher",
     "publicationYear": "publication_year",
     "types": "resource_type",
@@ -32,19 +33,23 @@ FIELD_OF_ATTRIBUTE = {
     "relatedIdentifiers": "related_identifiers",
     "fundingReferences": "funding_references",
     "dates": "dates",
+    "geoLocations": "geo_locations",
     "descriptions": "abstract",
 }
 # The JSON fields staff edit, and the DataCite attribute (a list) each one fills.
 ATTRIBUTE_OF_JSON_FIELD = {
     "creators": "creators",
+    "contributors": "contributors",
     "other_titles": "titles",
     "subjects": "subjects",
     "rights": "rightsList",
     "related_identifiers": "relatedIdentifiers",
     "funding_references": "fundingReferences",
     "dates": "dates",
+    "geo_locations": "geoLocations",
 }
 
+GEO_PARTS = ("geoLocationPlace", "geoLocationPoint", "geoLocationBox", "geoLocationPolygon")
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.IGNORECASE)
 _ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}\d{2})$", re.IGNORECASE)
 _ISO_PART = (
@@ -117,8 +122,38 @@ def _field_of(path: list[Any]) -> str | None:
     return FIELD_OF_ATTRIBUTE.get(attribute)
 
 
+def _geo_problems(attributes: dict[str, Any]) -> list[FieldProblem]:
+    """A geo location names something (place, point, box or polygon); a box's south edge is not
+    north of its north edge. The schema checks each coordinate's range."""
+    problems: list[FieldProblem] = []
+    for i, item in enumerate(attributes.get("geoLocations") or []):
+        if not isinstance(item, dict):
+            continue
+        if not any(item.get(key) for key in GEO_PARTS):
+            problems.append(
+                FieldProblem(
+                    "geo_locations",
+                    _path(["geoLocations", i]),
+                    "a geo location needs a place, a point or a box",
+                )
+            )
+        box = item.get("geoLocationBox")
+        if not isinstance(box, dict):
+            continue
+        south, north = box.get("southBoundLatitude"), box.get("northBoundLatitude")
+        if isinstance(south, int | float) and isinstance(north, int | float) and south > north:
+            problems.append(
+                FieldProblem(
+                    "geo_locations",
+                    _path(["geoLocations", i, "geoLocationBox", "southBoundLatitude"]),
+                    f"the south edge ({south}) is north of the north edge ({north})",
+                )
+            )
+    return problems
+
+
 def _identifier_problems(attributes: dict[str, Any]) -> list[FieldProblem]:
-    """ORCID, ROR and date checks, which the JSON schema leaves out."""
+    """ORCID, ROR, date and geo location checks, which the JSON schema leaves out."""
     problems: list[FieldProblem] = []
     for key in ("creators", "contributors"):
         for i, person in enumerate(attributes.get(key) or []):
@@ -175,7 +210,7 @@ def _identifier_problems(attributes: dict[str, Any]) -> list[FieldProblem]:
                     f"{funder.get('funderIdentifier')!r} is not a ROR id",
                 )
             )
-    return problems
+    return problems + _geo_problems(attributes)
 
 
 def _schema_problems(validator: Any, doc: Any, base: list[Any]) -> list[FieldProblem]:

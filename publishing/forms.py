@@ -45,6 +45,25 @@ EXAMPLES: dict[str, Any] = {
             ],
         }
     ],
+    "contributors": [
+        {
+            "name": "Carberry, Josiah",
+            "nameType": "Personal",
+            "givenName": "Josiah",
+            "familyName": "Carberry",
+            "contributorType": "DataCollector",
+            "nameIdentifiers": [
+                {"nameIdentifier": "0000-0002-1825-0097", "nameIdentifierScheme": "ORCID"}
+            ],
+            "affiliation": [
+                {
+                    "name": "Brown University",
+                    "affiliationIdentifier": "05gq02987",
+                    "affiliationIdentifierScheme": "ROR",
+                }
+            ],
+        }
+    ],
     "other_titles": [{"title": "Daten der Strahlzeit 11012345", "titleType": "TranslatedTitle"}],
     "subjects": [{"subject": "X-ray reflectivity"}],
     "rights": [
@@ -71,11 +90,27 @@ EXAMPLES: dict[str, Any] = {
         }
     ],
     "dates": [{"date": "2024-05-01/2024-05-03", "dateType": "Collected"}],
+    "geo_locations": [
+        {
+            "geoLocationPlace": "Hamburg, Germany",
+            "geoLocationPoint": {"pointLatitude": 53.5754, "pointLongitude": 9.8803},
+        },
+        {
+            "geoLocationBox": {
+                "westBoundLongitude": 9.7,
+                "eastBoundLongitude": 10.3,
+                "southBoundLatitude": 53.4,
+                "northBoundLatitude": 53.7,
+            }
+        },
+    ],
 }
 
 HELP = {
     "creators": "People (or organisations) credited, in citation order. ORCID iDs and ROR ids may "
     "be given bare; they are completed on saving.",
+    "contributors": "Others who took part, each with a contributorType (ContactPerson, "
+    "DataCollector, DataCurator, Editor, ..., Translator); the same keys as creators otherwise.",
     "other_titles": "Titles besides the main one: AlternativeTitle, Subtitle, TranslatedTitle, "
     "Other.",
     "subjects": "Keywords, optionally from a scheme (subjectScheme, valueUri).",
@@ -86,12 +121,16 @@ HELP = {
     "funding_references": "Funders and grants.",
     "dates": "ISO 8601 dates or ranges with a dateType (Collected, Created, Coverage, ...). The "
     "registration date is added as Issued automatically.",
+    "geo_locations": "Where the data are about (optional): a geoLocationPlace, a geoLocationPoint "
+    "(pointLatitude -90..90, pointLongitude -180..180) and/or a geoLocationBox (west, east, south, "
+    "north; south not north of north), as numbers.",
 }
 
 
 def _tidy(field: str, value: Any) -> Any:
     """Complete bare ORCID iDs and ROR ids (and their schemes) in ``value``, in place."""
-    if field not in ("creators", "funding_references") or not isinstance(value, list):
+    people = ("creators", "contributors", "funding_references")
+    if field not in people or not isinstance(value, list):
         return value
     for item in value:
         if not isinstance(item, dict):
@@ -177,12 +216,14 @@ class DataCiteListField(forms.JSONField):
 
 class PublicationForm(forms.ModelForm):
     creators = DataCiteListField(datacite_field="creators")
+    contributors = DataCiteListField(datacite_field="contributors")
     other_titles = DataCiteListField(datacite_field="other_titles")
     subjects = DataCiteListField(datacite_field="subjects")
     rights = DataCiteListField(datacite_field="rights")
     related_identifiers = DataCiteListField(datacite_field="related_identifiers")
     funding_references = DataCiteListField(datacite_field="funding_references")
     dates = DataCiteListField(datacite_field="dates")
+    geo_locations = DataCiteListField(datacite_field="geo_locations")
 
     class Meta:
         model = Publication

@@ -86,6 +86,9 @@ class Publication(Tombstoned):
     #   "nameIdentifiers": [{"nameIdentifier", "nameIdentifierScheme"}],
     #   "affiliation": [{"name", "affiliationIdentifier", "affiliationIdentifierScheme"}]}]
     creators = models.JSONField(default=list, blank=True)
+    # The same shape as creators, each with a DataCite 4.7 "contributorType" (ContactPerson,
+    # DataCollector, ..., Translator).
+    contributors = models.JSONField(default=list, blank=True)
     publisher = models.CharField(max_length=255, blank=True)
     publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
     resource_type = models.CharField(max_length=255, blank=True)
@@ -98,6 +101,10 @@ class Publication(Tombstoned):
     funding_references = models.JSONField(default=list, blank=True)
     # DataCite dates: [{"date", "dateType", "dateInformation"}].
     dates = models.JSONField(default=list, blank=True)
+    # DataCite geoLocations: [{"geoLocationPlace", "geoLocationPoint": {"pointLatitude",
+    #   "pointLongitude"}, "geoLocationBox": {"westBoundLongitude", "eastBoundLongitude",
+    #   "southBoundLatitude", "northBoundLatitude"}}], coordinates as numbers (WGS 84 degrees).
+    geo_locations = models.JSONField("geo locations", default=list, blank=True)
     datasets = models.ManyToManyField(Dataset, blank=True, related_name="publications")
     registered_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,8 +2,9 @@
 
 Plain forms first: every button is a submit button and every search a GET form, so the pages work
 with JavaScript off. With htmx, adding a row swaps only its list, searches answer as one types,
-and choosing a person used before fills a creator row (``static/js/staff-editor.js``). Every
-change is written by a service and recorded in the admin's history (the audit log).
+and choosing a person used before fills a creator or contributor row
+(``static/js/staff-editor.js``). Every change is written by a service and recorded in the
+admin's history (the audit log).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from catalogue.models import Dataset
 from lib.htmx_request import wants_partial
 from publishing.editor.forms import SECTION_BY_FIELD, Editor, with_row
 from publishing.editor.suggestions import (
+    Person,
     catalogue_suggestions,
     people_used_before,
     person_by_key,
@@ -75,6 +77,14 @@ def _selected_datasets(publication: Publication) -> list[Dataset]:
     return list(publication.datasets.select_related("proposal").order_by("start_time", "pk"))
 
 
+def _picked_person(data: QueryDict) -> tuple[str, Person] | None:
+    """The list and the person chosen from "someone used before" (creators or contributors)."""
+    field = "contributors" if data.get("_add_person") == "contributors" else "creators"
+    key = data.get("_person_pick" if field == "creators" else "_contributor_pick", "")
+    person = person_by_key(key)
+    return (field, person) if person is not None else None
+
+
 def editor_view(
     modeladmin: PublicationAdmin, request: HtmxHttpRequest, publication: Publication
 ) -> HttpResponse:
@@ -90,8 +100,8 @@ def editor_view(
         add = data.get("_add") or request.GET.get("add", "")
         if suggestion := next((s for s in suggestions if s.key == data.get("_suggest")), None):
             data, touched = with_row(data, suggestion.field, suggestion.row), suggestion.field
-        elif "_add_person" in data and (person := person_by_key(data.get("_person_pick", ""))):
-            data, touched = with_row(data, "creators", person.row), "creators"
+        elif "_add_person" in data and (picked := _picked_person(data)):
+            data, touched = with_row(data, picked[0], picked[1].row), picked[0]
         elif add in SECTION_BY_FIELD:
             data, touched = with_row(data, add), add
         editor = Editor.of(publication, data)

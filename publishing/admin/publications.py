@@ -115,12 +115,20 @@ class PublicationAdmin(admin.ModelAdmin):
             "other_titles",
             "abstract",
             "creators",
+            "contributors",
             "publisher",
             "publication_year",
             "resource_type",
             "version",
         ]
-        more = ["subjects", "rights", "related_identifiers", "funding_references", "dates"]
+        more = [
+            "subjects",
+            "rights",
+            "related_identifiers",
+            "funding_references",
+            "dates",
+            "geo_locations",
+        ]
         fieldsets: list[Any] = []
         if obj is not None:
             fieldsets.append(("DOI", {"fields": DOI_FIELDS}))

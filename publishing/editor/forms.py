@@ -36,6 +36,11 @@ class Section:
 
 SECTIONS = (
     Section("creators", _("Creators"), _("People and organisations credited, in citation order.")),
+    Section(
+        "contributors",
+        _("Contributors"),
+        _("Others who took part, each with a role: contact person, data collector, curator, ..."),
+    ),
     Section("rights", _("Licence"), _("How the data may be reused.")),
     Section("subjects", _("Subjects and keywords"), _("What the data are about.")),
     Section(
@@ -48,6 +53,14 @@ SECTIONS = (
         "dates",
         _("Dates"),
         _("When the data were collected, and so on. The registration date is added as Issued."),
+    ),
+    Section(
+        "geo_locations",
+        _("Geo locations"),
+        _(
+            "Optional: where the data are about. A place, a point or a box, in WGS 84 degrees "
+            "(latitude -90 to 90, longitude -180 to 180)."
+        ),
     ),
     Section("other_titles", _("Other titles"), _("Subtitles, translations, alternative titles.")),
 )

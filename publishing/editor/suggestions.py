@@ -1,10 +1,12 @@
 """What the catalogue knows that a publication may want: rows the editor offers to add.
 
-From the publication's public datasets: their creators and principal investigators, keywords and
+From the publication's public datasets: their creators and principal investigators (as creators,
+and as contributors: the principal investigators as ContactPerson, the datasets' credited people
+(their owners' public names) as DataCollector, the facility as HostingInstitution), keywords and
 techniques (as subjects), licences (with their SPDX ids where the list knows them) and the
 instruments that collected them (when an instrument has a DOI, Handle or web address). From
-earlier publications made here: the people already entered, so the same person (name, ORCID iD,
-affiliation) is typed once.
+earlier publications made here: the people already entered as creators or contributors, so the
+same person (name, ORCID iD, affiliation) is typed once.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from catalogue.models import Dataset
-from publishing.editor.rows import CreatorRow, RelatedRow, RightsRow, SubjectRow
+from publishing.editor.rows import (
+    ContributorRow,
+    CreatorRow,
+    PersonRow,
+    RelatedRow,
+    RightsRow,
+    SubjectRow,
+)
 from publishing.models import Publication
 from publishing.services.drafts import creators_of, rights_of, subjects_of
 
@@ -40,12 +50,16 @@ def _names(entries: Any, key: str) -> set[str]:
     return {_folded(e.get(key)) for e in entries or [] if isinstance(e, dict)}
 
 
-def _pi_creators(datasets: list[Dataset]) -> list[dict[str, Any]]:
+def _pi_names(datasets: list[Dataset]) -> list[str]:
     names: list[str] = []
     for dataset in datasets:
         names += [str(n) for n in dataset.principal_investigators or []]
         if dataset.proposal is not None and dataset.proposal.pi_name:
             names.append(dataset.proposal.pi_name)
+    return names
+
+
+def _people(names: list[str]) -> list[dict[str, Any]]:
     out = []
     for name in names:
         name = " ".join(name.split())
@@ -55,6 +69,27 @@ def _pi_creators(datasets: list[Dataset]) -> list[dict[str, Any]]:
                 family, given = (part.strip() for part in name.split(",", 1))
                 entry.update(familyName=family, givenName=given)
             out.append(entry)
+    return out
+
+
+def _contributors(datasets: list[Dataset]) -> list[dict[str, Any]]:
+    """Contributors the datasets name, each with the role they had."""
+    out = [{**p, "contributorType": "ContactPerson"} for p in _people(_pi_names(datasets))]
+    credited = [
+        str(person.get("name") or "")
+        for dataset in datasets
+        for person in dataset.creators or []
+        if isinstance(person, dict)
+    ]
+    out += [{**p, "contributorType": "DataCollector"} for p in _people(credited)]
+    if facility := " ".join(str(settings.PORTAL_PUBLISHER or "").split()):
+        out.append(
+            {
+                "name": facility,
+                "nameType": "Organizational",
+                "contributorType": "HostingInstitution",
+            }
+        )
     return out
 
 
@@ -93,7 +128,7 @@ def catalogue_suggestions(publication: Publication) -> list[Suggestion]:
         return []
     out: list[Suggestion] = []
     have = _names(publication.creators, "name")
-    for entry in [*creators_of(datasets), *_pi_creators(datasets)]:
+    for entry in [*creators_of(datasets), *_people(_pi_names(datasets))]:
         if entry.get("nameType") == "Organizational" or _folded(entry["name"]) in have:
             continue
         have.add(_folded(entry["name"]))
@@ -103,6 +138,25 @@ def catalogue_suggestions(publication: Publication) -> list[Suggestion]:
                 "creators",
                 str(entry["name"]),
                 CreatorRow.from_datacite(entry),
+            )
+        )
+    roles = {
+        f"{_folded(c.get('name'))}|{c.get('contributorType')}"
+        for c in publication.contributors or []
+        if isinstance(c, dict)
+    }
+    for entry in _contributors(datasets):
+        key = f"{_folded(entry['name'])}|{entry['contributorType']}"
+        if key in roles:
+            continue
+        roles.add(key)
+        out.append(
+            Suggestion(
+                f"contributors:{len(out)}",
+                "contributors",
+                _("%(name)s as %(role)s")
+                % {"name": entry["name"], "role": entry["contributorType"]},
+                ContributorRow.from_datacite(entry),
             )
         )
     have = _names(publication.subjects, "subject")
@@ -157,16 +211,20 @@ class Person:
 
 
 def people_used_before(query: str = "", *, limit: int = PEOPLE_LIMIT) -> list[Person]:
-    """People in the creators of portal publications, each once (by ORCID iD, else by name)."""
+    """People in the creators and contributors of portal publications, each once (by ORCID iD,
+    else by name); a person's row has no contributor role (it fills a creator or contributor)."""
     folded_query = _folded(query)
     seen: set[str] = set()
     out: list[Person] = []
-    lists = Publication.objects.managed().order_by("-modified").values_list("creators", flat=True)
-    for creators in lists.iterator(chunk_size=200):
-        for entry in creators or []:
+    lists = (
+        Publication.objects.managed().order_by("-modified").values_list("creators", "contributors")
+    )
+    for creators, contributors in lists.iterator(chunk_size=200):
+        for entry in [*(creators or []), *(contributors or [])]:
             if not isinstance(entry, dict) or entry.get("nameType") == "Organizational":
                 continue
-            row = CreatorRow.from_datacite(entry)
+            entry = {k: v for k, v in entry.items() if k != "contributorType"}
+            row = PersonRow.from_datacite(entry)
             name = str(entry.get("name") or "").strip()
             orcid = str(row.get("orcid") or "").rsplit("/", 1)[-1]
             key = orcid or _folded(name)

@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "other_titles",
     "abstract",
     "creators",
+    "contributors",
     "publisher",
     "publication_year",
     "resource_type",
@@ -40,6 +41,7 @@ EDITABLE_FIELDS = (
     "related_identifiers",
     "funding_references",
     "dates",
+    "geo_locations",
 )
 
 

@@ -250,3 +250,46 @@ def test_landing_page_urls_match_the_url_configuration(settings: Any) -> None:
 )
 def test_plain_text(raw: str, clean: str) -> None:
     assert plain_text(raw) == clean
+
+
+@pytest.mark.django_db
+def test_contributors_and_geo_locations_reach_the_datacite_json_cleaned() -> None:
+    from publishing import kernel
+
+    publication = PublicationFactory.create(
+        contributors=[
+            {"name": "Noether, Emmy", "nameType": "Personal", "contributorType": "ContactPerson"},
+            {"name": "No role"},  # DataCite requires a contributorType: left out
+            {"name": "Wrong role", "contributorType": "Boss"},  # not on the 4.7 list: left out
+            {"familyName": "Curie", "givenName": "Marie", "contributorType": "Translator"},
+        ],
+        geo_locations=[
+            {"geoLocationPlace": "Grenoble", "geoLocationPoint": {"pointLatitude": "45.2"}},
+            {"geoLocationPoint": {"pointLatitude": 45.2, "pointLongitude": "5.7"}},
+            {
+                "geoLocationBox": {
+                    "westBoundLongitude": 0,
+                    "eastBoundLongitude": 1,
+                    "southBoundLatitude": 50,
+                    "northBoundLatitude": 40,  # south of the south edge: left out
+                }
+            },
+            {"geoLocationPoint": {"pointLatitude": 91, "pointLongitude": 0}},  # out of range
+        ],
+    )
+    data = publication_metadata(publication, datasets=[])
+
+    assert list(kernel.validator.iter_errors(data)) == []
+    assert data["contributors"] == [
+        {"name": "Noether, Emmy", "nameType": "Personal", "contributorType": "ContactPerson"},
+        {
+            "name": "Curie, Marie",
+            "givenName": "Marie",
+            "familyName": "Curie",
+            "contributorType": "Translator",
+        },
+    ]
+    assert data["geoLocations"] == [
+        {"geoLocationPlace": "Grenoble"},
+        {"geoLocationPoint": {"pointLongitude": 5.7, "pointLatitude": 45.2}},
+    ]

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from publishing.editor.forms import Editor
+from publishing.forms import DataCiteListField, PublicationForm
 from publishing.models import DoiState, Publication
 from tests.factories import DatasetFactory, InstrumentFactory, ProposalFactory
 from tests.publishing.support import DraftPublicationFactory
@@ -430,3 +431,166 @@ def test_the_json_toggle_is_checked_the_same_way(curator: Client) -> None:
 
     assert "Edit as a form" in page
     assert "check digit" in response.content.decode()
+
+
+def test_curator_adds_a_contributor_and_a_geo_location(curator: Client) -> None:
+    draft = DraftPublicationFactory.create()
+    data = editor_data(
+        draft,
+        **{
+            "contributors-0-contributor_type": "DataCollector",
+            "contributors-0-name_type": "Personal",
+            "contributors-0-given_name": "Josiah",
+            "contributors-0-family_name": "Carberry",
+            "contributors-0-orcid": "0000-0002-1825-0097",
+            "contributors-0-affiliation_name": "Brown University",
+            "contributors-0-affiliation_ror": "05gq02987",
+            "geo_locations-0-place": "Hamburg, Germany",
+            "geo_locations-0-point_latitude": "53.5754",
+            "geo_locations-0-point_longitude": "9.8803",
+        },
+    )
+
+    response = curator.post(edit_url(draft), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    draft.refresh_from_db()
+    [josiah] = draft.contributors
+    assert josiah["contributorType"] == "DataCollector"
+    assert josiah["nameIdentifiers"][0]["nameIdentifier"].endswith("0000-0002-1825-0097")
+    assert josiah["affiliation"][0]["affiliationIdentifier"] == "https://ror.org/05gq02987"
+    assert draft.geo_locations == [
+        {
+            "geoLocationPlace": "Hamburg, Germany",
+            "geoLocationPoint": {"pointLatitude": 53.5754, "pointLongitude": 9.8803},
+        }
+    ]
+    # (the factory's creator gains the schemeUri of its ORCID iD and ROR id on the way)
+    assert history(draft) == ["Edited creators, contributors, geo_locations."]
+    page = curator.get(edit_url(draft)).content.decode()
+    assert 'name="contributors-0-contributor_type"' in page
+    assert 'value="53.5754"' in page
+
+
+def test_contributor_and_geo_mistakes_stand_next_to_their_fields(curator: Client) -> None:
+    draft = DraftPublicationFactory.create()
+    data = editor_data(
+        draft,
+        **{
+            "contributors-0-name_type": "Personal",
+            "contributors-0-family_name": "Carberry",
+            "contributors-0-orcid": "0000-0002-1825-0098",
+            "geo_locations-0-west": "1",
+            "geo_locations-0-east": "2",
+            "geo_locations-0-south": "60",
+            "geo_locations-0-north": "50",
+        },
+    )
+
+    body = curator.post(edit_url(draft), data).content.decode()
+
+    contributors = body.split('id="field-contributors"')[1].split("</fieldset>")[0]
+    places = body.split('id="field-geo_locations"')[1].split("</fieldset>")[0]
+    assert "This field is required." in contributors  # the role
+    assert "the last one a check digit" in contributors
+    assert "The south edge is north of the north edge." in places
+    draft.refresh_from_db()
+    assert draft.contributors == []
+    assert draft.geo_locations == []
+
+
+def test_contributors_are_suggested_from_the_datasets_and_people_used_before(
+    curator: Client, settings: Any
+) -> None:
+    settings.PORTAL_PUBLISHER = "Photon Science Facility"
+    proposal = ProposalFactory.create(pi_name="Noether, Emmy")
+    dataset = DatasetFactory.create(proposal=proposal, creators=[{"name": "Hodgkin, Dorothy"}])
+    DraftPublicationFactory.create(
+        contributors=[
+            {
+                "name": "Carberry, Josiah",
+                "nameType": "Personal",
+                "familyName": "Carberry",
+                "givenName": "Josiah",
+                "contributorType": "Editor",
+                "nameIdentifiers": [
+                    {
+                        "nameIdentifier": "https://orcid.org/0000-0001-5109-3700",
+                        "nameIdentifierScheme": "ORCID",
+                    }
+                ],
+            }
+        ]
+    )
+    draft = DraftPublicationFactory.create(with_datasets=[dataset], creators=[])
+
+    page = curator.get(edit_url(draft)).content.decode()
+    assert "Add “Noether, Emmy as ContactPerson” (from the datasets)" in page
+    assert "Add “Hodgkin, Dorothy as DataCollector” (from the datasets)" in page
+    assert "Add “Photon Science Facility as HostingInstitution” (from the datasets)" in page
+    key = next(
+        line.split('value="')[1].split('"')[0]
+        for line in page.splitlines()
+        if 'name="_suggest"' in line and "ContactPerson" in line
+    )
+    shown = curator.post(edit_url(draft), editor_data(draft, _suggest=key)).content.decode()
+    assert 'name="contributors-1-family_name"' in shown
+    assert '<option value="ContactPerson" selected>' in shown
+
+    people = reverse("admin:publishing_publication_people")
+    assert curator.get(people, {"q": "carb"}).json()[0]["name"] == "Carberry, Josiah"
+    data = editor_data(draft, _add_person="contributors", _contributor_pick="0000-0001-5109-3700")
+    added = curator.post(edit_url(draft), data).content.decode()
+    section = added.split('id="field-contributors"')[1].split("</fieldset>")[0]
+    assert 'value="Carberry"' in section
+    assert 'name="contributors-1-contributor_type"' in section
+
+
+def json_data(publication: Publication) -> dict[str, Any]:
+    """What the JSON form posts when nothing is touched."""
+    form = PublicationForm(instance=publication)
+    data: dict[str, Any] = {"datacite_calls-TOTAL_FORMS": "0", "datacite_calls-INITIAL_FORMS": "0"}
+    for name in form.fields:
+        value = form[name].value()
+        if name == "datasets":
+            data[name] = [str(pk) for pk in value or []]
+        elif isinstance(form.fields[name], DataCiteListField):
+            data[name] = form.fields[name].prepare_value(value)
+        else:
+            data[name] = "" if value is None else value
+    return data
+
+
+def test_the_json_toggle_checks_contributors_and_geo_locations(curator: Client) -> None:
+    draft = DraftPublicationFactory.create()
+    url = reverse("admin:publishing_publication_json", args=[draft.pk])
+    contributors = json.dumps([{"name": "X", "contributorType": "Boss"}])
+    places = json.dumps([{"geoLocationPoint": {"pointLatitude": 91, "pointLongitude": 0}}])
+
+    page = curator.get(url).content.decode()
+    refused = curator.post(
+        url, {**editor_data(draft), "contributors": contributors, "geo_locations": places}
+    ).content.decode()
+    good = json.dumps(
+        [
+            {
+                "name": "Y",
+                "contributorType": "Editor",
+                "nameIdentifiers": [
+                    {"nameIdentifier": "0000-0002-1825-0097", "nameIdentifierScheme": "ORCID"}
+                ],
+            }
+        ]
+    )
+    saved = curator.post(url, {**json_data(draft), "contributors": good})
+
+    assert 'name="contributors"' in page
+    assert 'name="geo_locations"' in page
+    assert "&#x27;Boss&#x27; is not one of" in refused
+    assert "91 is greater than the maximum of 90" in refused
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.contributors[0]["nameIdentifiers"][0]["nameIdentifier"] == (
+        "https://orcid.org/0000-0002-1825-0097"
+    )
+    assert history(draft)[-1] == "Changed contributors."  # the audit log
