@@ -189,6 +189,9 @@ class PublicationSerializer(s.Serializer):
     doi = s.CharField()
     title = s.CharField()
     creators = s.ListField(child=s.DictField(), help_text="DataCite creators.")
+    contributors = s.ListField(
+        child=s.DictField(), help_text="DataCite contributors, each with its contributorType."
+    )
     publisher = s.CharField(allow_null=True)
     publication_year = s.IntegerField(allow_null=True)
     resource_type = s.CharField(allow_null=True)
@@ -198,6 +201,7 @@ class PublicationSerializer(s.Serializer):
     related_identifiers = s.ListField(child=s.DictField())
     funding_references = s.ListField(child=s.DictField())
     dates = s.ListField(child=s.DictField())
+    geo_locations = s.ListField(child=s.DictField(), help_text="DataCite geoLocations.")
     url = s.URLField()
     landing_page = s.URLField()
     modified = s.DateTimeField()

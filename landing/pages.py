@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from catalogue.access import DataAccess, data_access
 from catalogue.models import Dataset
@@ -21,7 +22,8 @@ from landing.records import LandingRecord
 from lib.links import orcid_url, panet_url, safe_url
 from lib.sizes import human_size
 from lib.terms import words
-from publishing.record import VERSION_RELATIONS, DataCiteRecord
+from publishing.formats import fields
+from publishing.record import VERSION_RELATIONS, DataCiteRecord, Name
 from publishing.selectors import bare_doi
 
 # DataCite relation types in words: "<this record> <words> <the related work>".
@@ -95,6 +97,7 @@ class Person:
     orcid: str
     affiliations: list[Link]
     organisation: bool
+    role: str = ""  # a contributor's role in words ("data collector")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class Common:
     """The parts of a page every record has, read from its DataCite metadata."""
 
     creators: list[Person]
+    contributors: list[Person]
+    places: list[str]
     publisher: str
     year: str
     resource_type: str
@@ -147,19 +152,51 @@ def related_url(identifier: str, kind: str) -> str:
     return safe_url(identifier)
 
 
+def _person(item: Name) -> Person | None:
+    name = item.name or ", ".join(n for n in (item.family, item.given) if n)
+    if not name:
+        return None
+    orcid = next(
+        (orcid_url(i.identifier) for i in item.identifiers if i.scheme.upper() == "ORCID"),
+        "",
+    )
+    affiliations = [Link(a.name, safe_url(a.identifier)) for a in item.affiliations]
+    role = words(item.contributor_type)
+    return Person(name, orcid, affiliations, item.name_type == "Organizational", role)
+
+
 def creators(metadata: DataCiteRecord) -> list[Person]:
-    people = []
-    for item in metadata.creators:
-        name = item.name or ", ".join(n for n in (item.family, item.given) if n)
-        if not name:
-            continue
-        orcid = next(
-            (orcid_url(i.identifier) for i in item.identifiers if i.scheme.upper() == "ORCID"),
-            "",
-        )
-        affiliations = [Link(a.name, safe_url(a.identifier)) for a in item.affiliations]
-        people.append(Person(name, orcid, affiliations, item.name_type == "Organizational"))
-    return people
+    return [p for p in map(_person, metadata.creators) if p is not None]
+
+
+def contributors(metadata: DataCiteRecord) -> list[Person]:
+    """The contributors with a role (DataCite requires one)."""
+    return [p for p in map(_person, metadata.contributors) if p is not None and p.role]
+
+
+def places(metadata: DataCiteRecord) -> list[str]:
+    """The geo locations in words: "Hamburg (53.5754° N, 9.8803° E)", a box by its corners."""
+    out = []
+    for place in fields.places(metadata):
+        parts = []
+        if place.point is not None:
+            parts.append(_coordinates(*place.point))
+        if place.box is not None:
+            west, east, south, north = place.box
+            parts.append(
+                gettext("from %(southwest)s to %(northeast)s")
+                % {"southwest": _coordinates(south, west), "northeast": _coordinates(north, east)}
+            )
+        where = "; ".join(parts)
+        out.append(f"{place.name} ({where})" if place.name and where else place.name or where)
+    return out
+
+
+def _coordinates(latitude: str, longitude: str) -> str:
+    lat, lon = float(latitude), float(longitude)
+    north_south = gettext("N") if lat >= 0 else gettext("S")
+    east_west = gettext("E") if lon >= 0 else gettext("W")
+    return f"{abs(lat):g}° {north_south}, {abs(lon):g}° {east_west}"
 
 
 def _rights(metadata: DataCiteRecord) -> list[Link]:
@@ -238,6 +275,8 @@ def common(record: LandingRecord) -> Common:
     types = metadata.types
     return Common(
         creators=creators(metadata),
+        contributors=contributors(metadata),
+        places=places(metadata),
         publisher=metadata.publisher.name,
         year=metadata.publication_year,
         resource_type=types.specific or types.general,

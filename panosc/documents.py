@@ -129,12 +129,20 @@ def get_document(pid: str, filter_: Filter) -> dict[str, Any] | None:
 
 
 def members_json(publication: Publication) -> list[dict[str, Any]]:
-    record = parse({"creators": publication.creators})
+    """The creators (role "Creator"), then the contributors (role: their DataCite
+    contributorType), as PaNOSC members."""
+    record = parse({"creators": publication.creators, "contributors": publication.contributors})
+    people = [("Creator", "creators", c) for c in record.creators]
+    people += [(c.contributor_type, "contributors", c) for c in record.contributors]
     out = []
-    for number, creator in enumerate(record.creators, start=1):
+    numbers: dict[str, int] = {}
+    for member_number, (role, kind, creator) in enumerate(people, start=1):
+        if not role:
+            continue
+        numbers[kind] = number = numbers.get(kind, 0) + 1
         orcid = next((i.identifier for i in creator.identifiers if i.scheme.upper() == "ORCID"), "")
         person: dict[str, Any] = {
-            "id": orcid or f"{publication.doi}/creators/{number}",
+            "id": orcid or f"{publication.doi}/{kind}/{number}",
             "fullName": creator.name or f"{creator.family}, {creator.given}".strip(", "),
         }
         if orcid:
@@ -143,7 +151,7 @@ def members_json(publication: Publication) -> list[dict[str, Any]]:
             person["firstName"] = creator.given
         if creator.family:
             person["lastName"] = creator.family
-        member: dict[str, Any] = {"id": f"{publication.doi}/members/{number}", "role": "Creator"}
+        member: dict[str, Any] = {"id": f"{publication.doi}/members/{member_number}", "role": role}
         member["person"] = person
         if creator.affiliations:
             affiliation = creator.affiliations[0]

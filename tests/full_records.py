@@ -3,8 +3,10 @@ of the landing pages (their conftests make fixtures of them).
 
 :func:`make_publication` makes a public DOI publication of two public datasets (three files each,
 PaNET techniques, scientific parameters with units) with creators that have ORCID iDs and ROR
-affiliations, an organisation as creator, a licence, funding and related identifiers, and a
-title full of characters BibTeX, XML and HTML treat specially.
+affiliations, an organisation as creator, contributors in three roles (one with ORCID iD and ROR
+affiliation, an editor, an organisation), geo locations (a named point and a box), a licence,
+funding and related identifiers, and a title full of characters BibTeX, XML and HTML treat
+specially.
 """
 
 from __future__ import annotations
@@ -44,6 +46,55 @@ CREATORS: list[dict[str, Any]] = [
     {"name": "Beamline P08 team and friends", "nameType": "Organizational"},
 ]
 
+CONTRIBUTORS: list[dict[str, Any]] = [
+    {
+        "name": "Carberry, Josiah",
+        "nameType": "Personal",
+        "givenName": "Josiah",
+        "familyName": "Carberry",
+        "contributorType": "ContactPerson",
+        "nameIdentifiers": [
+            {
+                "nameIdentifier": "https://orcid.org/0000-0002-1825-0097",
+                "nameIdentifierScheme": "ORCID",
+            }
+        ],
+        "affiliation": [
+            {
+                "name": "Brown University",
+                "affiliationIdentifier": "https://ror.org/05gq02987",
+                "affiliationIdentifierScheme": "ROR",
+            }
+        ],
+    },
+    {
+        "name": "Meitner, Lise",
+        "nameType": "Personal",
+        "givenName": "Lise",
+        "familyName": "Meitner",
+        "contributorType": "Editor",
+    },
+    {
+        "name": "Sample Preparation Lab",
+        "nameType": "Organizational",
+        "contributorType": "DataCollector",
+    },
+]
+GEO_LOCATIONS: list[dict[str, Any]] = [
+    {
+        "geoLocationPlace": "Hamburg, Germany",
+        "geoLocationPoint": {"pointLatitude": 53.5754, "pointLongitude": 9.8803},
+    },
+    {
+        "geoLocationBox": {
+            "westBoundLongitude": -10.5,
+            "eastBoundLongitude": 30,
+            "southBoundLatitude": 35,
+            "northBoundLatitude": 71.2,
+        }
+    },
+]
+
 
 def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Publication:
     technique = TechniqueFactory.create(pid="PaNET01253", name="X-ray reflectivity")
@@ -70,6 +121,8 @@ def make_publication(*, files: int = 3, datasets: int = 2, **fields: Any) -> Pub
         "title": TRICKY_TITLE,
         "abstract": "Reflectivity curves of a lipid monolayer. Write to owner@facility.example.",
         "creators": CREATORS,
+        "contributors": CONTRIBUTORS,
+        "geo_locations": GEO_LOCATIONS,
         "subjects": [{"subject": "X-ray reflectivity"}, {"subject": "lipids"}],
         "rights": [
             {

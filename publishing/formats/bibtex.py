@@ -3,8 +3,10 @@
 Written from the record (through :mod:`publishing.formats.fields`), so it names the same
 creators, title, date and DOI as the page and the DataCite metadata. The date is there three
 ways: ``year``/``month``/``day`` for BibTeX styles and ``date`` (ISO 8601) for biblatex, which
-reads ``@misc`` too. ``howpublished`` is the DataCite general type ("Dataset"), never the
-facility's free-text resource type ("raw"), which means nothing in a reference list.
+reads ``@misc`` too. Contributors whose role BibTeX names are there as well: editors as
+``editor``, translators as ``translator`` (biblatex). ``howpublished`` is the DataCite general
+type ("Dataset"), never the facility's free-text resource type ("raw"), which means nothing in a
+reference list.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ def bibtex(record: DataCiteRecord) -> str:
     general, _ = fields.resource_type(record)
     entries: list[tuple[str, str]] = [
         ("author", " and ".join(_bibtex_name(c) for c in fields.creators(record))),
+    ]
+    contributors = fields.contributors(record)
+    for role, key in (("Editor", "editor"), ("Translator", "translator")):
+        if named := [_bibtex_name(c) for c in contributors if c.role == role]:
+            entries.append((key, " and ".join(named)))
+    entries += [
         # Double braces keep the title's capitals as they are.
         ("title", "{" + bibtex_escape(fields.title(record)) + "}"),
         ("publisher", bibtex_escape(fields.publisher(record))),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from lib.xml_text import escape
+from publishing.formats import fields
 from publishing.record import DataCiteRecord
 
 NAMESPACE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -24,6 +25,22 @@ def _identifier_url(value: str, kind: str) -> str:
     if kind == "Handle":
         return f"https://hdl.handle.net/{quote(value, safe='/:;()')}"
     return value
+
+
+def _coverage(place: fields.Place) -> list[str]:
+    """A geo location as dc:coverage: its name, and its point and box in the DCMI Point and Box
+    encodings."""
+    out = [place.name] if place.name else []
+    if place.point is not None:
+        latitude, longitude = place.point
+        out.append(f"east={longitude}; north={latitude}; projection=WGS84")
+    if place.box is not None:
+        west, east, south, north = place.box
+        out.append(
+            f"northlimit={north}; eastlimit={east}; southlimit={south}; westlimit={west};"
+            " projection=WGS84"
+        )
+    return out
 
 
 def dublin_core(record: DataCiteRecord) -> list[tuple[str, str]]:
@@ -57,6 +74,7 @@ def dublin_core(record: DataCiteRecord) -> list[tuple[str, str]]:
     for rights in record.rights:
         out.append(("rights", rights.rights))
         out.append(("rights", rights.uri))
+    out += [("coverage", text) for place in fields.places(record) for text in _coverage(place)]
     return [(name, value) for name, value in out if value]
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from publishing.addresses import absolute_url
-from publishing.record import DataCiteRecord, Funding
+from publishing.record import DataCiteRecord, Funding, Name
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
@@ -30,6 +30,17 @@ class Creator:
     personal: bool
     orcid: str  # https://orcid.org/... or ""
     affiliations: tuple[Affiliation, ...]
+    role: str = ""  # a contributor's DataCite contributorType
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A geo location: its name, a point (latitude, longitude) and/or a box (west, east, south,
+    north), each coordinate a decimal number's text as DataCite has it."""
+
+    name: str
+    point: tuple[str, str] | None
+    box: tuple[str, str, str, str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +63,9 @@ def pid_url(record: DataCiteRecord) -> str:
     return record.url or absolute_url("/")
 
 
-def creators(record: DataCiteRecord) -> list[Creator]:
+def _people(names: tuple[Name, ...]) -> list[Creator]:
     out = []
-    for item in record.creators:
+    for item in names:
         name, family, given = item.name, item.family, item.given
         personal = item.name_type == "Personal" or bool(family)
         if personal and not family and "," in name:
@@ -80,8 +91,44 @@ def creators(record: DataCiteRecord) -> list[Creator]:
                     personal and bool(family),
                     orcid,
                     affiliations,
+                    item.contributor_type,
                 )
             )
+    return out
+
+
+def creators(record: DataCiteRecord) -> list[Creator]:
+    return _people(record.creators)
+
+
+def contributors(record: DataCiteRecord) -> list[Creator]:
+    """The contributors, each with its ``role`` (those without one are left out)."""
+    return [person for person in _people(record.contributors) if person.role]
+
+
+def _coordinate(value: str, limit: int) -> bool:
+    try:
+        return -limit <= float(value) <= limit
+    except ValueError:
+        return False
+
+
+def places(record: DataCiteRecord) -> list[Place]:
+    """The geo locations with a name, a point or a box (coordinates out of range left out)."""
+    out = []
+    for item in record.geo_locations:
+        point = None
+        if item.point is not None:
+            latitude, longitude = item.point.latitude, item.point.longitude
+            if _coordinate(latitude, 90) and _coordinate(longitude, 180):
+                point = (latitude, longitude)
+        box = item.box
+        if box is not None and not all(
+            _coordinate(value, limit) for value, limit in zip(box, (180, 180, 90, 90), strict=True)
+        ):
+            box = None
+        if item.place or point or box:
+            out.append(Place(item.place, point, box))
     return out
 
 

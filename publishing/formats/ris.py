@@ -2,7 +2,9 @@
 
 ``M3`` (type of work, what reference managers print in brackets) is the DataCite general type
 ("Dataset"); the facility's free-text resource type goes to a note (``N1``), where it is kept
-without reaching the formatted citation.
+without reaching the formatted citation. Editors among the contributors are ``A2`` (secondary
+author, what reference managers read as the editor) and translators ``A4`` (subsidiary author);
+RIS has no tag for DataCite's other contributor roles.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ def _ris_value(text: str) -> str:
     return " ".join(text.split())
 
 
+def _ris_name(person: fields.Creator) -> str:
+    if person.personal:
+        return f"{person.family}, {person.given}" if person.given else person.family
+    return person.name
+
+
 def ris(record: DataCiteRecord) -> str:
     """One ``TY  - DATA`` reference (RIS lines are ``XX  - value``, CR LF, ending with ``ER``)."""
     lines: list[tuple[str, str]] = [("TY", "DATA"), ("TI", fields.title(record))]
-    for creator in fields.creators(record):
-        if creator.personal:
-            lines.append(
-                ("AU", f"{creator.family}, {creator.given}" if creator.given else creator.family)
-            )
-        else:
-            lines.append(("AU", creator.name))
+    lines += [("AU", _ris_name(creator)) for creator in fields.creators(record)]
+    for role, tag in (("Editor", "A2"), ("Translator", "A4")):
+        lines += [(tag, _ris_name(c)) for c in fields.contributors(record) if c.role == role]
     lines.append(("PY", fields.year(record)))
     parts = fields.issued(record)
     if len(parts) == 3:

@@ -3,7 +3,9 @@
 Required: ``name``, ``description`` (50 to 5000 characters: a short abstract is completed with
 what the record is, a long one cut at a word). Recommended and given where known: ``url``,
 ``identifier`` and ``sameAs`` (the DOI), ``creator`` (Person/Organization, ORCID as ``@id``,
-affiliation with its ROR id), ``publisher``, ``datePublished``, ``license``, ``keywords``,
+affiliation with its ROR id), ``contributor`` (the same, each in a ``Role`` whose ``roleName`` is
+its DataCite contributorType), ``spatialCoverage`` (``Place``: a name, ``GeoCoordinates`` of a
+point, a ``GeoShape`` box), ``publisher``, ``datePublished``, ``license``, ``keywords``,
 ``measurementTechnique`` (PaNET), ``variableMeasured`` (from the scientific metadata, with
 units), ``temporalCoverage``, ``distribution`` (``DataDownload``: the "download all" lists and,
 for a small dataset, its files), ``includedInDataCatalog``, ``isAccessibleForFree``, ``funder``,
@@ -172,6 +174,30 @@ def _person(creator: fields.Creator) -> dict[str, Any]:
     return out
 
 
+def _contributor(person: fields.Creator) -> dict[str, Any]:
+    return {"@type": "Role", "roleName": person.role, "contributor": _person(person)}
+
+
+def _places(record: DataCiteRecord) -> list[dict[str, Any]]:
+    out = []
+    for place in fields.places(record):
+        entry: dict[str, Any] = {"@type": "Place"}
+        if place.name:
+            entry["name"] = place.name
+        shapes: list[dict[str, Any]] = []
+        if place.point is not None:
+            latitude, longitude = place.point
+            shapes.append({"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude})
+        if place.box is not None:
+            west, east, south, north = place.box
+            # schema.org: the lower corner, then the upper one, each "latitude longitude".
+            shapes.append({"@type": "GeoShape", "box": f"{south} {west} {north} {east}"})
+        if shapes:
+            entry["geo"] = shapes[0] if len(shapes) == 1 else shapes
+        out.append(entry)
+    return out
+
+
 def _variables(catalogue: Catalogue) -> list[dict[str, Any]]:
     out = []
     for key_path, unit in catalogue.variables:
@@ -282,6 +308,8 @@ def schemaorg(record: DataCiteRecord, catalogue: Catalogue) -> dict[str, Any]:
     if record.doi:
         data["sameAs"] = fields.doi_url(record.doi)
     data["creator"] = [_person(c) for c in fields.creators(record)]
+    if contributors := fields.contributors(record):
+        data["contributor"] = [_contributor(c) for c in contributors]
     data["publisher"] = {"@type": "Organization", "name": fields.publisher(record)}
     if published := fields.issued_iso(record):
         data["datePublished"] = published
@@ -299,6 +327,8 @@ def schemaorg(record: DataCiteRecord, catalogue: Catalogue) -> dict[str, Any]:
     coverage = fields.collected(record) if catalogue.kind == "dataset" else ""
     if coverage := coverage or catalogue.temporal_coverage:
         data["temporalCoverage"] = coverage
+    if places := _places(record):
+        data["spatialCoverage"] = places
     if distribution := _distribution(catalogue):
         data["distribution"] = distribution
     if catalogue.size:

@@ -132,3 +132,24 @@ def test_a_big_publication_keeps_its_jsonld_small(db: None, downloads: str) -> N
     [data] = extract(page(script))
     assert len(data["hasPart"]) == 50
     assert len(data["variableMeasured"]) == 52
+
+
+def test_contributors_keep_their_role_and_places_are_spatial_coverage(
+    publication: Publication,
+) -> None:
+    [data] = extract(page(jsonld_script(publication_record(publication))))
+    carberry, meitner, lab = data["contributor"]
+    assert carberry["@type"] == "Role"
+    assert carberry["roleName"] == "ContactPerson"
+    assert carberry["contributor"]["@id"] == "https://orcid.org/0000-0002-1825-0097"
+    assert carberry["contributor"]["affiliation"][0]["@id"] == "https://ror.org/05gq02987"
+    assert meitner["roleName"] == "Editor"
+    assert lab["contributor"] == {"@type": "Organization", "name": "Sample Preparation Lab"}
+    hamburg, box = data["spatialCoverage"]
+    assert hamburg == {
+        "@type": "Place",
+        "name": "Hamburg, Germany",
+        "geo": {"@type": "GeoCoordinates", "latitude": "53.5754", "longitude": "9.8803"},
+    }
+    # schema.org's box: the lower corner, then the upper one, each "latitude longitude".
+    assert box == {"@type": "Place", "geo": {"@type": "GeoShape", "box": "35 -10.5 71.2 30"}}

@@ -84,11 +84,50 @@ def test_datacite_xml_validates_against_the_kernel_4_xsd(
     assert identifier.text == dataset.pid
 
 
+KERNEL = "{http://datacite.org/schema/kernel-4}"
+
+
+def test_contributors_and_geo_locations_are_valid_kernel_4_xml(publication: Publication) -> None:
+    tree = etree.fromstring(resource_document(publication_datacite(publication)))
+    assert kernel_schema().validate(tree), kernel_schema().error_log
+    contributors = tree.findall(f"{KERNEL}contributors/{KERNEL}contributor")
+    assert [
+        (c.get("contributorType"), c.findtext(f"{KERNEL}contributorName")) for c in contributors
+    ] == [
+        ("ContactPerson", "Carberry, Josiah"),
+        ("Editor", "Meitner, Lise"),
+        ("DataCollector", "Sample Preparation Lab"),
+    ]
+    assert contributors[0].findtext(f"{KERNEL}nameIdentifier") == (
+        "https://orcid.org/0000-0002-1825-0097"
+    )
+    assert contributors[0].find(f"{KERNEL}affiliation").get("affiliationIdentifier") == (
+        "https://ror.org/05gq02987"
+    )
+    places = tree.findall(f"{KERNEL}geoLocations/{KERNEL}geoLocation")
+    assert places[0].findtext(f"{KERNEL}geoLocationPlace") == "Hamburg, Germany"
+    assert places[0].findtext(f"{KERNEL}geoLocationPoint/{KERNEL}pointLatitude") == "53.5754"
+    box = places[1].find(f"{KERNEL}geoLocationBox")
+    assert [e.text for e in box] == ["-10.5", "30", "35", "71.2"]
+
+
 def test_dublin_core_validates_against_oai_dc(publication: Publication) -> None:
     tree = etree.fromstring(oai_dc_document(publication_datacite(publication)).encode())
     assert oai_dc_schema().validate(tree), oai_dc_schema().error_log
     creators = tree.findall("{http://purl.org/dc/elements/1.1/}creator")
     assert [c.text for c in creators][:2] == ["Franklin, Rosalind", "Ørsted, Hans Christian"]
+    contributors = tree.findall("{http://purl.org/dc/elements/1.1/}contributor")
+    assert [c.text for c in contributors] == [
+        "Carberry, Josiah",
+        "Meitner, Lise",
+        "Sample Preparation Lab",
+    ]
+    coverage = [c.text for c in tree.findall("{http://purl.org/dc/elements/1.1/}coverage")]
+    assert coverage == [
+        "Hamburg, Germany",
+        "east=9.8803; north=53.5754; projection=WGS84",
+        "northlimit=71.2; eastlimit=30; southlimit=35; westlimit=-10.5; projection=WGS84",
+    ]
 
 
 def test_bibtex_parses_back_with_the_same_fields(publication: Publication) -> None:
@@ -111,6 +150,9 @@ def test_bibtex_parses_back_with_the_same_fields(publication: Publication) -> No
     # The organisation is one name, never "Beamline P08 team" and "friends".
     assert len(authors) == 3
     assert "friends" in " ".join(authors[2].last)
+    # Of the contributors, BibTeX has a place for the editor only.
+    assert [(e.last, e.first) for e in fields["editor"]] == [(["Meitner"], ["Lise"])]
+    assert "Carberry" not in bibtex.bibtex(record)
 
 
 def test_ris_parses_back(publication: Publication) -> None:
@@ -130,6 +172,7 @@ def test_ris_parses_back(publication: Publication) -> None:
     assert entry["urls"] == ["https://doi.org/10.5072/landing-formats-0001"]
     assert entry["keywords"] == ["X-ray reflectivity", "lipids"]
     assert entry["publisher"] == "Photon Science Facility"
+    assert entry["secondary_authors"] == ["Meitner, Lise"]  # the editor
 
 
 # CSL 1.0.2's "license" variable is newer than citeproc-py.
@@ -142,6 +185,8 @@ def test_csl_json_is_read_by_citeproc(publication: Publication) -> None:
     assert items[0]["type"] == "dataset"
     assert items[0]["author"][2] == {"literal": "Beamline P08 team and friends"}
     assert items[0]["issued"] == {"date-parts": [[2025, 2, 3]]}
+    assert items[0]["editor"] == [{"family": "Meitner", "given": "Lise"}]
+    assert "Carberry" not in json.dumps(items)  # a contact person has no CSL variable
 
 
 def test_a_dataset_without_doi_is_cited_by_its_handle(dataset: Dataset) -> None:
