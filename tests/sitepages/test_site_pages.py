@@ -94,6 +94,18 @@ def test_markdown_runs_no_html_and_keeps_only_safe_links() -> None:
     assert "<h2>Heading</h2>" in html
 
 
+def test_headings_start_at_h2_and_skip_no_level() -> None:
+    html = render_markdown("## Two\n\n#### Four\n\n## Two again\n\n###### Six")
+
+    assert html.split() == [
+        "<h2>Two</h2>",
+        "<h3>Four</h3>",
+        "<h2>Two",
+        "again</h2>",
+        "<h4>Six</h4>",
+    ]
+
+
 def test_a_visitor_gets_their_language_else_the_default() -> None:
     site_page_save(
         page=SitePage(slug="about", language="de", title="Über das Portal", body="Hallo")
