@@ -82,6 +82,15 @@ $(OPENSEARCH_JARS):
 
 opensearch-jars: $(OPENSEARCH_JARS)
 
+# The German catalogue: every string of the templates and the Python code into
+# locale/de/LC_MESSAGES/django.po (new ones with an empty msgstr: translate them there), then the
+# compiled .mo, which is committed (running the portal needs no GNU gettext; this target does).
+.PHONY: messages
+MESSAGES_IGNORE := -i .venv -i node_modules -i tests -i bench -i tools -i var -i demo/scicat-export
+messages: install
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l de $(MESSAGES_IGNORE)
+
 test: install opensearch-jars
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -3,7 +3,9 @@
 The home page, a dataset's page and a publication's page are rendered once and then served from
 the cache (``PORTAL_PAGE_CACHE_SECONDS``, off in development) to every visitor who asks for the
 plain HTML page: no query string, no htmx part, ``Accept`` choosing HTML. The pages show nothing
-that depends on who asks, so one copy serves everyone.
+that depends on who asks but the language (English or German, ``portal/locale.py``), so one copy
+per language serves everyone: the key holds the active language, and an invalidation drops the
+copies of every language.
 
 Invalidation comes from the services that write, once their transaction commits:
 :func:`invalidate_after_commit` is called by :func:`catalogue.services.search_index_after_commit`
@@ -32,11 +34,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
 
 from catalogue.models import Dataset
 
-_PREFIX = "page:v1"
-HOME = f"{_PREFIX}:home"
+_PREFIX = "page:v2"
 # Headers of the rendered page that the stored copy keeps (the rest is set on every answer).
 _KEPT_HEADERS = ("Content-Type", "Link", "Content-Language")
 
@@ -70,12 +72,25 @@ def _stamp(modified: datetime | None) -> str:
     return f"{modified.timestamp():.6f}" if modified is not None else "-"
 
 
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def home_key(language: str | None = None) -> str:
+    """The home page's key in ``language`` (the active one when not given)."""
+    return f"{_PREFIX}:{language or _language()}:home"
+
+
 def dataset_key(pk: int, modified: datetime | None) -> str:
-    return f"{_PREFIX}:dataset:{pk}:{_stamp(modified)}"
+    return f"{_PREFIX}:{_language()}:dataset:{pk}:{_stamp(modified)}"
 
 
 def publication_key(pk: int, modified: datetime | None) -> str:
-    return f"{_PREFIX}:publication:{pk}:{_stamp(modified)}"
+    return f"{_PREFIX}:{_language()}:publication:{pk}:{_stamp(modified)}"
 
 
 def site_page_key(slug: str, language: str) -> str:
@@ -83,9 +98,9 @@ def site_page_key(slug: str, language: str) -> str:
     return f"{_PREFIX}:site:{slug}:{language}"
 
 
-def _pointer(kind: str, pk: int) -> str:
+def _pointer(language: str, kind: str, pk: int) -> str:
     """Where the key of the page stored for a record is remembered (to drop it by id alone)."""
-    return f"{_PREFIX}:{kind}-key:{pk}"
+    return f"{_PREFIX}:{language}:{kind}-key:{pk}"
 
 
 def get(key: str) -> StoredPage | None:
@@ -105,10 +120,10 @@ def store(key: str, response: HttpResponse) -> StoredPage | None:
         rendered_at=timezone.now().replace(microsecond=0),
     )
     seconds = int(settings.PORTAL_PAGE_CACHE_SECONDS)
-    kind, _, rest = key.removeprefix(_PREFIX + ":").partition(":")
+    language, kind, rest = [*key.removeprefix(_PREFIX + ":").split(":", 2), ""][:3]
     pointers = {key: page}
     if kind in {"dataset", "publication"}:
-        pointers[_pointer(kind, int(rest.split(":")[0]))] = key  # type: ignore[assignment]
+        pointers[_pointer(language, kind, int(rest.split(":")[0]))] = key  # type: ignore[assignment]
     cache.set_many(pointers, seconds)
     return page
 
@@ -144,10 +159,12 @@ def _drop(dataset_ids: list[int], publication_ids: list[int]) -> None:
     publications = set(publication_ids).union(
         containing.values_list("publications", flat=True).distinct()
     )
-    pointers = [_pointer("dataset", pk) for pk in dataset_ids]
-    pointers += [_pointer("publication", pk) for pk in publications]
+    languages = _languages()
+    pointers = [_pointer(lang, "dataset", pk) for pk in dataset_ids for lang in languages]
+    pointers += [_pointer(lang, "publication", pk) for pk in publications for lang in languages]
     found = cache.get_many(pointers)
-    cache.delete_many([HOME, *pointers, *(str(key) for key in found.values())])
+    homes = [home_key(lang) for lang in languages]
+    cache.delete_many([*homes, *pointers, *(str(key) for key in found.values())])
 
 
 def invalidate_after_commit(

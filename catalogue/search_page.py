@@ -17,14 +17,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.core.files.storage import Storage
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import LOCATION_LABELS
 from catalogue.models import Thumbnail
@@ -33,34 +36,38 @@ from catalogue.search.base import DEFAULT_SORT, PER_PAGE_CHOICES
 from catalogue.search_params import OPERATORS, SORT_LABELS, ConditionRow, SearchRequest
 from catalogue.search_urls import list_path, search_url, without_condition, without_value
 from catalogue.selectors import KeySuggestion
+from catalogue.sizes import human_size
 from lib.line_breaks import breakable_html
-from lib.sizes import human_size
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Table columns: (label, sort key or "" when the column does not sort, first click descending).
-COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("PID", "pid", False),
-    ("Name", "title", False),
-    ("Run no.", "run_number", False),
-    ("Source folder", "", False),
-    ("Size", "size", True),
-    ("Start time", "start_time", True),
-    ("Type", "type", False),
-    ("Image", "", False),
-    ("Proposal ID", "proposal", False),
+COLUMNS: tuple[tuple[StrOrPromise, str, bool], ...] = (
+    (_("PID"), "pid", False),
+    (_("Name"), "title", False),
+    (_("Run no."), "run_number", False),
+    (_("Source folder"), "", False),
+    (_("Size"), "size", True),
+    (_("Start time"), "start_time", True),
+    (_("Type"), "type", False),
+    (_("Image"), "", False),
+    (_("Proposal ID"), "proposal", False),
 )
 _DIRECTION_WORDS = {
-    "start_time": ("oldest first", "newest first"),
-    "size": ("smallest first", "largest first"),
+    "start_time": (_("oldest first"), _("newest first")),
+    "size": (_("smallest first"), _("largest first")),
 }
+_ALPHABETICAL = (_("A to Z"), _("Z to A"))
 # Facet values shown before "Show more"; selected values are always shown.
 FACET_TOP = 6
 # Highlighted fields shown under a result's name (the name itself shows its own highlight).
 SNIPPET_FIELDS = {
-    "description": "Description",
-    "keywords": "Keywords",
-    "proposal_title": "Proposal",
-    "techniques": "Technique",
-    "instrument": "Instrument",
+    "description": _("Description"),
+    "keywords": _("Keywords"),
+    "proposal_title": _("Proposal"),
+    "techniques": _("Technique"),
+    "instrument": _("Instrument"),
 }
 MAX_SNIPPETS = 2
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
@@ -109,7 +116,7 @@ class FacetOption:
 
     @property
     def count_text(self) -> str:
-        return f"{self.count:,}"
+        return number_format(self.count, force_grouping=True)
 
     @property
     def plural(self) -> str:
@@ -175,7 +182,7 @@ class SearchPageModel:
     row_errors: bool
     condition_rows: list[ConditionRow]
     add_row: bool
-    operators: dict[str, str]
+    operators: dict[str, StrOrPromise]
     facets: list[FacetGroup]
     chips: list[Chip]
     clear_url: str
@@ -257,7 +264,7 @@ def _when(value: datetime | None) -> tuple[str, str]:
     if value is None:
         return "", ""
     local = timezone.localtime(value)
-    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+    return local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")
 
 
 def _fragment(html: str) -> SafeString:
@@ -292,7 +299,7 @@ def table_row(
     highlights = highlights or {}
     title_fragments = highlights.get("title") or []
     snippets = [
-        (label, _fragment(" … ".join(highlights[name][:2])))
+        (str(label), _fragment(" … ".join(highlights[name][:2])))
         for name, label in SNIPPET_FIELDS.items()
         if highlights.get(name)
     ]
@@ -313,7 +320,7 @@ def table_row(
         start_text=start_text,
         type=dataset["type"],
         thumbnail_url=_thumbnail_storage().url(image) if image else "",
-        thumbnail_alt=(dataset["thumbnail_caption"] or "Thumbnail") if image else "",
+        thumbnail_alt=(dataset["thumbnail_caption"] or gettext("Thumbnail")) if image else "",
         proposal_id=dataset["proposal__proposal_id"] or "",
         title_html=_fragment(title_fragments[0]) if len(title_fragments) == 1 else None,
         snippets=tuple(snippets[:MAX_SNIPPETS]),
@@ -323,9 +330,13 @@ def table_row(
 def sort_label(sort: str) -> str:
     field, descending = SORTS[sort]
     if field == "_score":
-        return "Relevance, best match first"
-    words = _DIRECTION_WORDS.get(field, ("A to Z", "Z to A"))
-    return f"{SORT_LABELS[field].capitalize()}, {words[1] if descending else words[0]}"
+        return gettext("Relevance, best match first")
+    words = _DIRECTION_WORDS.get(field, _ALPHABETICAL)
+    # Translators: a sort order, e.g. "Start time, newest first".
+    return gettext("%(field)s, %(direction)s") % {
+        "field": str(SORT_LABELS[field]).capitalize(),
+        "direction": words[1] if descending else words[0],
+    }
 
 
 def sort_choices(query: DatasetQuery, current: str) -> list[Choice]:
@@ -345,7 +356,7 @@ def columns(query: DatasetQuery) -> list[Column]:
     out = []
     for label, key, descending_first in COLUMNS:
         if not key:
-            out.append(Column(label, key))
+            out.append(Column(str(label), key))
             continue
         aria_sort = ""
         if key == current_field:
@@ -355,11 +366,11 @@ def columns(query: DatasetQuery) -> list[Column]:
             target = f"-{key}" if descending_first else key
         out.append(
             Column(
-                label,
+                str(label),
                 key,
                 href=search_url(query, sort=target, page=1),
                 aria_sort=aria_sort,
-                hint=f"sort by {sort_label(target).lower()}",
+                hint=gettext("sort by %(order)s") % {"order": sort_label(target).lower()},
             )
         )
     return out
@@ -401,7 +412,7 @@ def facet_groups(query: DatasetQuery, page: SearchPage | None) -> list[FacetGrou
         top, more = options[:FACET_TOP], options[FACET_TOP:]
         top += [o for o in more if o.selected]
         more = [o for o in more if not o.selected]
-        groups.append(FacetGroup(name, label, top, more, len(selected)))
+        groups.append(FacetGroup(name, str(label), top, more, len(selected)))
     return groups
 
 
@@ -422,21 +433,31 @@ def _facet_label(name: str, value: str) -> str:
 def chips(query: DatasetQuery) -> list[Chip]:
     out = []
     if query.text:
-        out.append(Chip("Text", f"“{query.text}”", search_url(query, text="", page=1)))
+        out.append(Chip(gettext("Text"), f"“{query.text}”", search_url(query, text="", page=1)))
     for name, label in FACETS.items():
         for value in query.selected(name):
-            out.append(Chip(label, _facet_label(name, value), without_value(query, name, value)))
+            out.append(
+                Chip(str(label), _facet_label(name, value), without_value(query, name, value))
+            )
     for index, condition in enumerate(query.conditions):
-        out.append(Chip("Condition", condition, without_condition(query, index)))
+        out.append(Chip(gettext("Condition"), condition, without_condition(query, index)))
     if query.start_from:
+        day = date_format(query.start_from, "SHORT_DATE_FORMAT")
         out.append(
             Chip(
-                "Start time", f"from {query.start_from}", search_url(query, start_from=None, page=1)
+                gettext("Start time"),
+                pgettext("date range", "from %(day)s") % {"day": day},
+                search_url(query, start_from=None, page=1),
             )
         )
     if query.start_to:
+        day = date_format(query.start_to, "SHORT_DATE_FORMAT")
         out.append(
-            Chip("Start time", f"to {query.start_to}", search_url(query, start_to=None, page=1))
+            Chip(
+                gettext("Start time"),
+                pgettext("date range", "to %(day)s") % {"day": day},
+                search_url(query, start_to=None, page=1),
+            )
         )
     return out
 

@@ -16,8 +16,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 
 from django.http import QueryDict
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.search import FACETS, SORTS, DatasetQuery
 from catalogue.search.base import (
@@ -28,6 +31,9 @@ from catalogue.search.base import (
 )
 from lib.whole_numbers import parse_whole_number
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Page numbers past this are never looked up (the offset would overflow a database integer).
 MAX_PAGE = 1_000_000
 MAX_FACET_VALUES = 20  # per facet
@@ -37,25 +43,25 @@ MAX_CONDITION_LENGTH = 300
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Operator in a condition -> how the builder's menu shows it.
-OPERATORS: dict[str, str] = {
+OPERATORS: dict[str, StrOrPromise] = {
     "=": "=",
     "!=": "≠",
     "<": "<",
     "<=": "≤",
     ">": ">",
     ">=": "≥",
-    "between": "between",
-    "contains": "contains",
+    "between": pgettext_lazy("condition operator", "between"),
+    "contains": pgettext_lazy("condition operator", "contains"),
 }
-_OPERATOR_WORDS: dict[str, str] = {
-    "=": "equal to",
-    "!=": "not equal to",
-    "<": "less than",
-    "<=": "at most",
-    ">": "greater than",
-    ">=": "at least",
-    "between": "between",
-    "contains": "containing",
+_OPERATOR_WORDS: dict[str, StrOrPromise] = {
+    "=": _("equal to"),
+    "!=": _("not equal to"),
+    "<": _("less than"),
+    "<=": _("at most"),
+    ">": _("greater than"),
+    ">=": _("at least"),
+    "between": pgettext_lazy("condition operator", "between"),
+    "contains": _("containing"),
 }
 _OPERATOR_ALIASES = {"==": "=", "<>": "!="}
 _CONDITION = re.compile(
@@ -119,13 +125,13 @@ class ConditionRow:
         if self.is_blank or self.is_complete:
             return ""
         if not self.key:
-            return "Choose a parameter for this condition; until then it is not applied."
-        return "Enter a value for this condition; until then it is not applied."
+            return gettext("Choose a parameter for this condition; until then it is not applied.")
+        return gettext("Enter a value for this condition; until then it is not applied.")
 
     @property
     def words(self) -> str:
         """The condition in words, for labels of buttons that act on it."""
-        op = _OPERATOR_WORDS.get(self.op, self.op)
+        op = str(_OPERATOR_WORDS.get(self.op, self.op))
         return " ".join(part for part in (self.key, op, self.value, self.unit) if part)
 
 
@@ -148,7 +154,10 @@ class SearchRequest:
         text = clean_text(params.get("q", ""))
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH].rstrip()
-            notices.append(f"The search text was cut to its first {MAX_QUERY_LENGTH} characters.")
+            notices.append(
+                gettext("The search text was cut to its first %(count)d characters.")
+                % {"count": MAX_QUERY_LENGTH}
+            )
 
         filters: list[tuple[str, tuple[str, ...]]] = []
         for facet, label in FACETS.items():
@@ -159,8 +168,11 @@ class SearchRequest:
                     values.append(value)
             if len(values) > MAX_FACET_VALUES:
                 notices.append(
-                    f"Only the first {MAX_FACET_VALUES} values of “{label}” were used "
-                    f"({len(values)} were given)."
+                    gettext(
+                        "Only the first %(count)d values of “%(facet)s” were used "
+                        "(%(given)d were given)."
+                    )
+                    % {"count": MAX_FACET_VALUES, "facet": label, "given": len(values)}
                 )
                 values = values[:MAX_FACET_VALUES]
             if values:
@@ -170,8 +182,8 @@ class SearchRequest:
         conditions = [row.condition for row in rows if row.is_complete]
         if len(conditions) > MAX_CONDITIONS:
             notices.append(
-                f"Only the first {MAX_CONDITIONS} conditions were used "
-                f"({len(conditions)} were given)."
+                gettext("Only the first %(count)d conditions were used (%(given)d were given).")
+                % {"count": MAX_CONDITIONS, "given": len(conditions)}
             )
             keep = set(conditions[:MAX_CONDITIONS])
             rows = [row for row in rows if not row.is_complete or row.condition in keep]
@@ -181,11 +193,10 @@ class SearchRequest:
         sort = clean_text(params.get("sort", ""))
         sort_error = ""
         if sort and sort not in SORTS:
-            sort_error = (
-                f"“{sort[:60]}” is not a way to sort these results. Sort by one of: "
-                + ", ".join(label for label in SORT_LABELS.values())
-                + " (choose a column heading or the “Sort by” menu)."
-            )
+            sort_error = gettext(
+                "“%(sort)s” is not a way to sort these results. Sort by one of: %(choices)s "
+                "(choose a column heading or the “Sort by” menu)."
+            ) % {"sort": sort[:60], "choices": ", ".join(map(str, SORT_LABELS.values()))}
             sort = ""
         if sort == ("relevance" if text else DEFAULT_SORT) or (sort == "relevance" and not text):
             sort = ""  # the default order, said once
@@ -194,17 +205,22 @@ class SearchRequest:
         per_page = parse_whole_number(raw_per_page, DEFAULT_PER_PAGE)
         if per_page not in PER_PAGE_CHOICES or (raw_per_page and str(per_page) != raw_per_page):
             notices.append(
-                f"Showing {DEFAULT_PER_PAGE} datasets per page: choose "
-                + ", ".join(str(n) for n in PER_PAGE_CHOICES[:-1])
-                + f" or {PER_PAGE_CHOICES[-1]}."
+                gettext("Showing %(count)d datasets per page: choose %(choices)s or %(last)d.")
+                % {
+                    "count": DEFAULT_PER_PAGE,
+                    "choices": ", ".join(str(n) for n in PER_PAGE_CHOICES[:-1]),
+                    "last": PER_PAGE_CHOICES[-1],
+                }
             )
             per_page = DEFAULT_PER_PAGE
         page = min(max(parse_whole_number(params.get("page", "").strip(), 1), 1), MAX_PAGE)
 
-        start_from = _day(params.get("start_from", ""), notices, "from", end=False)
-        start_to = _day(params.get("start_to", ""), notices, "to", end=True)
+        start_from = _day(params.get("start_from", ""), notices, end=False)
+        start_to = _day(params.get("start_to", ""), notices, end=True)
         if start_from and start_to and start_from > start_to:
-            notices.append("The start-time range was given the wrong way round and was turned.")
+            notices.append(
+                gettext("The start-time range was given the wrong way round and was turned.")
+            )
             start_from, start_to = start_to, start_from
         query = DatasetQuery(
             text=text,
@@ -232,21 +248,21 @@ class SearchRequest:
 
 # Sort field -> what the menu and column hints call it.
 SORT_LABELS = {
-    "_score": "relevance",
-    "pid": "PID",
-    "title": "name",
-    "run_number": "run number",
-    "size": "size",
-    "start_time": "start time",
-    "type": "type",
-    "proposal": "proposal ID",
+    "_score": _("relevance"),
+    "pid": _("PID"),
+    "title": _("name"),
+    "run_number": _("run number"),
+    "size": _("size"),
+    "start_time": _("start time"),
+    "type": _("type"),
+    "proposal": _("proposal ID"),
 }
 
 
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-def _day(raw: str, notices: list[str], which: str, *, end: bool) -> date | None:
+def _day(raw: str, notices: list[str], *, end: bool) -> date | None:
     """A start-time bound: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year: its first
     day for "from", its last for "to"); anything else is left out with a notice."""
     text = clean_text(raw)[:20]
@@ -268,10 +284,17 @@ def _day(raw: str, notices: list[str], which: str, *, end: bool) -> date | None:
             )
         return date(year, 12, 31) if end else date(year, 1, 1)
     except ValueError:
-        notices.append(
-            f"“{text}” is not a date, so the start time “{which}” was left out: write it as "
-            "YYYY-MM-DD (or a year, YYYY)."
-        )
+        if end:
+            message = gettext(
+                "“%(text)s” is not a date, so the start time “to” was left out: write it as "
+                "YYYY-MM-DD (or a year, YYYY)."
+            )
+        else:
+            message = gettext(
+                "“%(text)s” is not a date, so the start time “from” was left out: write it as "
+                "YYYY-MM-DD (or a year, YYYY)."
+            )
+        notices.append(message % {"text": text})
         return None
 
 

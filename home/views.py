@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
 from catalogue import page_cache
@@ -41,13 +42,13 @@ def _latest_dataset(values: dict[str, Any]) -> LatestDataset:
         title=values["title"],
         type=values["type"],
         start_iso=local.isoformat() if local else "",
-        start_text=local.strftime("%Y-%m-%d %H:%M") if local else "",
+        start_text=date_format(local, "SHORT_DATETIME_FORMAT") if local else "",
     )
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    cache_key = page_cache.HOME if page_cache.cacheable(request) else ""
+    cache_key = page_cache.home_key() if page_cache.cacheable(request) else ""
     if cache_key and (stored := page_cache.get(cache_key)) is not None:
         return page_cache.respond(request, stored)
     counts = catalogue_counts()

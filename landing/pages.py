@@ -14,13 +14,14 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import DataAccess, data_access
 from catalogue.models import Dataset
+from catalogue.sizes import human_size
 from landing.downloads import downloads_enabled
 from landing.records import LandingRecord
 from lib.links import orcid_url, panet_url, safe_url
-from lib.sizes import human_size
 from lib.terms import words
 from publishing.formats import fields
 from publishing.record import VERSION_RELATIONS, DataCiteRecord, Name
@@ -28,59 +29,59 @@ from publishing.selectors import bare_doi
 
 # DataCite relation types in words: "<this record> <words> <the related work>".
 RELATION_WORDS = {
-    "IsCitedBy": "is cited by",
-    "Cites": "cites",
-    "IsSupplementTo": "is supplement to",
-    "IsSupplementedBy": "is supplemented by",
-    "IsContinuedBy": "is continued by",
-    "Continues": "continues",
-    "IsDescribedBy": "is described by",
-    "Describes": "describes",
-    "HasMetadata": "has metadata in",
-    "IsMetadataFor": "is metadata for",
-    "HasVersion": "has the version",
-    "IsVersionOf": "is a version of",
-    "IsNewVersionOf": "is a new version of",
-    "IsPreviousVersionOf": "is a previous version of",
-    "IsPartOf": "is part of",
-    "HasPart": "has the part",
-    "IsPublishedIn": "is published in",
-    "IsReferencedBy": "is referenced by",
-    "References": "references",
-    "IsDocumentedBy": "is documented by",
-    "Documents": "documents",
-    "IsCompiledBy": "is compiled by",
-    "Compiles": "compiles",
-    "IsVariantFormOf": "is a variant form of",
-    "IsOriginalFormOf": "is the original form of",
-    "IsIdenticalTo": "is identical to",
-    "IsReviewedBy": "is reviewed by",
-    "Reviews": "reviews",
-    "IsDerivedFrom": "is derived from",
-    "IsSourceOf": "is the source of",
-    "IsRequiredBy": "is required by",
-    "Requires": "requires",
-    "IsObsoletedBy": "is made obsolete by",
-    "Obsoletes": "makes obsolete",
-    "IsCollectedBy": "is collected by",
-    "Collects": "collects",
-    "IsTranslationOf": "is a translation of",
-    "HasTranslation": "has the translation",
-    "Other": "is related to",  # kernel 4.7; relationTypeInformation says how, when given
+    "IsCitedBy": _("is cited by"),
+    "Cites": _("cites"),
+    "IsSupplementTo": _("is supplement to"),
+    "IsSupplementedBy": _("is supplemented by"),
+    "IsContinuedBy": _("is continued by"),
+    "Continues": _("continues"),
+    "IsDescribedBy": _("is described by"),
+    "Describes": _("describes"),
+    "HasMetadata": _("has metadata in"),
+    "IsMetadataFor": _("is metadata for"),
+    "HasVersion": _("has the version"),
+    "IsVersionOf": _("is a version of"),
+    "IsNewVersionOf": _("is a new version of"),
+    "IsPreviousVersionOf": _("is a previous version of"),
+    "IsPartOf": _("is part of"),
+    "HasPart": _("has the part"),
+    "IsPublishedIn": _("is published in"),
+    "IsReferencedBy": _("is referenced by"),
+    "References": _("references"),
+    "IsDocumentedBy": _("is documented by"),
+    "Documents": _("documents"),
+    "IsCompiledBy": _("is compiled by"),
+    "Compiles": _("compiles"),
+    "IsVariantFormOf": _("is a variant form of"),
+    "IsOriginalFormOf": _("is the original form of"),
+    "IsIdenticalTo": _("is identical to"),
+    "IsReviewedBy": _("is reviewed by"),
+    "Reviews": _("reviews"),
+    "IsDerivedFrom": _("is derived from"),
+    "IsSourceOf": _("is the source of"),
+    "IsRequiredBy": _("is required by"),
+    "Requires": _("requires"),
+    "IsObsoletedBy": _("is made obsolete by"),
+    "Obsoletes": _("makes obsolete"),
+    "IsCollectedBy": _("is collected by"),
+    "Collects": _("collects"),
+    "IsTranslationOf": _("is a translation of"),
+    "HasTranslation": _("has the translation"),
+    "Other": _("is related to"),  # kernel 4.7; relationTypeInformation says how, when given
 }
 DATE_WORDS = {
-    "Collected": "Collected",
-    "Created": "Created",
-    "Issued": "Published",
-    "Available": "Available (embargo ended)",
-    "Submitted": "Submitted",
-    "Accepted": "Accepted",
-    "Updated": "Updated",
-    "Valid": "Valid",
-    "Copyrighted": "Copyrighted",
-    "Withdrawn": "Withdrawn",
-    "Coverage": "Period covered",
-    "Other": "Date",
+    "Collected": _("Collected"),
+    "Created": _("Created"),
+    "Issued": _("Published"),
+    "Available": _("Available (embargo ended)"),
+    "Submitted": _("Submitted"),
+    "Accepted": _("Accepted"),
+    "Updated": _("Updated"),
+    "Valid": _("Valid"),
+    "Copyrighted": _("Copyrighted"),
+    "Withdrawn": _("Withdrawn"),
+    "Coverage": _("Period covered"),
+    "Other": _("Date"),
 }
 
 
@@ -233,9 +234,9 @@ def _related(metadata: DataCiteRecord, hide: set[str]) -> tuple[list[Related], l
             continue
         entry = Related(
             relation=(relation == "Other" and item.relation_type_information)
-            or RELATION_WORDS.get(relation)
+            or str(RELATION_WORDS.get(relation) or "")
             or words(relation)
-            or "is related to",
+            or gettext("is related to"),
             identifier=identifier,
             kind=kind,
             url=related_url(identifier, kind),
@@ -248,9 +249,14 @@ def _dates(metadata: DataCiteRecord) -> list[Fact]:
     out = []
     for item in metadata.dates:
         start, _, end = item.date.partition("/")
-        value = _day_or_minute(start) + (f" to {_day_or_minute(end)}" if end else "")
+        value = _day_or_minute(start)
+        if end:
+            # Translators: a period of dates, e.g. "2024-10-01 to 2024-10-10".
+            value = gettext("%(start)s to %(end)s") % {"start": value, "end": _day_or_minute(end)}
         kind = item.date_type
-        out.append(Fact(DATE_WORDS.get(kind, words(kind).capitalize() or "Date"), value))
+        out.append(
+            Fact(str(DATE_WORDS.get(kind, words(kind).capitalize() or gettext("Date"))), value)
+        )
     return out
 
 
@@ -337,7 +343,9 @@ def dataset_card(dataset: Dataset) -> DatasetCard:
         location=location(dataset),
         techniques=techniques,
         thumbnail_url=thumbnails[0].image.url if thumbnails else "",
-        thumbnail_alt=(thumbnails[0].caption or f"Preview of {dataset.title}")
+        thumbnail_alt=(
+            thumbnails[0].caption or gettext("Preview of %(title)s") % {"title": dataset.title}
+        )
         if thumbnails
         else "",
     )

@@ -32,6 +32,7 @@ from catalogue.selectors import (
     dataset_files_page,
     dataset_thumbnails,
 )
+from catalogue.sizes import human_size
 from catalogue.visibility import WithdrawnBy
 from landing import downloads, pages
 from landing.citation import DEFAULT_STYLE, STYLES, CitationError, cite
@@ -49,7 +50,6 @@ from landing.selectors import Totals, datasets_page
 from landing.signposting import link_header
 from lib.htmx_request import wants_partial
 from lib.identifiers import lookable
-from lib.sizes import human_size
 from lib.whole_numbers import parse_whole_number
 from publishing.models import Publication
 from publishing.selectors import (

@@ -137,6 +137,9 @@ MIDDLEWARE = [
     # ETag on every page and 304 when the visitor's copy is current (stored pages bring their own).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language (cookie from the switcher, else Accept-Language) on pages; machine
+    # formats stay English and language-neutral (portal/locale.py).
+    "portal.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +164,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
@@ -210,6 +214,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The public pages in English and German (locale/de/LC_MESSAGES/django.po, `make messages`). No
+# language prefix in URLs (DOI targets, OAI-PMH, API and sitemap addresses never change): the
+# switcher's cookie, else the browser's Accept-Language, chooses; pages vary on both.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in ISO 8601 (portal/formats/en); German ones as Django writes them.
+FORMAT_MODULE_PATH = ["portal.formats"]
+LANGUAGE_COOKIE_NAME = "portal_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -472,6 +486,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 # The proxies whose X-Forwarded-For is believed (lib/client_address.py): a request from anywhere
 # else counts as its own peer's, so a client reaching gunicorn directly cannot pick its address.

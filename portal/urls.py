@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.static import serve
 
 from operations.health import healthz, readyz
@@ -28,6 +30,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Browsers and crawlers ask for /favicon.ico whatever the page says: the SVG icon.
     path("favicon.ico", favicon),
     path("metrics", metrics, name="metrics"),
+    # The language switcher's form posts here (a cookie, then back to the page). No CSRF token:
+    # the form sits on pages kept whole in the cache, and choosing a language changes nothing else.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("dumps/", dumps_index, name="dumps"),
     path("dumps/index.json", dumps_json, name="dumps_json"),
     path("dumps/<str:name>", dump_file, name="dump_file"),

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalogue.payloads import DatasetIn
+from catalogue.sizes import human_size
 from lib import download_url
-from lib.sizes import human_size
 from publishing.formats import bibtex, csl, datacite_json, datacite_xml, ris
 from publishing.record import DataCiteRecord, parse
 from review.anonymise import Scrubber

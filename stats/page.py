@@ -19,7 +19,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from lib.sizes import human_size
+from catalogue.sizes import human_size
 from stats import charts
 from stats.selectors import Filters, most_used, openness, per_beamline, per_place, per_year
 

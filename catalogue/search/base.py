@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from catalogue.search.clauses import Clause
 
 # URL value -> (field, descending). "relevance" ranks by score (the default when there is text);
@@ -36,16 +40,17 @@ MAX_QUERY_LENGTH = 500
 
 # Facets: URL parameter (repeatable) -> label. Values within one facet combine with OR, facets
 # with AND. The order here is the sidebar's order.
-FACETS: dict[str, str] = {
-    "type": "Type",
-    "instrument": "Instrument",
-    "technique": "Technique",
-    "creator": "Creator",
-    "year": "Year",
-    "keyword": "Keyword",
-    "license": "License",
-    "proposal": "Proposal",
-    "location": "Data location",
+# The sidebar's facets and their labels (translated when shown: lazy strings).
+FACETS: dict[str, StrOrPromise] = {
+    "type": _("Type"),
+    "instrument": _("Instrument"),
+    "technique": _("Technique"),
+    "creator": _("Creator"),
+    "year": _("Year"),
+    "keyword": _("Keyword"),
+    "license": _("License"),
+    "proposal": _("Proposal"),
+    "location": _("Data location"),
 }
 
 

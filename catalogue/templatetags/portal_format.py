@@ -11,8 +11,8 @@ from typing import Any
 
 from django import template
 
+from catalogue.sizes import human_size
 from lib.links import orcid_url, safe_url
-from lib.sizes import human_size
 from lib.terms import words
 
 register = template.Library()
