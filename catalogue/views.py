@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,6 +38,7 @@ from catalogue.selectors import (
 from lib.htmx_request import wants_partial
 
 if TYPE_CHECKING:
+
     from lib.htmx_request import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
@@ -97,7 +100,11 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
             page, datasets = dataset_table_page(query)
             if query.page > page.num_pages:
                 notices.append(
-                    f"There is no page {query.page:,}; this is the last page, {page.num_pages:,}."
+                    gettext("There is no page %(page)s; this is the last page, %(last)s.")
+                    % {
+                        "page": number_format(query.page, force_grouping=True),
+                        "last": number_format(page.num_pages, force_grouping=True),
+                    }
                 )
                 query = dataclasses.replace(query, page=page.num_pages)
                 page, datasets = dataset_table_page(query)
@@ -122,7 +129,9 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
             query=query,
             rows=rows,
             notices=notices,
-            error="Search is not available at the moment. Please try again in a few minutes.",
+            error=gettext(
+                "Search is not available at the moment. Please try again in a few minutes."
+            ),
             status=503,
         )
     return _search_response(
@@ -146,12 +155,13 @@ def _unknown_key_notices(query: DatasetQuery) -> list[str]:
         near = unknown_parameter_key(key) if key else None
         if near is None:
             continue
-        text = (
-            f"No public dataset has the parameter “{key[:100]}”, so “{condition[:200]}” "
-            "matches nothing."
-        )
+        text = gettext(
+            "No public dataset has the parameter “%(key)s”, so “%(condition)s” matches nothing."
+        ) % {"key": key[:100], "condition": condition[:200]}
         if near:
-            text += " The nearest known: " + ", ".join(f"“{k}”" for k in near) + "."
+            text += " " + gettext("The nearest known: %(keys)s.") % {
+                "keys": ", ".join(f"“{k}”" for k in near)
+            }
         out.append(text)
     return out
 

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -178,7 +179,10 @@ def publication(request: HtmxHttpRequest, doi: str) -> HttpResponse:
     if found is None:
         if lookable(doi) and (reserved := reservation_by_doi(doi)) is not None:
             return reserved_page(request, reserved)
-        return _not_found(request, f"There is no publication with the DOI “{doi[:300]}”.")
+        return _not_found(
+            request,
+            gettext("There is no publication with the DOI “%(doi)s”.") % {"doi": doi[:300]},
+        )
     cache_key = ""
     if not found.is_withdrawn and page_cache.cacheable(request) and wants_html(request):
         cache_key = page_cache.publication_key(found.pk, found.modified)
@@ -347,7 +351,10 @@ def dataset(request: HtmxHttpRequest, pid: str) -> HttpResponse:
     if found is None and pid.rstrip("/") and pid != pid.rstrip("/"):
         return redirect("landing:dataset", pid.rstrip("/"))  # a link copied with a slash
     if found is None:
-        return _not_found(request, f"There is no public dataset with the PID “{pid[:300]}”.")
+        return _not_found(
+            request,
+            gettext("There is no public dataset with the PID “%(pid)s”.") % {"pid": pid[:300]},
+        )
     if found.is_withdrawn:
         record = dataset_record(found)
         if (negotiated := negotiate(request, record)) is not None:

@@ -24,8 +24,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, override
 
 from stats.selectors import (
     Filters,
@@ -152,7 +154,9 @@ def _svg(figure: Any, *, prefix: str, label_id: str) -> str:
 
 
 def _key(kind: str, numbers: Any) -> str:
-    return "stats-chart:" + hashlib.sha256(repr((VERSION, kind, numbers)).encode()).hexdigest()
+    """The cache key of a chart: its numbers and the language of its labels."""
+    stamp = repr((VERSION, kind, numbers, get_language()))
+    return "stats-chart:" + hashlib.sha256(stamp.encode()).hexdigest()
 
 
 def is_drawn(kind: str, numbers: Sequence[Any]) -> bool:
@@ -188,9 +192,9 @@ def totals_chart(rows: Sequence[Totals], *, kind: str) -> SafeString:
             figure = _figure(9, 5.4)
             axes = figure.subplots(3, 1, sharex=True)
         panels = [
-            ("datasets", "Datasets", [r.datasets for r in rows]),
-            ("size", "Volume (TB)", [r.size / TB for r in rows]),
-            ("files", "Files", [r.files for r in rows]),
+            ("datasets", gettext("Datasets"), [r.datasets for r in rows]),
+            ("size", gettext("Volume (TB)"), [r.size / TB for r in rows]),
+            ("files", gettext("Files"), [r.files for r in rows]),
         ]
         positions = list(range(count))
         for ax, (key, title, values) in zip(axes, panels, strict=True):
@@ -218,13 +222,17 @@ def places_chart(rows: Sequence[Places]) -> SafeString:
         ax = figure.subplots()
         positions = list(range(len(rows)))
         left = [0.0] * len(rows)
-        for place, title in (("disk", "On disk"), ("tape", "On tape"), ("unknown", "Unknown")):
+        for place, title in (
+            ("disk", gettext("On disk")),
+            ("tape", gettext("On tape")),
+            ("unknown", gettext("Unknown")),
+        ):
             values = [getattr(r, f"{place}_size") / TB for r in rows]
             ax.barh(positions, values, left=left, color=PLACE_COLOURS[place], label=title)
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.set_yticks(positions, [_escape_label(r.label) for r in rows])
         ax.invert_yaxis()
-        ax.set_xlabel("Volume (TB)")
+        ax.set_xlabel(gettext("Volume (TB)"))
         figure.legend(loc="upper center", ncols=3, frameon=False)
         _margins(figure, labels=[r.label for r in rows], legend=True)
         return _svg(figure, prefix="chart-places", label_id="places-heading")
@@ -240,12 +248,12 @@ def openness_chart(rows: Sequence[Openness]) -> SafeString:
         ax = figure.subplots()
         years = [r.year for r in rows]
         ax.plot(years, [r.datasets_total for r in rows], marker="o", color=COLOURS["datasets"])
-        ax.set_ylabel("Public datasets", color=COLOURS["datasets"])
+        ax.set_ylabel(gettext("Public datasets"), color=COLOURS["datasets"])
         right = ax.twinx()
         right.spines["right"].set_visible(True)
         right.plot(years, [r.dois_total for r in rows], marker="s", color=COLOURS["files"])
-        right.set_ylabel("DOIs", color=COLOURS["files"])
-        ax.set_xlabel("Year")
+        right.set_ylabel(gettext("DOIs"), color=COLOURS["files"])
+        ax.set_xlabel(gettext("Year"))
         ax.xaxis.get_major_locator().set_params(integer=True)
         _margins(figure)
         figure.subplots_adjust(left=0.08, right=0.92)
@@ -279,11 +287,13 @@ def _short(title: str, limit: int = 40) -> str:
 
 def charts_warm(filters: Filters | None = None) -> None:
     """Draw the charts of a page into the cache: the given filters', or else the unfiltered
-    page's and each facility's (the pages most visited after a sync)."""
+    page's and each facility's (the pages most visited after a sync), in every language."""
     if filters is None:
-        charts_warm(Filters())
-        for facility in choices().facilities:
-            charts_warm(Filters(facility=facility))
+        for language, _name in settings.LANGUAGES:
+            with override(language):
+                charts_warm(Filters())
+                for facility in choices().facilities:
+                    charts_warm(Filters(facility=facility))
         return
     for rows, kind in ((per_beamline(filters), "beamlines"), (per_year_rows(filters), "years")):
         if rows:

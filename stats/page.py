@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from catalogue.sizes import human_size
 from stats import charts
@@ -76,26 +77,35 @@ def _cell(column: Column, value: Any) -> Cell:
     if column.kind == "count":
         return Cell(str(intcomma(value)), True)
     if column.kind == "bytes":
-        return Cell(human_size(value), True, f"{intcomma(value)} bytes")
+        return Cell(
+            human_size(value),
+            True,
+            gettext("%(bytes)s bytes") % {"bytes": intcomma(value)},
+        )
     if column.kind == "dataset":
         return Cell(str(value), False, url=reverse("landing:dataset", args=[value]))
     return Cell(str(value), False)
 
 
-TOTALS = [
-    Column("Datasets", "datasets", "count"),
-    Column("Volume", "volume_bytes", "bytes"),
-    Column("Files", "files", "count"),
-]
+def _total_columns() -> list[Column]:
+    return [
+        Column(gettext("Datasets"), "datasets", "count"),
+        Column(gettext("Volume"), "volume_bytes", "bytes"),
+        Column(gettext("Files"), "files", "count"),
+    ]
+
+
 SECTIONS = ("beamlines", "years", "places", "openness", "views", "downloads")
 
 
-def _totals(key: str, title: str, intro: str, first: str, rows: Sequence[Any]) -> Section:
+def _totals(
+    key: str, title: str, intro: str, first: tuple[str, str], rows: Sequence[Any]
+) -> Section:
     return Section(
         key,
         title,
         intro,
-        [Column(first, first.lower(), "text"), *TOTALS],
+        [Column(first[0], first[1], "text"), *_total_columns()],
         [[r.label, r.datasets, r.size, r.files] for r in rows],
         lambda: charts.totals_chart(rows, kind=key),
         lambda: charts.is_drawn(key, rows),
@@ -107,34 +117,40 @@ def section(key: str, filters: Filters) -> Section:
     if key == "beamlines":
         return _totals(
             key,
-            "Datasets, volume and files per beamline",
-            "Public datasets measured on each beamline, their total size and number of files.",
-            "Beamline",
+            gettext("Datasets, volume and files per beamline"),
+            gettext(
+                "Public datasets measured on each beamline, their total size and number of files."
+            ),
+            (gettext("Beamline"), "beamline"),
             per_beamline(filters),
         )
     if key == "years":
         return _totals(
             key,
-            "Datasets, volume and files per year",
-            "Public datasets by the year they were measured (their start, else their creation).",
-            "Year",
+            gettext("Datasets, volume and files per year"),
+            gettext(
+                "Public datasets by the year they were measured (their start, else their creation)."
+            ),
+            (gettext("Year"), "year"),
             per_year(filters),
         )
     if key == "places":
         places = per_place(filters)
         return Section(
             key,
-            "Data on disk and on tape per beamline",
-            "Where each beamline's public data is kept: online on disk, archived on tape, or "
-            "not said by the catalogue.",
+            gettext("Data on disk and on tape per beamline"),
+            gettext(
+                "Where each beamline's public data is kept: online on disk, archived on tape, or "
+                "not said by the catalogue."
+            ),
             [
-                Column("Beamline", "beamline", "text"),
-                Column("Datasets on disk", "disk_datasets", "count"),
-                Column("Volume on disk", "disk_bytes", "bytes"),
-                Column("Datasets on tape", "tape_datasets", "count"),
-                Column("Volume on tape", "tape_bytes", "bytes"),
-                Column("Datasets, place unknown", "unknown_datasets", "count"),
-                Column("Volume, place unknown", "unknown_bytes", "bytes"),
+                Column(gettext("Beamline"), "beamline", "text"),
+                Column(gettext("Datasets on disk"), "disk_datasets", "count"),
+                Column(gettext("Volume on disk"), "disk_bytes", "bytes"),
+                Column(gettext("Datasets on tape"), "tape_datasets", "count"),
+                Column(gettext("Volume on tape"), "tape_bytes", "bytes"),
+                Column(gettext("Datasets, place unknown"), "unknown_datasets", "count"),
+                Column(gettext("Volume, place unknown"), "unknown_bytes", "bytes"),
             ],
             [
                 [
@@ -155,15 +171,17 @@ def section(key: str, filters: Filters) -> Section:
         opened = openness(filters)
         return Section(
             key,
-            "Public datasets and DOIs over time",
-            "Datasets made public (at the end of their embargo, else when created) and DOIs "
-            "published, each year and in total since the first.",
+            gettext("Public datasets and DOIs over time"),
+            gettext(
+                "Datasets made public (at the end of their embargo, else when created) and DOIs "
+                "published, each year and in total since the first."
+            ),
             [
-                Column("Year", "year", "text"),
-                Column("Datasets made public", "datasets_made_public", "count"),
-                Column("Public datasets in total", "public_datasets_total", "count"),
-                Column("DOIs published", "dois_published", "count"),
-                Column("DOIs in total", "dois_total", "count"),
+                Column(gettext("Year"), "year", "text"),
+                Column(gettext("Datasets made public"), "datasets_made_public", "count"),
+                Column(gettext("Public datasets in total"), "public_datasets_total", "count"),
+                Column(gettext("DOIs published"), "dois_published", "count"),
+                Column(gettext("DOIs in total"), "dois_total", "count"),
             ],
             [[r.year, r.datasets, r.datasets_total, r.dois, r.dois_total] for r in opened],
             lambda: charts.openness_chart(opened),
@@ -172,22 +190,35 @@ def section(key: str, filters: Filters) -> Section:
     if key in {"views", "downloads"}:
         downloads = key == "downloads"
         ranked = most_used(filters, downloads=downloads)
-        what = "downloaded" if downloads else "viewed"
         noun = "downloads" if downloads else "views"
+        if downloads:
+            title = gettext("Most downloaded datasets")
+            intro = gettext(
+                "The public datasets most downloaded by people (COUNTER unique downloads: one "
+                "per visitor and hour; machine access left out), in the months of the years "
+                "chosen."
+            )
+            unique, total = gettext("Unique downloads"), gettext("Total downloads")
+        else:
+            title = gettext("Most viewed datasets")
+            intro = gettext(
+                "The public datasets most viewed by people (COUNTER unique views: one per "
+                "visitor and hour; machine access left out), in the months of the years chosen."
+            )
+            unique, total = gettext("Unique views"), gettext("Total views")
         return Section(
             key,
-            f"Most {what} datasets",
-            f"The public datasets most {what} by people (COUNTER unique {noun}: one per visitor "
-            f"and hour; machine access left out), in the months of the years chosen.",
+            title,
+            intro,
             [
-                Column("Dataset", "pid", "dataset"),
-                Column("Title", "title", "text"),
-                Column("Beamline", "beamline", "text"),
-                Column(f"Unique {noun}", f"unique_{noun}", "count"),
-                Column(f"Total {noun}", f"total_{noun}", "count"),
+                Column(gettext("Dataset"), "pid", "dataset"),
+                Column(gettext("Title"), "title", "text"),
+                Column(gettext("Beamline"), "beamline", "text"),
+                Column(unique, f"unique_{noun}", "count"),
+                Column(total, f"total_{noun}", "count"),
             ],
             [[r.pid, r.title, r.beamline, r.unique, r.total] for r in ranked],
-            lambda: charts.ranking_chart(ranked, kind=key, label=f"Unique {noun}"),
+            lambda: charts.ranking_chart(ranked, kind=key, label=unique),
             lambda: charts.is_drawn(key, ranked),
         )
     raise KeyError(key)

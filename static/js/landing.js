@@ -21,7 +21,8 @@
     navigator.clipboard.writeText(source.textContent.trim()).then(function () {
       button.setAttribute("data-copied", "");
       var label = button.textContent;
-      button.textContent = "Copied";
+      // The page says "Copied" in its own language (data-copied-label).
+      button.textContent = button.getAttribute("data-copied-label") || "Copied";
       setTimeout(function () {
         button.removeAttribute("data-copied");
         button.textContent = label;

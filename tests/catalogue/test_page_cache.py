@@ -144,3 +144,41 @@ def test_a_view_from_the_cache_is_still_counted(
     client.get(f"/datasets/{dataset.pid}")
 
     assert counted == [{"dataset_id": dataset.pk}] * 2
+
+
+def test_a_german_page_in_the_cache_is_never_served_to_an_english_reader(client: Client) -> None:
+    dataset = DatasetFactory.create(title="Kept in two languages")
+    url = f"/datasets/{dataset.pid}"
+    german = client.get(url, headers={"Accept-Language": "de"})
+    assert '<html lang="de">' in german.content.decode()
+
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in english.content.decode()
+    assert english["ETag"] != german["ETag"]
+    for response in (german, english):
+        vary = {v.strip().lower() for v in response["Vary"].split(",")}
+        assert {"accept-language", "cookie"} <= vary
+    # Each language is served from its own copy, and the home page too.
+    _behind_the_services_back(dataset, "Changed behind the cache")
+    assert '<html lang="de">' in client.get(url, headers={"Accept-Language": "de"}).content.decode()
+    assert "Kept in two languages" in client.get(url).content.decode()
+    assert '<html lang="de">' in client.get("/", headers={"Accept-Language": "de"}).content.decode()
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_a_service_write_drops_the_pages_of_every_language(
+    client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    dataset = DatasetFactory.create(title="Soon withdrawn in German")
+    url = f"/datasets/{dataset.pid}"
+    for language in ("en", "de"):
+        client.get(url, headers={"Accept-Language": language})
+        client.get("/", headers={"Accept-Language": language})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_withdraw(dataset=dataset, reason="wrong sample")
+
+    for language in ("en", "de"):
+        assert client.get(url, headers={"Accept-Language": language}).status_code == 410
+        home = client.get("/", headers={"Accept-Language": language}).content.decode()
+        assert "Soon withdrawn in German" not in home
