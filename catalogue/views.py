@@ -38,7 +38,6 @@ from catalogue.selectors import (
 from lib.htmx_request import wants_partial
 
 if TYPE_CHECKING:
-
     from lib.htmx_request import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
