@@ -143,6 +143,17 @@ def test_publication_record_and_list(client: Client, demo: None) -> None:
     assert listed["count"] == len(listed["results"])
 
 
+def test_a_publication_shows_its_contributors_and_geo_locations(client: Client) -> None:
+    contributor = {"name": "Meitner, Lise", "nameType": "Personal", "contributorType": "Editor"}
+    place = {"geoLocationPlace": "Hamburg, Germany"}
+    publication = PublicationFactory.create(contributors=[contributor], geo_locations=[place])
+
+    data = get(client, f"/api/v1/publications/{publication.doi}").json()
+
+    assert data["contributors"] == [contributor]
+    assert data["geo_locations"] == [place]
+
+
 def test_instruments_and_proposals_with_public_datasets_only(client: Client) -> None:
     shown = DatasetFactory.create()
     assert shown.instrument is not None

@@ -120,6 +120,15 @@ def build_catalogue() -> Catalogue:
                 "affiliation": [{"name": "King's College London"}],
             }
         ],
+        contributors=[
+            {
+                "name": "Gosling, Raymond",
+                "nameType": "Personal",
+                "givenName": "Raymond",
+                "familyName": "Gosling",
+                "contributorType": "DataCollector",
+            }
+        ],
     )
     publication.datasets.add(warm, cold, withdrawn)
     draft = PublicationFactory.create(

@@ -260,6 +260,11 @@ def test_documents_with_members_persons_affiliations_and_datasets(
     assert member["person"]["orcid"] == "https://orcid.org/0000-0002-1825-0097"
     assert member["person"]["fullName"] == "Franklin, Rosalind"
     assert member["affiliation"]["name"] == "King's College London"
+    assert member["role"] == "Creator"
+    contributor = document["members"][1]  # a contributor: its DataCite role
+    assert contributor["role"] == "DataCollector"
+    assert contributor["person"]["fullName"] == "Gosling, Raymond"
+    assert contributor["person"]["id"] == "10.5072/panosc-document1/contributors/1"
     assert sorted(_pids(document["datasets"])) == ["cold", "warm"]  # not the withdrawn one
     assert _get(client, "Documents/count") == {"count": 1}
     assert _get(client, "Documents/count", where={"title": {"like": "Draft%"}}) == {"count": 0}

@@ -1,9 +1,10 @@
 """A librarian's whole publishing flow in Debian's chromium, with JavaScript on and off.
 
 From a proposal to a registered DOI against the DataCite stand-in: the publication is created from
-the proposal list, two creators with ORCID iD and affiliation are added, a related article's DOI
-and a funder; a wrong ORCID iD is refused next to its field and fixed; the landing page is
-previewed with its real styles; the register page's checklist passes and the DOI is registered.
+the proposal list, two creators with ORCID iD and affiliation are added, a contributor (data
+collector, ORCID iD, ROR affiliation), a geo location, a related article's DOI and a funder; a
+wrong ORCID iD is refused next to its field and fixed; the landing page is previewed with its
+real styles; the register page's checklist passes and the DOI is registered.
 axe finds nothing serious on any page. Screenshots go to /tmp/librarian-<js|nojs>-*.png.
 """
 
@@ -133,6 +134,16 @@ def test_librarian_publishes_a_proposal(
             "Photon Science Facility",
             "01js2sh04",
         )
+        # A contributor with a role, ORCID iD and ROR affiliation; where the samples came from.
+        page.select_option('[name="contributors-0-contributor_type"]', "DataCollector")
+        page.fill('[name="contributors-0-given_name"]', "Lise")
+        page.fill('[name="contributors-0-family_name"]', "Meitner")
+        page.fill('[name="contributors-0-orcid"]', "0000-0002-1825-0097")
+        page.fill('[name="contributors-0-affiliation_name"]', "Brown University")
+        page.fill('[name="contributors-0-affiliation_ror"]', "05gq02987")
+        page.fill('[name="geo_locations-0-place"]', "Hamburg, Germany")
+        page.fill('[name="geo_locations-0-point_latitude"]', "53.5754")
+        page.fill('[name="geo_locations-0-point_longitude"]', "9.8803")
         # A related article and a funder.
         page.select_option('[name="related_identifiers-0-relation_type"]', "IsSupplementTo")
         page.select_option('[name="related_identifiers-0-identifier_type"]', "DOI")
@@ -165,6 +176,9 @@ def test_librarian_publishes_a_proposal(
                 "[...document.styleSheets].some(s => (s.href || '').includes('landing.css'))"
             )
         assert "Carberry" in page.content()
+        facts = page.locator("dl.facts").inner_text()
+        assert "Meitner, Lise (data collector)" in facts
+        assert "Hamburg, Germany (53.5754° N, 9.8803° E)" in facts
         check("preview")
 
         # The register page: the DOI it will register, every check passing; register.
@@ -200,6 +214,36 @@ def test_librarian_publishes_a_proposal(
         "relationType": "IsSupplementTo",
         "resourceTypeGeneral": "JournalArticle",
     } in sent["relatedIdentifiers"]
+    assert sent["contributors"] == [
+        {
+            "name": "Meitner, Lise",
+            "nameType": "Personal",
+            "givenName": "Lise",
+            "familyName": "Meitner",
+            "nameIdentifiers": [
+                {
+                    "nameIdentifier": "https://orcid.org/0000-0002-1825-0097",
+                    "nameIdentifierScheme": "ORCID",
+                    "schemeUri": "https://orcid.org",
+                }
+            ],
+            "affiliation": [
+                {
+                    "name": "Brown University",
+                    "affiliationIdentifier": "https://ror.org/05gq02987",
+                    "affiliationIdentifierScheme": "ROR",
+                    "schemeUri": "https://ror.org",
+                }
+            ],
+            "contributorType": "DataCollector",
+        }
+    ]
+    assert sent["geoLocations"] == [
+        {
+            "geoLocationPlace": "Hamburg, Germany",
+            "geoLocationPoint": {"pointLongitude": 9.8803, "pointLatitude": 53.5754},
+        }
+    ]
     assert sent["fundingReferences"][0]["funderIdentifier"] == "https://ror.org/0472cxd90"
     assert sent["rightsList"][0]["rightsIdentifier"] == "CC-BY-4.0"
     assert watch.serious == {}

@@ -164,6 +164,6 @@ class ContributorRow(PersonRow):
 
     contributor_type = forms.ChoiceField(
         label=_("Role"),
-        choices=choices("contributorType", blank="—"),
-        help_text=_("DataCite's contributor type: ContactPerson, DataCollector, Editor, ..."),
+        choices=choices("contributorType", blank="—", in_words=True),
+        help_text=_("DataCite's contributor type: contact person, data collector, editor, ..."),
     )
