@@ -218,7 +218,9 @@ def test_opening_the_link_of_a_review_whose_records_vanished_is_a_410_then_close
     catalogue.delete_dataset(pid(2))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(_path(link))
+        export = client.get(f"{_path(link)}export/bibtex")
     assert response.status_code == 410
+    assert export.status_code == 410
     assert response["Cache-Control"] == "private, no-store"
     assert "no longer in the facility" in response.content.decode()
     # The page asked for a check of its review, which closed it.
