@@ -38,6 +38,7 @@ from review.models import ReviewLink
 from review.pages import DatasetView
 from sitepages.admin import SitePageAdmin
 from sitepages.defaults import default_pages
+from sitepages.defaults_de import default_pages_de
 from sitepages.markup import _parser
 from sitepages.models import SitePage
 from stats.models import DatasetFigure, OpennessFigure
@@ -246,4 +247,5 @@ SitePageAdmin.delete_model
 SitePageAdmin.delete_queryset
 SitePage.get_absolute_url
 default_pages
+default_pages_de
 _parser().validateLink

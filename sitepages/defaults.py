@@ -1,7 +1,8 @@
 """The first versions of the site pages, written from the portal's settings (Markdown).
 
 The data migration ``0002_defaults`` stores them once, in English (the default language, served
-in every language without a version of its own); staff then edit them in the admin. They state
+in every language without a version of its own), and ``0003_german_defaults`` the German ones
+(:mod:`sitepages.defaults_de`); staff then edit them in the admin. They state
 what this portal really does: keep them true when that changes (tests/sitepages/test_defaults.py
 checks the facts they rely on).
 """
@@ -113,7 +114,7 @@ def _imprint(f: Facility) -> DefaultPage:
 
 {_address(f)}
 
-E-mail: {_email(f)}
+E-mail: {_email(f)}\\
 Web: [{f.base_url}]({f.base_url})
 
 ## Content
@@ -141,7 +142,7 @@ delivery networks, so your browser talks to no one else while you use it.
 
 Browsing sets no cookie. A cookie is set only:
 
-- when you choose a language (`django_language`, remembering your choice);
+- when you choose a language (`portal_language`, remembering your choice);
 - on pages with a form (the request to restage data kept on tape): a `csrftoken` cookie that
   protects the form against cross-site forgery;
 - for the facility's staff when they sign in to the administration (`sessionid`, `csrftoken`).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,12 +51,41 @@ def test_every_default_page_is_served_and_linked_from_the_footer(client: Client)
 
 
 def test_default_pages_tell_what_the_portal_records() -> None:
-    privacy = SitePage.objects.get(slug="privacy").body
-    for fact in ("COUNTER", "replaced every", "csrftoken", "django_language", "erased", "Redis"):
+    privacy = SitePage.objects.get(slug="privacy", language="en").body
+    for fact in ("COUNTER", "replaced every", "csrftoken", "portal_language", "erased", "Redis"):
         assert fact in privacy, fact
-    accessibility = SitePage.objects.get(slug="accessibility").body
+    accessibility = SitePage.objects.get(slug="accessibility", language="en").body
     assert "WCAG) 2.1, level\nAA" in accessibility
     assert "axe" in accessibility
+
+
+def test_the_german_defaults_tell_the_same_facts() -> None:
+    for slug in KNOWN_SLUGS:
+        german = SitePage.objects.get(slug=slug, language="de")
+        english = SitePage.objects.get(slug=slug, language="en")
+        assert german.title != english.title, slug
+        # The same links, in the same order.
+        assert re.findall(r"\]\(([^)]*)\)", german.body) == re.findall(
+            r"\]\(([^)]*)\)", english.body
+        ), slug
+    privacy = SitePage.objects.get(slug="privacy", language="de").body
+    for fact in (
+        "COUNTER",
+        "jeden Tag ersetzt",
+        "csrftoken",
+        "portal_language",
+        "gelöscht",
+        "Redis",
+    ):
+        assert fact in privacy, fact
+
+
+def test_german_readers_get_the_german_page(client: Client) -> None:
+    german = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<h1>Datenschutz</h1>" in german
+    assert "<h1>Privacy</h1>" in english
 
 
 def test_an_unknown_page_is_404(client: Client) -> None:
@@ -107,17 +137,16 @@ def test_headings_start_at_h2_and_skip_no_level() -> None:
 
 
 def test_a_visitor_gets_their_language_else_the_default() -> None:
-    site_page_save(
-        page=SitePage(slug="about", language="de", title="Über das Portal", body="Hallo")
-    )
+    site_page_save(page=SitePage(slug="terms", language="en", title="Terms", body="Be nice."))
+    site_page_save(page=SitePage(slug="terms", language="de", title="Regeln", body="Seid nett."))
 
-    german = site_page_for(slug="about", language="de")
-    french = site_page_for(slug="about", language="fr")
+    german = site_page_for(slug="terms", language="de")
+    french = site_page_for(slug="terms", language="fr")
 
     assert german is not None
-    assert german.title == "Über das Portal"
+    assert german.title == "Regeln"
     assert french is not None
-    assert french.title == "About this portal"
+    assert french.title == "Terms"
 
 
 def test_staff_edit_in_the_admin_is_logged_and_shown_at_once(
@@ -189,5 +218,7 @@ def client_text(client: Client, path: str) -> str:
 
 def test_default_pages_pass_the_nu_html_checker(client: Client, tmp_path: Path) -> None:
     documents = {slug: client.get(path).content.decode() for slug, path in PATHS.items()}
+    for slug, path in PATHS.items():
+        documents[f"{slug}-de"] = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     assert vnu_errors(documents, tmp_path) == []
