@@ -14,10 +14,8 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first: a code change does not reinstall them.
 COPY pyproject.toml constraints.txt README.md ./
-RUN python - <<'PY' > /tmp/requirements.txt
-import tomllib
-print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
-PY
+# (No heredoc: Debian bookworm's docker.io 20.10 builder does not read them.)
+RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' > /tmp/requirements.txt
 RUN pip install -c constraints.txt -r /tmp/requirements.txt
 COPY . .
 RUN pip install --no-deps .

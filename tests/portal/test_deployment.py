@@ -1,9 +1,10 @@
 """The production setup: compose.yaml, the Dockerfile, .env.example, gunicorn.conf.py,
 `manage.py check --deploy` with the production values, and `make serve-prod` for real.
 
-No Docker engine runs here, so the image is not built; the compose file is checked by
-`docker compose config` (or `docker-compose config`) where a client is installed, and its
-structure by the tests below everywhere."""
+The image is not built by a test (its base image comes from Docker Hub, which CI cannot reach;
+it was built by hand with Debian's docker.io and a stand-in base image: README, "The full stack
+with compose"); the compose file is checked by `docker compose config` (or Debian's
+`docker-compose config`, which .ci/run installs) and its structure by the tests below."""
 
 from __future__ import annotations
 
