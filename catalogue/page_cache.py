@@ -18,6 +18,9 @@ the services do not see (the monthly usage figures) is bounded by the time to li
 Each stored page keeps its ETag (a digest of the body) and the time it was rendered
 (``Last-Modified``): :func:`respond` answers a conditional request with 304. :func:`public`
 marks an answer cacheable by a CDN in front (``Cache-Control: public``).
+
+Every lookup is counted by result on ``/metrics`` (``portal_page_cache_lookups_total{result}``,
+hit or miss): the hit ratio tells whether the time to live or the cache's memory is too small.
 """
 
 from __future__ import annotations
@@ -35,12 +38,18 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
+from prometheus_client import Counter
 
 from catalogue.models import Dataset
 
 _PREFIX = "page:v2"
 # Headers of the rendered page that the stored copy keeps (the rest is set on every answer).
 _KEPT_HEADERS = ("Content-Type", "Link", "Content-Language")
+LOOKUPS = Counter(
+    "portal_page_cache_lookups",
+    "Lookups of a whole page (home, dataset, publication, site page) in the cache, by result.",
+    ["result"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +114,9 @@ def _pointer(language: str, kind: str, pk: int) -> str:
 
 def get(key: str) -> StoredPage | None:
     found = cache.get(key)
-    return found if isinstance(found, StoredPage) else None
+    page = found if isinstance(found, StoredPage) else None
+    LOOKUPS.labels("hit" if page is not None else "miss").inc()
+    return page
 
 
 def store(key: str, response: HttpResponse) -> StoredPage | None:

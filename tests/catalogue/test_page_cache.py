@@ -46,6 +46,22 @@ def test_dataset_page_is_served_from_the_cache(client: Client) -> None:
     assert "Second title" in client.get(url + "?style=ieee").content.decode()  # not cached
 
 
+def test_hits_and_misses_are_counted_for_metrics(client: Client) -> None:
+    from catalogue.page_cache import LOOKUPS
+
+    def counted(result: str) -> float:
+        return LOOKUPS.labels(result)._value.get()  # type: ignore[attr-defined,no-any-return]
+
+    url = f"/datasets/{DatasetFactory.create().pid}"
+    hits, misses = counted("hit"), counted("miss")
+
+    client.get(url)
+    client.get(url)
+    client.get(url)
+
+    assert (counted("hit") - hits, counted("miss") - misses) == (2, 1)
+
+
 def test_a_service_write_drops_the_dataset_page_and_the_home_page(
     client: Client, django_capture_on_commit_callbacks: Capture
 ) -> None:
