@@ -6,9 +6,15 @@ request's group, status and milliseconds are written to when the run ends. Each 
 address of its own in ``X-Forwarded-For`` (the portal runs with ``BEHIND_PROXY=true``), so the
 per-client rate limits apply per visitor as they would behind the facility's proxy.
 
-- :class:`Visitor` (the weight of the crowd): home page, catalogue pages, searches, landing
-  pages of datasets and publications, exports, OAI-PMH, the API when it is there, and the
-  floor (``/robots.txt``, the cheapest answer the stack gives: the physical limit);
+- :class:`Visitor` (the crowd), in the shares of a public data portal's traffic, where most
+  visitors arrive on a landing page from a search engine, a citation or a DOI link and fewer
+  browse or search (per 100 requests): 35 dataset landing pages (their popularity falls off as
+  Zipf's law: a few datasets are asked for often, most rarely), 8 publication (DOI) pages,
+  18 searches, 8 catalogue pages, 4 browse pages (instruments, proposals, techniques), 6 home
+  pages, 5 exports (citations, metadata formats), 7 API requests (REST and PaNOSC, when they
+  answer), 5 OAI-PMH requests (harvesters) and 2 of the floor (``/robots.txt``, the cheapest
+  answer the stack gives: the physical limit). Groups named ``page:`` are the HTML pages the
+  p95 target is about;
 - :class:`Abuser` (one, ``fixed_count``): a scraper asking for search pages with no pause, from
   one address: the rate limiter should answer it with 429 while the others are served.
 """
@@ -70,42 +76,64 @@ class _Client(FastHttpUser):
                 response.failure(f"{response.status_code}")
 
 
+def _popularity(count: int) -> list[float]:
+    """Cumulative Zipf weights (exponent 1) over ``count`` records, most popular first."""
+    weights = itertools.accumulate(1 / rank for rank in range(1, count + 1))
+    return list(weights)
+
+
+_PIDS: list[str] = _TARGETS["pids"]
+_PID_WEIGHTS = _popularity(len(_PIDS))
+
+
 class Visitor(_Client):
     weight = 100
     wait_time = between(_WAIT[0], _WAIT[1])
 
-    @task(3)
-    def home(self) -> None:
-        self.get("/", "page:home")
-
-    @task(6)
-    def catalogue(self) -> None:
-        page = random.choice([1, 1, 1, 2, 3, 10])
-        self.get(f"/datasets/?page={page}", "page:catalogue")
-
-    @task(6)
-    def search(self) -> None:
-        word = random.choice(_TARGETS["words"])
-        facet = random.choice(_TARGETS["facets"] or [""])
-        self.get(f"/datasets/?q={word}{facet}", "search")
-
-    @task(10)
+    @task(35)
     def dataset_page(self) -> None:
-        self.get(f"/datasets/{random.choice(_TARGETS['pids'])}", "page:dataset")
+        pid = random.choices(_PIDS, cum_weights=_PID_WEIGHTS)[0]
+        self.get(f"/datasets/{pid}", "page:dataset")
 
-    @task(3)
+    @task(8)
     def publication_page(self) -> None:
         if _TARGETS["dois"]:
             self.get(f"/doi/{random.choice(_TARGETS['dois'])}", "page:publication")
 
-    @task(2)
+    @task(18)
+    def search(self) -> None:
+        word = random.choice(_TARGETS["words"])
+        facet = random.choice(_TARGETS["facets"] or [""])
+        page = random.choice([1, 1, 1, 1, 2, 3])
+        self.get(f"/datasets/?q={word}{facet}&page={page}", "page:search")
+
+    @task(8)
+    def catalogue(self) -> None:
+        page = random.choice([1, 1, 1, 2, 3, 10])
+        self.get(f"/datasets/?page={page}", "page:catalogue")
+
+    @task(4)
+    def browse(self) -> None:
+        self.get(random.choice(["/instruments/", "/proposals/", "/techniques/"]), "page:browse")
+
+    @task(6)
+    def home(self) -> None:
+        self.get("/", "page:home")
+
+    @task(5)
     def export(self) -> None:
         key = random.choice(_TARGETS["exports"])
-        self.get(f"/export/{key}/datasets/{random.choice(_TARGETS['pids'])}", "export")
+        pid = random.choices(_PIDS, cum_weights=_PID_WEIGHTS)[0]
+        self.get(f"/export/{key}/datasets/{pid}", "export")
 
-    @task(2)
+    @task(7)
+    def api(self) -> None:
+        if _TARGETS["api"]:
+            self.get(random.choice(_TARGETS["api"]), "api")
+
+    @task(5)
     def oai(self) -> None:
-        pid = random.choice(_TARGETS["pids"])
+        pid = random.choice(_PIDS)
         choice = random.random()
         if choice < 0.5:
             identifier = f"{_TARGETS['oai_prefix']}{pid}"
@@ -117,11 +145,6 @@ class Visitor(_Client):
         self.get(url, "oai")
 
     @task(2)
-    def api(self) -> None:
-        if _TARGETS["api"]:
-            self.get(random.choice(_TARGETS["api"]), "api")
-
-    @task(1)
     def floor(self) -> None:
         self.get("/robots.txt", "floor")
 

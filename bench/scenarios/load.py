@@ -1,25 +1,43 @@
 """Load test: the production stack under a crowd, an abusive client and a crawler (issue #16.8).
 
-``python -m bench N --scenarios load --database postgres`` (after the import of N datasets):
+``python -m bench N --scenarios load --database postgres`` (after the import of N datasets;
+``BENCH_IMPORT_ONCE=1`` leaves out the import scenario's second import):
 
 1. Starts a throwaway Redis and OpenSearch (``tests/servers/``), builds the search index from the
-   database (``search_index_rebuild``), and starts gunicorn (``portal.wsgi``, DEBUG off,
-   ``BENCH_LOAD_WORKERS`` processes x ``BENCH_LOAD_THREADS`` threads) against PostgreSQL, Redis
-   (cache, rate limits, usage buffer) and OpenSearch, behind a pretend proxy (``BEHIND_PROXY``:
-   each client's address comes in ``X-Forwarded-For``).
-2. Run 1: locust (``bench/locustfile.py``, headless, loopback) with ``BENCH_LOAD_USERS`` visitors
-   (default 200) waiting ``BENCH_LOAD_WAIT`` seconds (default 2-8) between requests, mixing the
-   home page, catalogue pages, searches, dataset and publication pages, exports, OAI-PMH, the API
-   when ``/api/v1/`` answers and ``/robots.txt`` (the floor: the cheapest answer the stack gives,
-   measured in the same run: the physical limit), plus one abusive client scraping search pages
-   without pause from one address, for ``BENCH_LOAD_SECONDS`` (default 120).
+   database (``search_index_rebuild``), and starts gunicorn as in production (``gunicorn.conf.py``:
+   ``WEB_CONCURRENCY`` = ``BENCH_LOAD_WORKERS`` processes x ``GUNICORN_THREADS`` =
+   ``BENCH_LOAD_THREADS`` threads, DEBUG off) against PostgreSQL, Redis (page cache, rate limits,
+   usage buffer) and OpenSearch, behind a pretend proxy: ``BEHIND_PROXY`` with
+   ``PROXY_NETWORKS=127.0.0.1/32``, so each locust client's own address in ``X-Forwarded-For`` is
+   believed (all of them connect from 127.0.0.1) and each is a client of its own to the limiter.
+2. Run 1: locust (``bench/locustfile.py``: the mix and its shares are described there) with
+   ``BENCH_LOAD_USERS`` visitors (default 200) waiting ``BENCH_LOAD_WAIT`` seconds (default 2-8)
+   between requests, plus one abusive client scraping search pages without pause from one
+   address, for ``BENCH_LOAD_SECONDS`` (default 120).
 3. Run 2: the same, plus a crawler (``bench/crawler.py``) at ``BENCH_LOAD_CRAWLER_RATE`` requests/s
-   (default 500) from one more address.
+   (default 500, open loop) from one more address.
 
-Reported: requests/s, 5xx (target 0), the visitors' page p95 (target <= 300 ms) and per group, the
-abuser's and the crawler's 429 share, the visitors' 429s (target 0), page median / floor median
-(the ratio against the physical limit), and run 2's page p95 / run 1's (target <= 1.5). The whole
-stack, locust and the crawler share the machine's cores: absolute figures rise with its load.
+On a shared machine ``BENCH_LOAD_NOT_BEFORE=HH:MM`` (UTC) holds the runs until then.
+
+Reported per run: requests/s, 5xx (target 0), the visitors' page p95 (``page:`` groups: home,
+catalogue, search, browse, dataset and publication pages; target <= 300 ms) and a latency table
+per group, the abuser's and the crawler's 429 share and the refusals by class from ``/metrics``,
+the visitors' 429s (target 0), the page cache hit ratio (``/metrics``), and the ratios that
+survive a busy machine: page p95 / the median of the raw OpenSearch search request, sent by
+opensearch-py every 0.5 s beside the crowd in the same run; page median / ``/robots.txt`` median
+(the cheapest answer); run 2's page p95 / run 1's (target <= 1.5). CPU is measured per part
+(gunicorn with its workers, OpenSearch, Redis, locust with the crawler) and for the whole machine
+(``/proc/stat``, every process): when the machine is busy with other work, the stack's share of
+it tells whether the absolute times measured the portal or the queue for a core.
+
+Figures (2026-12-03, 2 cores shared with seven other engineers' test suites):
+
+- N=2,000, ``BENCH_IMPORT_ONCE=1 BENCH_LOAD_SECONDS=30``, load average 29-38: no 5xx, no visitor
+  answered 429; 5.3 and 9.1 requests/s; page p95 23.0 s and 14.3 s; the whole machine 200 % busy
+  while gunicorn had 9-14 % and OpenSearch 11-12 % of it (17 ms of gunicorn CPU per request):
+  the times are the queue for a core, not the portal. Page cache hit ratio 63-70 %. The crawler
+  was refused by the limiter (220 of 256 answers 429, all in class ``search``); the abuser, whose
+  requests each waited seconds, never reached its budget.
 """
 
 from __future__ import annotations
@@ -27,8 +45,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter, defaultdict
@@ -105,15 +125,21 @@ def _status(url: str) -> int:
         return 0
 
 
-def _gunicorn(stack: ExitStack, workdir: Path, env: dict[str, str], port: int) -> str:
+def _gunicorn(
+    stack: ExitStack, workdir: Path, env: dict[str, str], port: int
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """gunicorn as in production: ``gunicorn.conf.py`` with its workers and threads from the
+    environment (``WEB_CONCURRENCY``, ``GUNICORN_THREADS``)."""
     log = stack.enter_context((workdir / "gunicorn.log").open("wb"))
-    command = [
-        *(sys.executable, "-m", "gunicorn", "portal.wsgi"),
-        *("--bind", f"127.0.0.1:{port}"),
-        *("--workers", _env("BENCH_LOAD_WORKERS", "3")),
-        *("--threads", _env("BENCH_LOAD_THREADS", "4")),
-        *("--worker-class", "gthread", "--backlog", "2048", "--timeout", "120"),
-    ]
+    env = {
+        **env,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": _env("BENCH_LOAD_WORKERS", "3"),
+        "GUNICORN_THREADS": _env("BENCH_LOAD_THREADS", "4"),
+        "GUNICORN_TIMEOUT": "120",
+    }
+    command = [sys.executable, "-m", "gunicorn", "portal.wsgi", "--backlog", "2048"]
     process = subprocess.Popen(
         command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=HERE.parent
     )
@@ -124,7 +150,110 @@ def _gunicorn(stack: ExitStack, workdir: Path, env: dict[str, str], port: int) -
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"gunicorn did not start: see {workdir / 'gunicorn.log'}")
         time.sleep(0.5)
-    return base
+    return base, process
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every process (``/proc/stat``)."""
+    fields = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = float(os.sysconf("SC_CLK_TCK"))
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
+def _metrics(base: str) -> dict[str, float]:
+    """The counters of ``/metrics`` the run reads: page cache lookups, rate-limited requests."""
+    found: dict[str, float] = defaultdict(float)
+    try:
+        with urllib.request.urlopen(base + "/metrics", timeout=30) as response:
+            text = response.read().decode()
+    except OSError:
+        return found
+    for line in text.splitlines():
+        if line.startswith(
+            ("portal_page_cache_lookups_total", "portal_rate_limited_requests_total")
+        ):
+            name, _, value = line.rpartition(" ")
+            found[name] += float(value)
+    return found
+
+
+class _Watch:
+    """What the machine does during one run: the CPU each part uses, the whole machine's, and
+    the raw OpenSearch request of a search page, timed every ``RAW_EVERY`` seconds beside the
+    crowd (opensearch-py alone: the physical limit the pages are compared with)."""
+
+    RAW_EVERY = 0.5
+
+    def __init__(self, parts: dict[str, int], words: list[str]) -> None:
+        self.parts, self.words = parts, words
+        self.raw_ms: list[float] = []
+        self.cpu: dict[str, float] = {}
+        self._stop = threading.Event()
+
+    def _sample_raw(self) -> None:
+        from django.http import QueryDict
+
+        from catalogue.search import backend
+        from catalogue.search_params import SearchRequest
+
+        rng = random.Random(8)
+        while not self._stop.wait(self.RAW_EVERY):
+            query = SearchRequest.parse(QueryDict(f"q={rng.choice(self.words)}")).query
+            call = backend().raw_search(query)
+            if call is None:
+                return
+            started = time.perf_counter()
+            call()
+            self.raw_ms.append((time.perf_counter() - started) * 1000)
+
+    def __enter__(self) -> _Watch:
+        from bench.databases import process_tree_cpu
+
+        self._before = {name: process_tree_cpu(pid) or 0.0 for name, pid in self.parts.items()}
+        self._children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self._machine = _machine_cpu()
+        self._wall = time.perf_counter()
+        self._thread = threading.Thread(target=self._sample_raw, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from bench.databases import process_tree_cpu
+
+        self._stop.set()
+        self._thread.join(timeout=60)
+        wall = time.perf_counter() - self._wall
+        for name, pid in self.parts.items():
+            self.cpu[name] = ((process_tree_cpu(pid) or 0.0) - self._before[name]) / wall
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu["locust + crawler"] = (
+            children.ru_utime
+            + children.ru_stime
+            - self._children.ru_utime
+            - self._children.ru_stime
+        ) / wall
+        busy, total = _machine_cpu()
+        self.cpu["machine (every process)"] = (busy - self._machine[0]) / wall
+        self.idle_share = 1 - (busy - self._machine[0]) / max(total - self._machine[1], 1e-9)
+
+
+def _loads() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg()) + " (1, 5, 15 min)"
+
+
+def _not_before() -> None:
+    """On a shared machine: the timed runs start no earlier than ``BENCH_LOAD_NOT_BEFORE``
+    (``HH:MM``, UTC, today), e.g. when the others' work is expected to be done."""
+    when = os.environ.get("BENCH_LOAD_NOT_BEFORE", "")
+    if not when:
+        return
+    hours, minutes = (int(part) for part in when.split(":"))
+    now = time.gmtime()
+    wait = (hours * 60 + minutes) * 60 - (now.tm_hour * 3600 + now.tm_min * 60 + now.tm_sec)
+    if wait > 0:
+        print(f"load: waiting {wait} s until {when} UTC (BENCH_LOAD_NOT_BEFORE)", flush=True)
+        time.sleep(wait)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -179,10 +308,40 @@ def _locust(
     return [(str(r[0]), int(r[1]), float(r[2])) for r in rows], crawled, wall
 
 
+def _table(outcome: Outcome, label: str, samples: list[tuple[str, int, float]]) -> None:
+    """The latency table: per group, its share of the requests, statuses, median and p95."""
+    times: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[str, Counter[int]] = defaultdict(Counter)
+    for group, status, ms in samples:
+        statuses[group][status] += 1
+        if status < 400:
+            times[group].append(ms)
+    outcome.note(
+        f"{label}: group | requests | share | statuses | median ms | p95 ms (answered < 400)"
+    )
+    for group in sorted(statuses):
+        count = sum(statuses[group].values())
+        outcome.note(
+            f"{label}:   {group} | {count:,} | {100 * count / max(1, len(samples)):.1f} % | "
+            f"{dict(sorted(statuses[group].items()))} | {median(times[group]):.1f} | "
+            f"{percentile(times[group], 95):.1f}"
+        )
+
+
 def _summary(
-    outcome: Outcome, label: str, samples: list[tuple[str, int, float]], wall: float
-) -> float:
-    """Add one run's figures; return the visitors' page p95."""
+    outcome: Outcome,
+    label: str,
+    samples: list[tuple[str, int, float]],
+    wall: float,
+    watch: _Watch,
+    counted: dict[str, float],
+    crawled: dict[str, Any] | None,
+) -> tuple[float, float]:
+    """Add one run's figures; return the visitors' page p95 and the raw OpenSearch median."""
+    served = len(samples) + sum(
+        int(n) for k, n in (crawled or {}).get("statuses", {}).items() if k.isdigit()
+    )
+    _table(outcome, label, samples)
     by_group: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
     for group, status, ms in samples:
@@ -200,11 +359,17 @@ def _summary(
     limited = sum(1 for _, status, _ in visitors if status == 429)
     abuser = statuses.get("abuser", Counter())
     floor = median(by_group.get("floor", []))
+    raw = median(watch.raw_ms)
     page_p95, page_median = percentile(pages, 95), median(pages)
-    detail = "; ".join(
-        f"{g} n={len(t)} median {median(t):.0f} p95 {percentile(t, 95):.0f}"
-        for g, t in sorted(by_group.items())
-    )
+    hits = counted.get('portal_page_cache_lookups_total{result="hit"}', 0.0)
+    misses = counted.get('portal_page_cache_lookups_total{result="miss"}', 0.0)
+    refused = {
+        name.split('"')[1]: int(value)
+        for name, value in counted.items()
+        if name.startswith("portal_rate_limited")
+    }
+    search_cpu = watch.cpu.get("opensearch", 0.0)
+    cpu = "; ".join(f"{name} {100 * share:.0f} %" for name, share in watch.cpu.items())
     outcome.add(
         Metric(
             f"load.{label}.rate",
@@ -222,9 +387,25 @@ def _summary(
             "ms",
             "lower",
             PAGE_P95,
-            detail=f"median {page_median:.1f} ms; {detail}",
+            detail=f"median {page_median:.1f} ms over {len(pages):,} pages",
         ),
         Metric(f"load.{label}.floor", f"{label}: floor (/robots.txt) median", floor, "ms"),
+        Metric(
+            f"load.{label}.raw",
+            f"{label}: raw OpenSearch search request median (same run)",
+            raw,
+            "ms",
+            detail=f"{len(watch.raw_ms)} requests by opensearch-py beside the crowd, "
+            f"p95 {percentile(watch.raw_ms, 95):.1f} ms",
+        ),
+        Metric(
+            f"load.{label}.ratio.raw",
+            f"{label}: page p95 / raw OpenSearch median",
+            page_p95 / raw if raw else float("nan"),
+            "",
+            "lower",
+            detail=f"page median / raw median {page_median / raw if raw else float('nan'):.2f}",
+        ),
         Metric(
             f"load.{label}.ratio",
             f"{label}: page median / floor median",
@@ -247,10 +428,34 @@ def _summary(
             100 * abuser[429] / max(1, sum(abuser.values())),
             "%",
             "higher",
-            detail=f"{dict(abuser)}",
+            detail=f"{dict(abuser)}; refused by class (server side): {refused}",
+        ),
+        Metric(
+            f"load.{label}.page_cache",
+            f"{label}: page cache hit ratio (home, dataset, publication pages)",
+            100 * hits / max(1.0, hits + misses),
+            "%",
+            "higher",
+            detail=f"{int(hits):,} hits, {int(misses):,} misses",
+        ),
+        Metric(
+            f"load.{label}.cpu_per_request",
+            f"{label}: gunicorn CPU per request answered (all its processes)",
+            1000 * watch.cpu.get("gunicorn", 0.0) * wall / max(1, served),
+            "ms",
+            "lower",
+            detail=f"OpenSearch {1000 * search_cpu * wall / max(1, served):.1f} ms per request; "
+            f"{served:,} requests (the crawler's answered ones included)",
+        ),
+        Metric(
+            f"load.{label}.cpu",
+            f"{label}: CPU busy, whole machine (of {os.cpu_count()} cores)",
+            100 * watch.cpu["machine (every process)"],
+            "%",
+            detail=f"{cpu}; idle {100 * watch.idle_share:.0f} %",
         ),
     )
-    return page_p95
+    return page_p95, raw
 
 
 def run(ctx: Context) -> Outcome:
@@ -288,10 +493,17 @@ def run(ctx: Context) -> Outcome:
             "OPENSEARCH_URL": search.url,
             "OPENSEARCH_INDEX": "bench-load",
             "OPENSEARCH_TIMEOUT": timeout,
+            # The visitors' addresses come in X-Forwarded-For, believed from loopback alone (the
+            # pretend proxy): each visitor is a client of its own to the rate limiter.
             "BEHIND_PROXY": "true",
+            "PROXY_NETWORKS": "127.0.0.1/32",
             "LOG_LEVEL": "WARNING",
         }
-        base = _gunicorn(stack, ctx.workpath, env, free_port())
+        base, web = _gunicorn(stack, ctx.workpath, env, free_port())
+        parts = {"gunicorn": web.pid}
+        for name, server in (("opensearch", search), ("redis", redis)):
+            if server._process is not None:
+                parts[name] = server._process.pid
         targets = _targets(base)
         path = ctx.workpath / "load-targets.json"
         path.write_text(json.dumps(targets), encoding="utf-8")
@@ -305,13 +517,20 @@ def run(ctx: Context) -> Outcome:
             f"API paths answering: {', '.join(targets['api']) or 'none'}; "
             f"load average before: {os.getloadavg()[0]:.1f}"
         )
-        first, _, wall = _locust(base, ctx.workpath, "run1", path, 0)
-        p95_first = _summary(outcome, "run1", first, wall)
-        outcome.note(f"load average after run 1: {os.getloadavg()[0]:.1f}")
+        _not_before()
         rate = float(_env("BENCH_LOAD_CRAWLER_RATE", "500"))
-        second, crawled, wall = _locust(base, ctx.workpath, "run2", path, rate)
-        p95_second = _summary(outcome, "run2", second, wall)
-        outcome.note(f"load average after run 2: {os.getloadavg()[0]:.1f}")
+        results: dict[str, tuple[float, float]] = {}
+        crawled = None
+        for label, crawler_rate in (("run1", 0.0), ("run2", rate)):
+            outcome.note(f"load average before {label}: {_loads()}")
+            before = _metrics(base)
+            with _Watch(parts, targets["words"]) as watch:
+                samples, crawled, wall = _locust(base, ctx.workpath, label, path, crawler_rate)
+            after = _metrics(base)
+            counted = {name: after[name] - before.get(name, 0.0) for name in after}
+            results[label] = _summary(outcome, label, samples, wall, watch, counted, crawled)
+            outcome.note(f"load average after {label}: {_loads()}")
+        (p95_first, raw_first), (p95_second, raw_second) = results["run1"], results["run2"]
         outcome.add(
             Metric(
                 "load.slowdown",
@@ -320,6 +539,9 @@ def run(ctx: Context) -> Outcome:
                 "",
                 "lower",
                 SLOWDOWN,
+                detail=f"raw OpenSearch median run 2 / run 1: {raw_second / raw_first:.2f}"
+                if raw_first
+                else "",
             )
         )
         if crawled:
