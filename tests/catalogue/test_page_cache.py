@@ -50,7 +50,7 @@ def test_hits_and_misses_are_counted_for_metrics(client: Client) -> None:
     from catalogue.page_cache import LOOKUPS
 
     def counted(result: str) -> float:
-        return LOOKUPS.labels(result)._value.get()  # type: ignore[attr-defined,no-any-return]
+        return float(LOOKUPS.labels(result)._value.get())
 
     url = f"/datasets/{DatasetFactory.create().pid}"
     hits, misses = counted("hit"), counted("miss")
