@@ -23,6 +23,7 @@ from landing.downloads import downloads_enabled
 from landing.records import LandingRecord
 from lib.links import orcid_url, panet_url, safe_url
 from lib.terms import words
+from publishing.contributor_roles import role_label
 from publishing.formats import fields
 from publishing.record import VERSION_RELATIONS, DataCiteRecord, Name
 from publishing.selectors import bare_doi
@@ -162,7 +163,7 @@ def _person(item: Name) -> Person | None:
         "",
     )
     affiliations = [Link(a.name, safe_url(a.identifier)) for a in item.affiliations]
-    role = words(item.contributor_type)
+    role = role_label(item.contributor_type) if item.contributor_type else ""
     return Person(name, orcid, affiliations, item.name_type == "Organizational", role)
 
 

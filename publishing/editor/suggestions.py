@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from catalogue.models import Dataset
+from publishing.contributor_roles import role_label
 from publishing.editor.rows import (
     ContributorRow,
     CreatorRow,
@@ -155,7 +156,7 @@ def catalogue_suggestions(publication: Publication) -> list[Suggestion]:
                 f"contributors:{len(out)}",
                 "contributors",
                 _("%(name)s as %(role)s")
-                % {"name": entry["name"], "role": entry["contributorType"]},
+                % {"name": entry["name"], "role": role_label(entry["contributorType"])},
                 ContributorRow.from_datacite(entry),
             )
         )

@@ -3,10 +3,13 @@ locations, validated where they are typed and turned into DataCite JSON."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from publishing import kernel
+from publishing.contributor_roles import ROLE_LABELS
 from publishing.doi_metadata import json_field_problems
 from publishing.editor.rows import ContributorRow, CreatorRow, GeoLocationRow, PersonRow
 
@@ -22,6 +25,13 @@ def test_creator_and_contributor_rows_are_one_person_row() -> None:
     assert issubclass(ContributorRow, PersonRow)
     assert next(iter(ContributorRow().fields)) == "contributor_type"
     assert set(ContributorRow.base_fields) - set(CreatorRow.base_fields) == {"contributor_type"}
+
+
+def test_every_contributor_type_of_kernel_4_7_has_a_label() -> None:
+    assert set(ROLE_LABELS) == kernel.controlled_list("contributorType")
+    html = str(ContributorRow()["contributor_type"])
+    offered = set(re.findall(r'<option value="(\w+)"', html))
+    assert offered - {""} == kernel.controlled_list("contributorType")
 
 
 def test_a_contributor_row_becomes_a_datacite_contributor() -> None:

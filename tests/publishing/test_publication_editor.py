@@ -525,13 +525,13 @@ def test_contributors_are_suggested_from_the_datasets_and_people_used_before(
     draft = DraftPublicationFactory.create(with_datasets=[dataset], creators=[])
 
     page = curator.get(edit_url(draft)).content.decode()
-    assert "Add “Noether, Emmy as ContactPerson” (from the datasets)" in page
-    assert "Add “Hodgkin, Dorothy as DataCollector” (from the datasets)" in page
-    assert "Add “Photon Science Facility as HostingInstitution” (from the datasets)" in page
+    assert "Add “Noether, Emmy as contact person” (from the datasets)" in page
+    assert "Add “Hodgkin, Dorothy as data collector” (from the datasets)" in page
+    assert "Add “Photon Science Facility as hosting institution” (from the datasets)" in page
     key = next(
         line.split('value="')[1].split('"')[0]
         for line in page.splitlines()
-        if 'name="_suggest"' in line and "ContactPerson" in line
+        if 'name="_suggest"' in line and "contact person" in line
     )
     shown = curator.post(edit_url(draft), editor_data(draft, _suggest=key)).content.decode()
     assert 'name="contributors-1-family_name"' in shown

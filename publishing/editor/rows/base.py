@@ -16,18 +16,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from lib.terms import words
 from publishing import kernel
 from publishing.doi_metadata import orcid_ok, ror_ok
 
 
-def choices(
-    definition: str, *, blank: str | None = None, in_words: bool = False
-) -> list[tuple[str, str]]:
-    """A kernel 4.7 controlled list as form choices (a blank first when ``blank`` is given),
-    labelled by the values or, ``in_words``, by them in words ("Data collector")."""
+def choices(definition: str, *, blank: str | None = None) -> list[tuple[str, str]]:
+    """A kernel 4.7 controlled list as form choices (a blank first when ``blank`` is given)."""
     values = sorted(kernel.controlled_list(definition))
-    out = [(v, words(v).capitalize() if in_words else v) for v in values]
+    out = [(v, v) for v in values]
     return [("", blank), *out] if blank is not None else out
 
 

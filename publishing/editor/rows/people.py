@@ -13,7 +13,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from publishing.editor.rows.base import RowForm, choices, orcid_url, ror_url, text
+from publishing.contributor_roles import ROLE_LABELS
+from publishing.editor.rows.base import RowForm, orcid_url, ror_url, text
 
 AFFILIATIONS = ("affiliation", "affiliation2")
 
@@ -164,6 +165,6 @@ class ContributorRow(PersonRow):
 
     contributor_type = forms.ChoiceField(
         label=_("Role"),
-        choices=choices("contributorType", blank="—", in_words=True),
+        choices=[("", "—"), *((value, label) for value, label in ROLE_LABELS.items())],
         help_text=_("DataCite's contributor type: contact person, data collector, editor, ..."),
     )
