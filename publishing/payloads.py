@@ -13,6 +13,7 @@ class PublicationIn:
     title: str
     abstract: str = ""
     creators: list[dict[str, Any]] = field(default_factory=list)
+    contributors: list[dict[str, Any]] = field(default_factory=list)
     publisher: str = ""
     publication_year: int | None = None
     resource_type: str = ""
@@ -20,6 +21,7 @@ class PublicationIn:
     rights: list[dict[str, Any]] = field(default_factory=list)
     related_identifiers: list[dict[str, Any]] = field(default_factory=list)
     funding_references: list[dict[str, Any]] = field(default_factory=list)
+    geo_locations: list[dict[str, Any]] = field(default_factory=list)
     dataset_pids: list[str] = field(default_factory=list)
     registered_at: datetime | None = None
     source_updated_at: datetime | None = None

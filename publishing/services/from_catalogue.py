@@ -19,6 +19,7 @@ _FIELDS = (
     "title",
     "abstract",
     "creators",
+    "contributors",
     "publisher",
     "publication_year",
     "resource_type",
@@ -26,13 +27,23 @@ _FIELDS = (
     "rights",
     "related_identifiers",
     "funding_references",
+    "geo_locations",
     "registered_at",
     "source_updated_at",
 )
 
 
+# Fields added after the first imports: left out of the digest while empty, so that records
+# without them keep their digest (and are not all rewritten by the next sync).
+_ADDED_LATER = ("contributors", "geo_locations")
+
+
 def publication_digest(item: PublicationIn) -> str:
-    text = json.dumps(asdict(item), sort_keys=True, default=str, separators=(",", ":"))
+    data = asdict(item)
+    for name in _ADDED_LATER:
+        if not data[name]:
+            del data[name]
+    text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -110,6 +110,7 @@ def publication_from(raw: Raw) -> PublicationIn:
         title=read_text(raw, "title", doi) or doi,
         abstract=read_text(raw, "abstract", doi),
         creators=creators,
+        contributors=read_dicts(meta.get("contributors"), "metadata.contributors", doi),
         publisher=str(publisher)[:255],
         publication_year=publication_year,
         resource_type=str(resource_type)[:255],
@@ -121,6 +122,7 @@ def publication_from(raw: Raw) -> PublicationIn:
         funding_references=read_dicts(
             meta.get("fundingReferences"), "metadata.fundingReferences", doi
         ),
+        geo_locations=read_dicts(meta.get("geoLocations"), "metadata.geoLocations", doi),
         dataset_pids=pids,
         registered_at=parse_datetime(raw.get("registeredTime"), field="registeredTime", pid=doi),
         source_updated_at=parse_datetime(raw.get("updatedAt"), field="updatedAt", pid=doi),

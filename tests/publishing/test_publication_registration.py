@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from lxml import etree
 
 from catalogue.visibility import Visibility
 from publishing.doi_metadata import MetadataInvalid
+from publishing.formats.datacite_xml import resource_document
 from publishing.models import DataCiteCall, DoiState, Publication
 from publishing.payloads import PublicationIn
+from publishing.record import parse
 from publishing.services.drafts import publication_changed, publication_save
 from publishing.services.errors import PublicationError
 from publishing.services.from_catalogue import publication_upsert
@@ -24,6 +27,8 @@ from publishing.services.registration import publication_push, publication_regis
 from publishing.services.withdrawal import publication_restore, publication_withdraw
 from publishing.tasks import retry_delay
 from tests.factories import PublicationFactory
+from tests.full_records import CONTRIBUTORS, GEO_LOCATIONS
+from tests.oai.conftest import kernel_schema
 from tests.publishing.support import BASE_URL, PASSWORD, PREFIX, DraftPublicationFactory
 from tests.standins.datacite import DataCiteStandIn
 
@@ -203,6 +208,51 @@ def test_datacite_out_of_reach_for_good_ends_in_failed(
     assert publication.doi_state == DoiState.FAILED
     assert "could not be reached (11 attempts)" in publication.doi_state_reason
     assert "503" in publication.doi_state_reason
+
+
+def test_contributors_and_geo_locations_are_registered_as_valid_kernel_4(
+    standin: DataCiteStandIn, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    draft = DraftPublicationFactory.create(contributors=CONTRIBUTORS, geo_locations=GEO_LOCATIONS)
+
+    publication = register(draft, django_capture_on_commit_callbacks)
+
+    sent = standin.doi(publication.doi).attributes
+    assert [c["contributorType"] for c in sent["contributors"]] == [
+        "ContactPerson",
+        "Editor",
+        "DataCollector",
+    ]
+    assert sent["geoLocations"] == GEO_LOCATIONS
+    # What DataCite got, as the kernel-4.7 XML its metadata store keeps: valid against the XSD.
+    tree = etree.fromstring(resource_document(parse(sent)))
+    assert kernel_schema().validate(tree), kernel_schema().error_log
+
+
+def test_invalid_contributors_and_geo_locations_stop_the_registration(
+    standin: DataCiteStandIn,
+) -> None:
+    publication = DraftPublicationFactory.create(
+        contributors=[{"name": "Gosling, Raymond"}],  # no contributorType
+        geo_locations=[
+            {
+                "geoLocationBox": {
+                    "westBoundLongitude": 0,
+                    "eastBoundLongitude": 1,
+                    "southBoundLatitude": 10,
+                    "northBoundLatitude": 5,
+                }
+            }
+        ],
+    )
+
+    with pytest.raises(MetadataInvalid) as caught:
+        publication_register(publication_id=publication.pk)
+
+    fields = caught.value.by_field()
+    assert any("'contributorType' is required" in text for text in fields["contributors"])
+    assert any("south edge" in text for text in fields["geo_locations"])
+    assert standin.seen == []
 
 
 def test_invalid_metadata_names_the_fields_and_calls_nobody(standin: DataCiteStandIn) -> None:

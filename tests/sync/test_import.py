@@ -17,6 +17,9 @@ from catalogue.models import DataFile, Dataset, Instrument, Proposal, Scientific
 from catalogue.services import dataset_withdraw
 from catalogue.visibility import Visibility
 from publishing.models import Publication
+from publishing.payloads import PublicationIn
+from publishing.services.from_catalogue import publication_digest
+from sync.scicat.linked import publication_from
 from sync.services import ImportReport, References, export_import, records_import
 
 DEMO = Path(__file__).resolve().parents[2] / "tests" / "data" / "scicat-export"
@@ -254,3 +257,23 @@ def test_command_fails_when_records_fail(tmp_path: Path) -> None:
     (tmp_path / "datasets.v4.json").write_text(json.dumps([{"isPublished": True}]))
     with pytest.raises(CommandError, match="1 record"):
         call_command("sync_catalogue", "--from-export", str(tmp_path), "--no-progress")
+
+
+def test_contributors_and_geo_locations_of_the_catalogues_publications_are_kept() -> None:
+    raw: dict[str, Any] = {
+        "doi": "10.5072/with-contributors",
+        "title": "With contributors",
+        "metadata": {
+            "creators": [{"name": "Franklin, Rosalind"}],
+            "contributors": [{"name": "Gosling, Raymond", "contributorType": "DataCollector"}],
+            "geoLocations": [{"geoLocationPlace": "London"}],
+        },
+    }
+    item = publication_from(raw)
+    assert item.contributors == raw["metadata"]["contributors"]
+    assert item.geo_locations == raw["metadata"]["geoLocations"]
+    # A record without them keeps the digest it had before the fields existed.
+    plain = PublicationIn(doi="10.5072/x", title="X")
+    assert publication_digest(plain) == (
+        "ee193473491678bbb03aeeaad1ac297130444053cb805f8f50c6d55fce8e4942"
+    )
