@@ -7,6 +7,9 @@ SearchRequest.parse>` (the query string, read once into a :class:`DatasetQuery`)
 :func:`page_model` here (rows, facets, chips, columns, sort choices, pagination and every URL of
 them, written by :func:`catalogue.search_urls.search_url`) -> ``catalogue/dataset_list.html``,
 which only prints. Nothing here parses a request or searches.
+
+Over 400 lines: one model of one page, its parts side by side; the URLs live in
+:mod:`catalogue.search_urls`, the matched values' reads in :mod:`catalogue.matched_values`.
 """
 
 from __future__ import annotations
@@ -30,11 +33,18 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import LOCATION_LABELS
+from catalogue.matched_values import MatchedValue
 from catalogue.models import Thumbnail
 from catalogue.search import FACETS, SORTS, DatasetQuery, FacetValue, SearchPage
 from catalogue.search.base import DEFAULT_SORT, PER_PAGE_CHOICES
 from catalogue.search_params import OPERATORS, SORT_LABELS, ConditionRow, SearchRequest
-from catalogue.search_urls import list_path, search_url, without_condition, without_value
+from catalogue.search_urls import (
+    list_path,
+    search_url,
+    with_condition_key,
+    without_condition,
+    without_value,
+)
 from catalogue.selectors import KeySuggestion
 from catalogue.sizes import human_size
 from lib.line_breaks import breakable_html
@@ -102,6 +112,8 @@ class Row:
     # Highlighted fragments (HTML: escaped text, matches in <mark>).
     title_html: SafeString | None = None
     snippets: tuple[tuple[str, SafeString], ...] = ()
+    # What the dataset holds for each active condition's key (catalogue/matched_values.py).
+    matched: tuple[MatchedValue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,15 @@ class Chip:
     kind: str  # what is removed: "Text", a facet's label, "Condition"
     label: str
     url: str
+
+
+@dataclass(frozen=True)
+class UnknownKey:
+    """A condition on a key no public dataset has, and links trying the nearest known keys."""
+
+    key: str
+    condition: str
+    suggestions: tuple[tuple[str, str], ...]  # (known key, URL of the search with it instead)
 
 
 @dataclass(frozen=True)
@@ -197,6 +218,7 @@ class SearchPageModel:
     canonical_url: str
     feed_url: str  # the Atom feed of this search (landing/feeds.py)
     key_suggestions: list[KeySuggestion] | None = None
+    unknown_keys: list[UnknownKey] = dataclasses.field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
@@ -213,10 +235,14 @@ def page_model(
     page: SearchPage | None = None,
     datasets: list[dict[str, Any]] | None = None,
     key_suggestions: list[KeySuggestion] | None = None,
+    unknown_keys: dict[int, list[str]] | None = None,
+    matched: dict[int, tuple[MatchedValue, ...]] | None = None,
 ) -> SearchPageModel:
     """The page of ``query`` as searched (``page`` and its rows' values ``datasets``), or of a
     search that could not run (no ``page``; ``error`` / ``text_error`` / the rows' errors say
-    why). ``rows`` are the condition builder's rows, ``search`` the request they came from."""
+    why). ``rows`` are the condition builder's rows, ``search`` the request they came from;
+    ``unknown_keys`` the conditions (by index) on keys no public dataset has, with the nearest
+    known keys, and ``matched`` each dataset's values for the conditions' keys."""
     num_pages = page.num_pages if page is not None else 1
     condition_rows = list(rows)
     if search.add_row or not condition_rows:
@@ -228,7 +254,12 @@ def page_model(
     return SearchPageModel(
         query=query,
         page=page,
-        rows=[table_row(d, highlights.get(d["id"]), landing=landing) for d in datasets or []],
+        rows=[
+            table_row(
+                d, highlights.get(d["id"]), landing=landing, matched=(matched or {}).get(d["id"])
+            )
+            for d in datasets or []
+        ],
         notices=notices,
         error=error,
         text_error=text_error,
@@ -254,6 +285,14 @@ def page_model(
         canonical_url=search_url(query),
         feed_url=_feed_url(query),
         key_suggestions=key_suggestions,
+        unknown_keys=[
+            UnknownKey(
+                key=ConditionRow.split(query.conditions[index]).key,
+                condition=query.conditions[index],
+                suggestions=tuple((k, with_condition_key(query, index, k)) for k in near),
+            )
+            for index, near in sorted((unknown_keys or {}).items())
+        ],
     )
 
 
@@ -290,6 +329,7 @@ def table_row(
     highlights: dict[str, list[str]] | None = None,
     *,
     landing: str = "",
+    matched: tuple[MatchedValue, ...] | None = None,
 ) -> Row:
     """A table row from :func:`catalogue.selectors.dataset_table_rows`' values."""
     pid: str = dataset["pid"]
@@ -324,6 +364,7 @@ def table_row(
         proposal_id=dataset["proposal__proposal_id"] or "",
         title_html=_fragment(title_fragments[0]) if len(title_fragments) == 1 else None,
         snippets=tuple(snippets[:MAX_SNIPPETS]),
+        matched=matched or (),
     )
 
 

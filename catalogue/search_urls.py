@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from catalogue.search import FACETS, DatasetQuery
 from catalogue.search.base import DEFAULT_PER_PAGE, DEFAULT_SORT
+from catalogue.search_params import ConditionRow
 
 
 def list_path() -> str:
@@ -63,4 +64,12 @@ def without_value(query: DatasetQuery, facet: str, value: str) -> str:
 
 def without_condition(query: DatasetQuery, index: int) -> str:
     conditions = query.conditions[:index] + query.conditions[index + 1 :]
+    return search_url(query, conditions=conditions, page=1)
+
+
+def with_condition_key(query: DatasetQuery, index: int, key: str) -> str:
+    """The URL of ``query`` with the key of its condition ``index`` replaced by ``key`` (page 1);
+    the condition's operator, value and unit stay as they were."""
+    row = dataclasses.replace(ConditionRow.split(query.conditions[index]), key=key)
+    conditions = (*query.conditions[:index], row.condition, *query.conditions[index + 1 :])
     return search_url(query, conditions=conditions, page=1)

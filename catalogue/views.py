@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalogue.matched_values import MatchedValue, matched_values
 from catalogue.search import (
     DatasetQuery,
     QueryError,
@@ -107,7 +108,10 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
                 )
                 query = dataclasses.replace(query, page=page.num_pages)
                 page, datasets = dataset_table_page(query)
-            notices.extend(_unknown_key_notices(query))
+            unknown_keys = _unknown_keys(query)
+            matched = matched_values(
+                page.ids, (ConditionRow.split(c).key for c in query.conditions)
+            )
         except QueryError as exc:
             text_error, rows, other = _locate_errors(query, rows, exc)
             return _search_response(
@@ -141,27 +145,21 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
         page=page,
         datasets=datasets,
         notices=notices,
+        unknown_keys=unknown_keys,
+        matched=matched,
         error=search.sort_error,
         status=400 if search.sort_error else 200,
     )
 
 
-def _unknown_key_notices(query: DatasetQuery) -> list[str]:
-    """A notice for each condition on a parameter no public dataset has, naming the nearest."""
-    out = []
-    for condition in query.conditions:
+def _unknown_keys(query: DatasetQuery) -> dict[int, list[str]]:
+    """The conditions (by index) on a key no public dataset has, each with the nearest keys."""
+    out = {}
+    for index, condition in enumerate(query.conditions):
         key = ConditionRow.split(condition).key
         near = unknown_parameter_key(key) if key else None
-        if near is None:
-            continue
-        text = gettext(
-            "No public dataset has the parameter “%(key)s”, so “%(condition)s” matches nothing."
-        ) % {"key": key[:100], "condition": condition[:200]}
-        if near:
-            text += " " + gettext("The nearest known: %(keys)s.") % {
-                "keys": ", ".join(f"“{k}”" for k in near)
-            }
-        out.append(text)
+        if near is not None:
+            out[index] = near
     return out
 
 
@@ -177,6 +175,8 @@ def _search_response(
     status: int = 200,
     page: SearchPage | None = None,
     datasets: list[dict[str, Any]] | None = None,
+    unknown_keys: dict[int, list[str]] | None = None,
+    matched: dict[int, tuple[MatchedValue, ...]] | None = None,
 ) -> HttpResponse:
 
     partial = wants_partial(request)
@@ -189,6 +189,8 @@ def _search_response(
         text_error=text_error,
         page=page,
         datasets=datasets,
+        unknown_keys=unknown_keys,
+        matched=matched,
         key_suggestions=None if partial else parameter_key_suggestions("", KEY_SUGGESTIONS),
     )
     template = "catalogue/dataset_list.html"

@@ -2,8 +2,8 @@
 
 At 1280 px and wider all nine columns are in view without scrolling (the table is no wider than
 its box, nor the page than the window); the Name links to the dataset; a PID breaks only after its
-``/`` and ``-``; on the phone each row is a card and nothing scrolls sideways. Screenshots go to
-/tmp/table-widths-*.png.
+``/`` and ``-``; on the phone each row is a card and nothing scrolls sideways, also with the
+values that active conditions matched under each name. Screenshots go to /tmp/table-widths-*.png.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.browser import PageWatch, chromium
+from tests.catalogue.search_page.conftest import with_parameters
 from tests.factories import DatasetFactory, ProposalFactory, ThumbnailFactory
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,13 @@ def long_rows(transactional_db: None) -> None:
             proposal=proposal,
         )
         ThumbnailFactory.create(dataset=dataset)
+        with_parameters(
+            dataset,
+            {
+                "incident_photon_energy_of_the_monochromator": {"value": 15 + n, "unit": "keV"},
+                "sample_temperature": {"value": 40, "unit": "degC"},
+            },
+        )
 
 
 @pytest.fixture
@@ -99,6 +107,15 @@ def test_nine_columns_fit_at_desktop_widths_and_rows_become_cards_on_a_phone(
             assert "Proposal ID" in page.evaluate(
                 "getComputedStyle(document.querySelector('td.cell-proposal'), '::before').content"
             )
+        # With conditions, each row also shows the values they matched, and still fits.
+        page.goto(
+            f"{live_server.url}/datasets/?per_page=10"
+            "&sm=incident_photon_energy_of_the_monochromator+>+10+keV&sm=sample_temperature+>+0+K"
+        )
+        watch.check(f"{name} with conditions")
+        assert page.locator("table.datasets p.matched").count() == 20, name
+        assert _overflow(page) == {"table": 0, "page": 0}, f"{name} with conditions"
+        page.screenshot(path=f"/tmp/table-widths-{name}-matched.png", full_page=False)
         serious.update(watch.serious)
         problems += watch.errors + watch.csp
         context.close()

@@ -33,10 +33,12 @@ def test_an_unknown_key_says_so_with_the_nearest_known_keys(
     response = client.get("/datasets/", {"sm": "sample_temprature > 20 degC"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "No public dataset has the parameter “sample_temprature”" in body
-    assert "The nearest known: “sample_temperature”" in body
+    assert "No public dataset has the key <code>sample_temprature</code>" in body
+    # The nearest known key, as a link to the same search with that key instead.
+    link = "/datasets/?sm=sample_temperature+%3E+20+degC"
+    assert f'<a href="{link}" data-hx-get="{link}"><code>sample_temperature</code></a>' in body
 
 
 def test_a_known_key_gets_no_such_notice(client: Client, temperature: None) -> None:
     body = client.get("/datasets/", {"sm": "sample_temperature > 20 degC"}).content.decode()
-    assert "No public dataset has the parameter" not in body
+    assert "No public dataset has the key" not in body
