@@ -13,6 +13,7 @@ from bench.harness import Context, Metric
 from bench.locustfile import Abuser, Visitor, _write
 from bench.scenarios.usage_report import _NullDataCite
 from catalogue.access import DataAccess
+from catalogue.id_lists import InList
 from catalogue.models import Dataset, SearchBacklog, Thumbnail
 from catalogue.payloads import DatasetIn
 from catalogue.search.base import SearchPage
@@ -249,3 +250,10 @@ SitePage.get_absolute_url
 default_pages
 default_pages_de
 _parser().validateLink
+
+# A Django lookup: the ORM reads these attributes and calls as_sql / as_<vendor> by name.
+InList.lookup_name
+InList.prepare_rhs
+InList.can_use_none_as_rhs
+InList.as_sql
+InList.as_postgresql

@@ -243,6 +243,15 @@ register(
 )
 register(
     Scenario(
+        "apis",
+        "bench.scenarios.apis:run",
+        "the api and panosc scenarios on one index (BENCH_APIS_DOCS, default N): one top-up and "
+        "index build for both",
+        requires=("import",),
+    )
+)
+register(
+    Scenario(
         "search",
         "bench.scenarios.search:run",
         "search page (text, facets, unit conditions) on the database backend at N, then OpenSearch "

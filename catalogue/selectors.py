@@ -10,6 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from catalogue.id_lists import in_list
 from catalogue.models import (
     DataFile,
     Dataset,
@@ -73,7 +74,7 @@ def dataset_table_rows(ids: list[int]) -> list[dict[str, Any]]:
     """
     if not ids:
         return []
-    datasets = Dataset.objects.public().filter(id__in=ids).order_by()
+    datasets = Dataset.objects.public().filter(in_list("id", ids)).order_by()
     rows = {row["id"]: row for row in _table_values(datasets)}
     return [rows[i] for i in ids if i in rows]
 
@@ -92,7 +93,10 @@ def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[dict[str, 
     if not page.ids or not all(has_table_row(sources.get(i, {})) for i in page.ids):
         return page, dataset_table_rows(page.ids)
     public = set(
-        Dataset.objects.public().filter(id__in=page.ids).order_by().values_list("id", flat=True)
+        Dataset.objects.public()
+        .filter(in_list("id", page.ids))
+        .order_by()
+        .values_list("id", flat=True)
     )
     return page, [table_row(i, sources[i]) for i in page.ids if i in public]
 

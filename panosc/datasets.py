@@ -16,12 +16,14 @@ search service, which drops scores outside (0, 1), keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 
-from catalogue.models import DataFile, Dataset, ScientificParameter, Technique
+from catalogue.id_lists import in_list
+from catalogue.models import DataFile, Dataset, Technique
 from catalogue.search import DatasetQuery, dataset_search
 from catalogue.search.clauses import (
     MAX_VALUES,
@@ -67,6 +69,8 @@ _DATASET_COLUMNS = (
     "instrument__name",
     "instrument__facility",
 )
+# A parameter row's columns after its id and dataset (see :data:`PARAMETER_COLUMNS`).
+_PARAMETER_COLUMNS = ("id", *PARAMETER_COLUMNS[2:])
 _FIELD = {"pid": "pid", "title": "title", "creationDate": "creation_time", "size": "size"}
 
 
@@ -171,12 +175,6 @@ def count_datasets(where: Where | None) -> int:
     return dataset_search(DatasetQuery(where=query.where, per_page=1, facets=False)).total
 
 
-@dataclass(frozen=True)
-class DatasetHit:
-    dataset: Dataset
-    score: float
-
-
 def find_datasets(filter_: Filter) -> tuple[list[dict[str, Any]], Plan]:
     """The page of datasets the filter asks for, as PaNOSC JSON."""
     query_plan = plan(filter_)
@@ -190,13 +188,14 @@ def find_datasets(filter_: Filter) -> tuple[list[dict[str, Any]], Plan]:
         )
     )
     datasets = _load(page.ids, filter_, query_plan)
+    shown = Shown.of(filter_, query_plan, datasets.values())
     out = []
     for pk in page.ids:
         dataset = datasets.get(pk)
         if dataset is None:  # withdrawn since the search index answered
             continue
         score = squash(page.scores.get(pk, 0.0)) if filter_.query else NEUTRAL_SCORE
-        out.append(render(dataset, filter_, query_plan, score))
+        out.append(render(dataset, shown, score))
     return out, query_plan
 
 
@@ -217,89 +216,143 @@ def get_dataset(pid: str, filter_: Filter) -> dict[str, Any] | None:
         if not found.ids:
             return None
     loaded = _load([dataset.pk], filter_, query_plan)
-    return render(loaded[dataset.pk], filter_, query_plan, NEUTRAL_SCORE)
+    shown = Shown.of(filter_, query_plan, loaded.values())
+    return render(loaded[dataset.pk], shown, NEUTRAL_SCORE)
 
 
 def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded]:
-    rows = Dataset.objects.public().filter(pk__in=ids).values_list(*_DATASET_COLUMNS)
+    """The public datasets among ``ids`` as plain rows, with the related rows the includes ask
+    for: the datasets and their parameters in one query (a left join, only the keys a scope
+    names), then one query per other relation, whatever the number of datasets."""
+    if not ids:
+        return {}
+    datasets = Dataset.objects.public().filter(in_list("id", ids))
+    columns: tuple[str, ...] = _DATASET_COLUMNS
+    parameters = filter_.include("parameters")
+    if parameters is not None:
+        relation = "parameters"
+        if parameters.where is not None:
+            keys = sorted(
+                {leaf.key for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)}
+            )
+            condition = Q(parameters__key_path__in=keys)
+            datasets = datasets.annotate(shown=FilteredRelation("parameters", condition=condition))
+            relation = "shown"
+        columns += tuple(f"{relation}__{c}" for c in _PARAMETER_COLUMNS)
+        datasets = datasets.order_by("id", f"{relation}__id")
     out: dict[int, Loaded] = {}
-    for pk, pid, title, created, started, size, instrument_id, *instrument in rows:
-        shown = InstrumentRow(instrument_id, *instrument) if instrument_id else None
-        out[pk] = Loaded(pk, pid, title, created, started, size, shown)
+    width = len(_DATASET_COLUMNS)
+    for row in datasets.values_list(*columns):
+        pk = row[0]
+        loaded = out.get(pk)
+        if loaded is None:
+            pid, title, created, started, size, instrument_id, *instrument = row[1:width]
+            shown = InstrumentRow(instrument_id, *instrument) if instrument_id else None
+            loaded = out[pk] = Loaded(pk, pid, title, created, started, size, shown)
+            if parameters is not None:
+                loaded.parameters = []
+        if parameters is not None and row[width] is not None:
+            loaded.parameters.append(ParameterRow(row[width], pk, *row[width + 1 :]))  # type: ignore[union-attr]
     found = list(out)
+    if not found:
+        return out
     if filter_.include("techniques"):
-        links = Dataset.techniques.through.objects.filter(dataset_id__in=found).order_by("id")
-        for dataset_id, technique_id, pid, name in links.values_list(
+        links = Dataset.techniques.through.objects.filter(in_list("dataset_id", found))
+        for dataset_id, technique_id, pid, name in links.order_by("id").values_list(
             "dataset_id", "technique_id", "technique__pid", "technique__name"
         ):
             out[dataset_id].techniques.append(TechniqueRow(technique_id, pid, name))
     if include := filter_.include("files"):
-        files = DataFile.objects.filter(lookups.file_q(include.where), dataset_id__in=found)
+        files = DataFile.objects.filter(lookups.file_q(include.where), in_list("dataset_id", found))
         for file in files.order_by("path", "id"):
             out[file.dataset_id].files.append(file)
-    if include := filter_.include("parameters"):
-        # Plain rows, and with a scope only those of the keys it names (those it may show).
-        parameters = ScientificParameter.objects.filter(dataset_id__in=found)
-        if include.where is not None:
-            keys = {
-                leaf.key for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)
-            }
-            parameters = parameters.filter(key_path__in=keys)
-        for loaded in out.values():
-            loaded.parameters = []
-        for row in parameters.order_by("id").values_list(*PARAMETER_COLUMNS):
-            out[row[1]].parameters.append(ParameterRow(*row))  # type: ignore[union-attr]
     return out
 
 
-def render(dataset: Loaded, filter_: Filter, query_plan: Plan, score: float) -> dict[str, Any]:
-    techniques_where = (filter_.include("techniques") or Include("", "")).where
-    instrument = filter_.include("instrument")
-    techniques: list[TechniqueRow] | None = None
-    if filter_.include("techniques"):
-        wanted = lookups.technique_q(techniques_where)
-        allowed = (
-            None
-            if not wanted
-            else set(Technique.objects.filter(wanted).values_list("pk", flat=True))
+@dataclass(frozen=True)
+class Shown:
+    """What the datasets of one answer show, worked out once for the answer (not per dataset):
+    which relations, and which of their rows a scope lets through."""
+
+    units: dict[str, UnitChoice]
+    parameters: bool = False
+    parameter_tests: tuple[ParameterTest, ...] | None = None  # None: every parameter
+    files: bool = False
+    techniques: bool = False
+    techniques_allowed: frozenset[int] | None = None  # None: every technique
+    instrument: bool = False
+    instruments_allowed: frozenset[int] | None = None  # None: every instrument
+    samples: bool = False
+    documents: Include | None = None
+
+    @classmethod
+    def of(cls, filter_: Filter, query_plan: Plan, datasets: Iterable[Loaded]) -> Shown:
+        techniques = filter_.include("techniques")
+        techniques_allowed = None
+        if techniques is not None and (wanted := lookups.technique_q(techniques.where)):
+            techniques_allowed = frozenset(
+                Technique.objects.filter(wanted).values_list("pk", flat=True)
+            )
+        instrument = filter_.include("instrument")
+        instruments_allowed = None
+        if instrument is not None and instrument.where is not None:
+            used = sorted({d.instrument.pk for d in datasets if d.instrument is not None})
+            instruments_allowed = frozenset(
+                lookups.instruments()
+                .filter(lookups.instrument_q(instrument.where), in_list("id", used))
+                .values_list("pk", flat=True)
+            )
+        parameters = filter_.include("parameters")
+        tests = None
+        if parameters is not None and parameters.where is not None:
+            tests = tuple(
+                leaf for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)
+            )
+        return cls(
+            units=query_plan.units,
+            parameters=parameters is not None,
+            parameter_tests=tests,
+            files=filter_.include("files") is not None,
+            techniques=techniques is not None,
+            techniques_allowed=techniques_allowed,
+            instrument=instrument is not None,
+            instruments_allowed=instruments_allowed,
+            samples=filter_.include("samples") is not None,
+            documents=filter_.include("documents"),
         )
+
+
+def render(dataset: Loaded, shown: Shown, score: float) -> dict[str, Any]:
+    techniques = None
+    if shown.techniques:
+        allowed = shown.techniques_allowed
         techniques = [t for t in dataset.techniques if allowed is None or t.pk in allowed]
-    show_instrument = instrument is not None and (
-        instrument.where is None
-        or lookups.instruments()
-        .filter(
-            lookups.instrument_q(instrument.where),
-            pk=dataset.instrument.pk if dataset.instrument else 0,
-        )
-        .exists()
-    )
+    instrument = dataset.instrument
+    if instrument is not None and shown.instruments_allowed is not None:
+        instrument = instrument if instrument.pk in shown.instruments_allowed else None
     parameters = None
-    if include := filter_.include("parameters"):
-        tests = (
-            [leaf for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)]
-            if include.where is not None
-            else None
-        )
+    if shown.parameters:
+        tests = shown.parameter_tests
         parameters = [
             p
             for p in dataset.parameters or []
             if tests is None or any(_passes(p, t) for t in tests)
         ]
     documents = None
-    if include := filter_.include("documents"):
+    if shown.documents is not None:
         from panosc.documents import documents_of  # documents read datasets: imported when needed
 
-        documents = documents_of(dataset.pk, include)
+        documents = documents_of(dataset.pk, shown.documents)
     return dataset_json(
         dataset,
         score=score,
         parameters=parameters,
-        units=query_plan.units,
-        files=dataset.files if filter_.include("files") else None,
+        units=shown.units,
+        files=dataset.files if shown.files else None,
         techniques=techniques,
-        instrument=dataset.instrument if show_instrument else None,
-        include_instrument=instrument is not None,
-        samples=filter_.include("samples") is not None,
+        instrument=instrument if shown.instrument else None,
+        include_instrument=shown.instrument,
+        samples=shown.samples,
         documents=documents,
     )
 

@@ -191,7 +191,7 @@ def document_json(publication: Publication, filter_: Filter, score: float) -> di
 
 def _document_datasets(publication: Publication, include: Include) -> list[dict[str, Any]]:
     from panosc.datasets import NEUTRAL_SCORE as DATASET_SCORE
-    from panosc.datasets import _load, plan, render
+    from panosc.datasets import Shown, _load, plan, render
 
     scope = Filter(model="Dataset", where=include.where, includes=include.includes)
     ids = list(
@@ -202,7 +202,8 @@ def _document_datasets(publication: Publication, include: Include) -> list[dict[
         ids = [i for i in ids if i in set(selected)]
     query_plan = plan(scope)
     loaded = _load(ids, scope, query_plan)
-    return [render(loaded[i], scope, query_plan, DATASET_SCORE) for i in sorted(ids) if i in loaded]
+    shown = Shown.of(scope, query_plan, loaded.values())
+    return [render(loaded[i], shown, DATASET_SCORE) for i in sorted(ids) if i in loaded]
 
 
 def documents_of(dataset_id: int, include: Include) -> list[dict[str, Any]]:

@@ -10,6 +10,9 @@
 2. the very same OpenSearch request the search layer sends for it (keyset page, ``search_after``),
    by opensearch-py alone: the raw search-backend call, the physical limit of this answer.
 
+The set-up and the timing are :mod:`bench.indexed`'s (shared with the other scenario; it
+also times the view alone, wall and CPU). ``--scenarios apis`` runs both on one index.
+
 Pages: the first page of everything (newest first), a facet filter, a unit condition, a text
 search by relevance, and a page deep in the list (a cursor at about N/2, reached by the cursor of
 the hit there). Targets: median <= 30 ms; API / raw <= 1.3. Absolute figures depend on the load of
@@ -24,16 +27,12 @@ call at 200-650 ms, inflated by the load (the 30 ms target cannot be judged on t
 
 from __future__ import annotations
 
-import os
-import uuid
 from functools import partial
 from typing import Any
 
-from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
+from bench.harness import Context, Outcome
+from bench.indexed import Timings, indexed_catalogue, metrics, time_requests
 
-MEDIAN_TARGET = Target("<=", 30)
-RATIO_TARGET = Target("<=", 1.3)
-WARMUP = 3
 PAGE = 100
 
 
@@ -113,107 +112,25 @@ def _deep_cursor(public: int) -> tuple[str, Any]:
 
 
 def run(ctx: Context) -> Outcome:
-    import sys
-
-    from django.conf import settings
-    from django.test import Client
-
-    from bench.databases import REPO_ROOT
-    from bench.scenarios.search import _analyze, _top_up
-    from catalogue.models import Dataset
-    from catalogue.search.backends import _configured
-    from catalogue.search.maintenance import search_index_rebuild
-
     outcome = Outcome()
     if ctx.database != "postgres":
         outcome.note("the API benchmark runs on PostgreSQL + OpenSearch only")
         return outcome
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    from tests.servers import OpenSearchServer
-
-    settings.USAGE_COUNTING = False  # lists record nothing anyway
-    _top_up(int(os.environ.get("BENCH_API_DOCS") or ctx.n), outcome)
-    _analyze()
-    heap = os.environ.get("BENCH_SEARCH_HEAP", "2g")
-    server = OpenSearchServer(heap_min=heap, heap_max=heap, start_timeout=300)
-    server.start()
-    try:
-        settings.OPENSEARCH_URL = server.url
-        settings.OPENSEARCH_TIMEOUT = 120  # a loaded machine; the figures are medians
-        settings.OPENSEARCH_INDEX = f"bench-{uuid.uuid4().hex[:8]}"
-        _configured.cache_clear()
-        public = Dataset.objects.public().count()
-        with Stopwatch() as build:
-            search_index_rebuild(batch=2000)
-        outcome.note(f"index rebuilt: {public:,} public datasets in {build.wall:.0f} s")
-        pages = {key: (params, _query(params)) for key, params in _pages().items()}
-        pages["deep"] = _deep_cursor(public)
-        client = Client()
-        rounds = max(20, ctx.requests // 4)
-        all_api: list[float] = []
-        all_raw: list[float] = []
-        for key, (params, query) in pages.items():
-            url = f"/api/v1/datasets?page_size={PAGE}" + (f"&{params}" if params else "")
-            raw = _raw(query)
-            api_times: list[float] = []
-            raw_times: list[float] = []
-            results = count = 0
-            for number in range(WARMUP + rounds):
-                with Stopwatch() as api:
-                    response = client.get(url)
-                assert response.status_code == 200, response.content[:500]
-                with Stopwatch() as alone:
-                    raw()
-                if number >= WARMUP:
-                    api_times.append(api.wall * 1000)
-                    raw_times.append(alone.wall * 1000)
-                data = response.json()
-                results, count = len(data["results"]), data["count"]
-            all_api += api_times
-            all_raw += raw_times
-            outcome.add(
-                Metric(
-                    f"api.{key}.median",
-                    f"API datasets {key} ({results} of {count:,}): median",
-                    median(api_times),
-                    "ms",
-                    "lower",
-                    MEDIAN_TARGET,
-                    f"p95 {percentile(api_times, 95):.1f} ms; raw OpenSearch median "
-                    f"{median(raw_times):.1f} ms",
-                ),
-                Metric(
-                    f"api.{key}.ratio",
-                    f"API datasets {key} / raw OpenSearch call (medians)",
-                    median(api_times) / median(raw_times),
-                    "x",
-                    "lower",
-                    RATIO_TARGET,
-                ),
-            )
-        outcome.add(
-            Metric(
-                "api.median",
-                f"API list pages of {PAGE} at {public:,} datasets: median",
-                median(all_api),
-                "ms",
-                "lower",
-                MEDIAN_TARGET,
-                f"p95 {percentile(all_api, 95):.1f} ms over {len(all_api)} requests",
-            ),
-            Metric(
-                "api.ratio",
-                "API / raw OpenSearch call (medians)",
-                median(all_api) / median(all_raw),
-                "x",
-                "lower",
-                RATIO_TARGET,
-                f"raw median {median(all_raw):.1f} ms",
-            ),
-        )
-    finally:
-        settings.OPENSEARCH_URL = ""
-        _configured.cache_clear()
-        server.stop()
+    with indexed_catalogue(ctx, outcome, "api") as public:
+        measure(ctx, outcome, public)
     return outcome
+
+
+def measure(ctx: Context, outcome: Outcome, public: int) -> None:
+    """The pages timed against their raw OpenSearch calls, on the index of ``public`` datasets."""
+    pages = {key: (params, _query(params)) for key, params in _pages().items()}
+    pages["deep"] = _deep_cursor(public)
+    rounds = max(20, ctx.requests // 4)
+    every = Timings()
+    for key, (params, query) in pages.items():
+        url = f"/api/v1/datasets?page_size={PAGE}" + (f"&{params}" if params else "")
+        timings, data = time_requests(ctx, f"api.{key}", url, _raw(query), rounds)
+        every.extend(timings)
+        shown = f"API datasets {key} ({len(data['results'])} of {data['count']:,})"
+        outcome.add(*metrics(f"api.{key}", shown, timings))
+    outcome.add(*metrics("api", f"API list pages of {PAGE} at {public:,} datasets", every))

@@ -11,6 +11,9 @@ OpenSearch index rebuilt from it, then each query is sent in turn as
 2. the very same OpenSearch request the search layer sends for it, by opensearch-py alone (the
    raw search-backend call, the physical limit of this answer).
 
+The set-up and the timing are :mod:`bench.indexed`'s (shared with the other scenario; it
+also times the view alone, wall and CPU). ``--scenarios apis`` runs both on one index.
+
 Queries (``include parameters`` with a ``scope.where``, as the federated service sends them,
 ``limit`` 10 and 100): incident energy between 10,000 and 20,000 eV (stored in keV and eV),
 sample temperature below 0 degC (stored in K and degC), the two OR'ed, and energy with a ``query``
@@ -36,16 +39,11 @@ taken on a quieter machine.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from typing import Any
 from urllib.parse import quote
 
-from bench.harness import Context, Metric, Outcome, Stopwatch, Target, median, percentile
-
-MEDIAN_TARGET = Target("<=", 30)
-RATIO_TARGET = Target("<=", 1.3)
-WARMUP = 3
+from bench.harness import Context, Outcome
+from bench.indexed import Timings, indexed_catalogue, metrics, time_requests
 
 _ENERGY = {"name": "incident_energy", "value": {"between": [10000, 20000]}, "unit": "eV"}
 _COLD = {"and": [{"name": "sample_temperature"}, {"value": {"lt": 0}}, {"unit": "degC"}]}
@@ -93,102 +91,23 @@ def _raw(filter_: dict[str, Any]) -> Any:
 
 
 def run(ctx: Context) -> Outcome:
-    import sys
-
-    from django.conf import settings
-    from django.test import Client
-
-    from bench.databases import REPO_ROOT
-    from bench.scenarios.search import _analyze, _top_up
-    from catalogue.models import Dataset
-    from catalogue.search.backends import _configured
-    from catalogue.search.maintenance import search_index_rebuild
-
     outcome = Outcome()
     if ctx.database != "postgres":
         outcome.note("the PaNOSC benchmark runs on PostgreSQL + OpenSearch only")
         return outcome
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    from tests.servers import OpenSearchServer
-
-    _top_up(int(os.environ.get("BENCH_PANOSC_DOCS") or ctx.n), outcome)
-    _analyze()
-    heap = os.environ.get("BENCH_SEARCH_HEAP", "2g")
-    server = OpenSearchServer(heap_min=heap, heap_max=heap, start_timeout=300)
-    server.start()
-    try:
-        settings.OPENSEARCH_URL = server.url
-        settings.OPENSEARCH_INDEX = f"bench-{uuid.uuid4().hex[:8]}"
-        _configured.cache_clear()
-        public = Dataset.objects.public().count()
-        with Stopwatch() as build:
-            search_index_rebuild(batch=2000)
-        outcome.note(f"index rebuilt: {public:,} public datasets in {build.wall:.0f} s")
-        client = Client()
-        rounds = max(20, ctx.requests // 4)
-        all_api: list[float] = []
-        all_raw: list[float] = []
-        for key, filter_ in _filters().items():
-            url = "/panosc-api/Datasets?filter=" + quote(json.dumps(filter_))
-            raw = _raw(filter_)
-            api_times: list[float] = []
-            raw_times: list[float] = []
-            hits = 0
-            for number in range(WARMUP + rounds):
-                with Stopwatch() as api:
-                    response = client.get(url)
-                assert response.status_code == 200, response.content[:500]
-                with Stopwatch() as alone:
-                    raw()
-                if number >= WARMUP:
-                    api_times.append(api.wall * 1000)
-                    raw_times.append(alone.wall * 1000)
-                hits = len(response.json())
-            all_api += api_times
-            all_raw += raw_times
-            outcome.add(
-                Metric(
-                    f"panosc.{key}.median",
-                    f"PaNOSC {key} ({hits} results): median",
-                    median(api_times),
-                    "ms",
-                    "lower",
-                    MEDIAN_TARGET,
-                    f"p95 {percentile(api_times, 95):.1f} ms; raw OpenSearch median "
-                    f"{median(raw_times):.1f} ms",
-                ),
-                Metric(
-                    f"panosc.{key}.ratio",
-                    f"PaNOSC {key} / raw OpenSearch call (medians)",
-                    median(api_times) / median(raw_times),
-                    "x",
-                    "lower",
-                    RATIO_TARGET,
-                ),
-            )
-        outcome.add(
-            Metric(
-                "panosc.median",
-                f"PaNOSC parameter queries at {public:,} datasets: median",
-                median(all_api),
-                "ms",
-                "lower",
-                MEDIAN_TARGET,
-                f"p95 {percentile(all_api, 95):.1f} ms over {len(all_api)} requests",
-            ),
-            Metric(
-                "panosc.ratio",
-                "PaNOSC / raw OpenSearch call (medians)",
-                median(all_api) / median(all_raw),
-                "x",
-                "lower",
-                RATIO_TARGET,
-                f"raw median {median(all_raw):.1f} ms",
-            ),
-        )
-    finally:
-        settings.OPENSEARCH_URL = ""
-        _configured.cache_clear()
-        server.stop()
+    with indexed_catalogue(ctx, outcome, "panosc") as public:
+        measure(ctx, outcome, public)
     return outcome
+
+
+def measure(ctx: Context, outcome: Outcome, public: int) -> None:
+    """The queries timed against their raw OpenSearch calls, on the index of ``public``
+    datasets."""
+    rounds = max(20, ctx.requests // 4)
+    every = Timings()
+    for key, filter_ in _filters().items():
+        url = "/panosc-api/Datasets?filter=" + quote(json.dumps(filter_))
+        timings, data = time_requests(ctx, f"panosc.{key}", url, _raw(filter_), rounds)
+        every.extend(timings)
+        outcome.add(*metrics(f"panosc.{key}", f"PaNOSC {key} ({len(data)} results)", timings))
+    outcome.add(*metrics("panosc", f"PaNOSC parameter queries at {public:,} datasets", every))
