@@ -34,6 +34,16 @@ alone: 15-18 ms). A second run at 100,000 with those changes (07:35-07:58 UTC, l
 engineers' benchmarks and two full test suites at once) did not get to its queries: OpenSearch's
 ``_refresh`` after the rebuild timed out (60 s). The figures of the present code are still to be
 taken on a quieter machine.
+
+Then each answer's display rules worked out once per answer instead of per dataset, the datasets
+and their parameters read in one query, ids as one array parameter, orjson: 2026-12-03
+10:36-10:45 UTC, ``BENCH_APIS_DOCS=100000 python -m bench 2000 --skip-generate --scenarios apis
+--database postgres --requests 80`` (98,988 public datasets, load 18-26): PaNOSC / raw OpenSearch
+1.63 (energy, 10), 1.64 (energy, 100), 2.17 (cold, 100), 1.73 (either, 100), 1.49 (with a query),
+1.76 over all (2.45 before; the view alone 1.63); median 232 ms against a raw call of 132 ms.
+The view's CPU: 7.6 ms per answer (5.0 for 10 results, 8.3-9.1 for 100; the raw call's own 1.5
+ms of it). The 1.3 target is still missed under this load: the rest of the gap is the database
+round trip, which waits for a CPU on a machine loaded twelve times over.
 """
 
 from __future__ import annotations
