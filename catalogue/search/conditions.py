@@ -18,6 +18,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from catalogue.scimeta import canonical_unit, conversion
 from catalogue.search.base import QueryError
 
@@ -76,12 +79,15 @@ def _si(value: float, unit: str, source: str) -> tuple[float, str]:
     conv = conversion(unit)
     if conv is None:
         raise QueryError(
-            f"Unknown unit “{unit}” in “{source}”. Use a unit such as K, degC, eV, keV, mm, "
-            "mbar or s (units are case-sensitive: keV, not KEV)."
+            gettext(
+                "Unknown unit “%(unit)s” in “%(source)s”. Use a unit such as K, degC, eV, keV, "
+                "mm, mbar or s (units are case-sensitive: keV, not KEV)."
+            )
+            % {"unit": unit, "source": source}
         )
     si = conv(value)
     if not math.isfinite(si):
-        raise QueryError(f"The number in “{source}” is too large.")
+        raise QueryError(gettext("The number in “%(source)s” is too large.") % {"source": source})
     return si, conv.si_unit
 
 
@@ -96,11 +102,16 @@ def parse_condition(source: str) -> Condition:
     """``source`` as a :class:`Condition`, or :class:`QueryError` saying what is wrong."""
     text = " ".join(source.split())
     if not text:
-        raise QueryError("An empty condition: write one such as “sample_temperature > 20 degC”.")
+        raise QueryError(
+            gettext("An empty condition: write one such as “sample_temperature > 20 degC”.")
+        )
     if len(text) > MAX_CONDITION_LENGTH:
         raise QueryError(
-            f"A condition is at most {MAX_CONDITION_LENGTH} characters long; this one has "
-            f"{len(text):,}."
+            gettext("A condition is at most %(most)d characters long; this one has %(length)s.")
+            % {
+                "most": MAX_CONDITION_LENGTH,
+                "length": number_format(len(text), force_grouping=True),
+            }
         )
     between = _BETWEEN.match(text)
     if between:
@@ -111,7 +122,10 @@ def parse_condition(source: str) -> Condition:
         high, si_unit = _si(float(between["high"]), unit, text)
         if low_si_unit != si_unit:
             raise QueryError(
-                f"“{low_unit}” and “{unit}” in “{text}” measure different things; use one unit."
+                gettext(
+                    "“%(low)s” and “%(high)s” in “%(text)s” measure different things; use one unit."
+                )
+                % {"low": low_unit, "high": unit, "text": text}
             )
         if low > high:
             low, high = high, low
@@ -119,21 +133,30 @@ def parse_condition(source: str) -> Condition:
     match = _COMPARE.match(text)
     if not match:
         raise QueryError(
-            f"“{text}” is not a condition. Write key, operator and value, such as "
-            "“sample_temperature > 20 degC”, “incident_energy between 10 and 20 keV” or "
-            f"“sample.name contains DPPG”; operators: {', '.join(NUMBER_OPS)}, contains."
+            gettext(
+                "“%(text)s” is not a condition. Write key, operator and value, such as "
+                "“sample_temperature > 20 degC”, “incident_energy between 10 and 20 keV” or "
+                "“sample.name contains DPPG”; operators: %(operators)s, contains."
+            )
+            % {"text": text, "operators": ", ".join(NUMBER_OPS)}
         )
     key, op, rest = match["key"], match["op"].lower(), match["rest"]
     op = {"==": "=", "<>": "!="}.get(op, op)
     if op == "between":
         raise QueryError(
-            f"Write “between” as “{key} between 10 and 20 keV” (two numbers joined by “and”)."
+            gettext(
+                "Write “between” as “%(key)s between 10 and 20 keV” (two numbers joined by “and”)."
+            )
+            % {"key": key}
         )
     if not rest:
-        raise QueryError(f"“{text}” has no value after “{op}”.")
+        raise QueryError(
+            gettext("“%(text)s” has no value after “%(op)s”.") % {"text": text, "op": op}
+        )
     if rest[:1] in "<>=!":
         raise QueryError(
-            f"Unknown operator in “{text}”; use one of {', '.join(NUMBER_OPS)} or contains."
+            gettext("Unknown operator in “%(text)s”; use one of %(operators)s or contains.")
+            % {"text": text, "operators": ", ".join(NUMBER_OPS)}
         )
     if op == "contains":
         return Condition(key, op, text, text=_unquote(rest))
@@ -141,8 +164,11 @@ def parse_condition(source: str) -> Condition:
     if value is None or rest[:1] in "\"'":
         if op != "=":
             raise QueryError(
-                f"“{op}” compares numbers, and “{rest}” is not a number. For text use = or "
-                "contains."
+                gettext(
+                    "“%(op)s” compares numbers, and “%(value)s” is not a number. For text use = "
+                    "or contains."
+                )
+                % {"op": op, "value": rest}
             )
         return Condition(key, op, text, text=_unquote(rest))
     unit = canonical_unit(value["unit"])
@@ -152,7 +178,9 @@ def parse_condition(source: str) -> Condition:
 
 def parse_conditions(sources: tuple[str, ...] | list[str]) -> list[Condition]:
     if len(sources) > MAX_CONDITIONS:
-        raise QueryError(f"At most {MAX_CONDITIONS} conditions at once.")
+        raise QueryError(
+            gettext("At most %(count)d conditions at once.") % {"count": MAX_CONDITIONS}
+        )
     return [parse_condition(source) for source in sources if source.strip()]
 
 
@@ -160,15 +188,26 @@ def check_units(condition: Condition, stored_units: set[str]) -> None:
     """Complain when the key is stored in units the condition's unit cannot be converted to."""
     if not condition.numeric or not stored_units or condition.si_unit in stored_units:
         return
-    shown = ", ".join(sorted(u or "no unit" for u in stored_units))
+    shown = ", ".join(sorted(u or gettext("no unit") for u in stored_units))
     if not condition.unit:
         raise QueryError(
-            f"“{condition.key}” is stored with a unit ({shown}); add one to “{condition.source}”,"
-            f" e.g. “{condition.source} {_example_unit(stored_units)}”."
+            gettext(
+                "“%(key)s” is stored with a unit (%(units)s); add one to “%(source)s”, e.g. "
+                "“%(source)s %(example)s”."
+            )
+            % {
+                "key": condition.key,
+                "units": shown,
+                "source": condition.source,
+                "example": _example_unit(stored_units),
+            }
         )
     raise QueryError(
-        f"“{condition.unit}” in “{condition.source}” cannot be converted to the unit "
-        f"“{condition.key}” is stored in ({shown})."
+        gettext(
+            "“%(unit)s” in “%(source)s” cannot be converted to the unit “%(key)s” is stored in "
+            "(%(units)s)."
+        )
+        % {"unit": condition.unit, "source": condition.source, "key": condition.key, "units": shown}
     )
 
 

@@ -18,6 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from catalogue.search.base import MAX_QUERY_LENGTH, QueryError
 
 # Field name in the query -> what it searches (the backends map these to their own fields).
@@ -92,8 +95,11 @@ def _field_of(name: str, position: int) -> str:
     if lowered not in FIELDS:
         known = ", ".join(f"{f}:" for f in FIELDS)
         raise QueryError(
-            f"Unknown field “{name}:” at position {position}. Search one of {known} "
-            f'or put the text in quotes ("{name}:…") to search for it as written.'
+            gettext(
+                "Unknown field “%(name)s:” at position %(position)d. Search one of %(known)s "
+                'or put the text in quotes ("%(name)s:…") to search for it as written.'
+            )
+            % {"name": name, "position": position, "known": known}
         )
     return lowered
 
@@ -108,8 +114,11 @@ def _tokens(text: str) -> list[_Token]:
         if ch.isspace():
             if pending_field:
                 raise QueryError(
-                    f"“{pending_field}:” at position {field_position} needs a value right after "
-                    f'the colon, e.g. {pending_field}:dppg or {pending_field}:"two words".'
+                    gettext(
+                        "“%(field)s:” at position %(position)d needs a value right after the "
+                        'colon, e.g. %(field)s:dppg or %(field)s:"two words".'
+                    )
+                    % {"field": pending_field, "position": field_position}
                 )
             i += 1
             continue
@@ -117,21 +126,31 @@ def _tokens(text: str) -> list[_Token]:
             end = text.find('"', i + 1)
             if end < 0:
                 raise QueryError(
-                    f'The quote at position {i + 1} is never closed; add a closing " or remove it.'
+                    gettext(
+                        'The quote at position %(position)d is never closed; add a closing " or '
+                        "remove it."
+                    )
+                    % {"position": i + 1}
                 )
             phrase = text[i + 1 : end].strip()
             if _WORDY.search(phrase):
                 out.append(_Token("phrase", phrase, i + 1, pending_field))
             elif pending_field:
-                raise QueryError(f"“{pending_field}:” at position {field_position} has no value.")
+                raise QueryError(
+                    gettext("“%(field)s:” at position %(position)d has no value.")
+                    % {"field": pending_field, "position": field_position}
+                )
             pending_field = ""
             i = end + 1
             continue
         if ch in "()":
             if pending_field:
                 raise QueryError(
-                    f"“{pending_field}:” at position {field_position} takes one word or a "
-                    "quoted phrase, not a group in parentheses."
+                    gettext(
+                        "“%(field)s:” at position %(position)d takes one word or a quoted "
+                        "phrase, not a group in parentheses."
+                    )
+                    % {"field": pending_field, "position": field_position}
                 )
             out.append(_Token(ch, ch, i + 1))
             i += 1
@@ -162,15 +181,21 @@ def _tokens(text: str) -> list[_Token]:
                 out.append(_Token("word", value, start + 1, field))
             elif i < n and text[i] in "(":
                 raise QueryError(
-                    f"“{match.group(1)}:” at position {start + 1} takes one word or a quoted "
-                    "phrase, not a group in parentheses."
+                    gettext(
+                        "“%(field)s:” at position %(position)d takes one word or a quoted "
+                        "phrase, not a group in parentheses."
+                    )
+                    % {"field": match.group(1), "position": start + 1}
                 )
             elif i < n and text[i] == '"':
                 pending_field, field_position = field, start + 1
             else:
                 raise QueryError(
-                    f"“{match.group(1)}:” at position {start + 1} needs a value right after the "
-                    f'colon, e.g. {field}:dppg or {field}:"two words".'
+                    gettext(
+                        "“%(typed)s:” at position %(position)d needs a value right after the "
+                        'colon, e.g. %(field)s:dppg or %(field)s:"two words".'
+                    )
+                    % {"typed": match.group(1), "position": start + 1, "field": field}
                 )
             continue
         out.append(_Token("word", word, start + 1))
@@ -190,22 +215,29 @@ def _leaf(token: _Token) -> Node | None:
         prefix = True
     if "*" in word:
         raise QueryError(
-            f"“{token.text}” at position {token.position}: a * may only end a word "
-            "(dppg* finds words starting with dppg)."
+            gettext(
+                "“%(word)s” at position %(position)d: a * may only end a word "
+                "(dppg* finds words starting with dppg)."
+            )
+            % {"word": token.text, "position": token.position}
         )
     if not _WORDY.search(word):
         if prefix:
-            raise QueryError(
-                f"“{token.text}” at position {token.position}: put at least {MIN_PREFIX} letters "
-                "before the * (dppg*)."
-            )
+            raise _short_prefix(token)
         return None  # punctuation only, such as // or --: nothing to look for
     if prefix and len(word) < MIN_PREFIX:
-        raise QueryError(
-            f"“{token.text}” at position {token.position}: put at least {MIN_PREFIX} letters "
-            "before the * (dppg*)."
-        )
+        raise _short_prefix(token)
     return Term(word, token.field, prefix)
+
+
+def _short_prefix(token: _Token) -> QueryError:
+    return QueryError(
+        gettext(
+            "“%(word)s” at position %(position)d: put at least %(count)d letters before the * "
+            "(dppg*)."
+        )
+        % {"word": token.text, "position": token.position, "count": MIN_PREFIX}
+    )
 
 
 class _Parser:
@@ -227,8 +259,11 @@ class _Parser:
         token = self.peek()
         if token is not None:  # only a stray ")" stops or_expr early
             raise QueryError(
-                f"The “)” at position {token.position} closes no “(”; remove it or add a “(” "
-                "before it."
+                gettext(
+                    "The “)” at position %(position)d closes no “(”; remove it or add a “(” "
+                    "before it."
+                )
+                % {"position": token.position}
             )
         return node
 
@@ -238,12 +273,13 @@ class _Parser:
             self.take()
             if self.peek() is None or self.peek().kind in (")", "OR", "AND"):  # type: ignore[union-attr]
                 raise QueryError(
-                    f"OR at position {token.position} needs something to search on both sides."
+                    gettext("OR at position %(position)d needs something to search on both sides.")
+                    % {"position": token.position}
                 )
             parts.append(self.and_expr())
         kept = tuple(p for p in parts if p is not None)
         if len(parts) > 1 and parts[0] is None:
-            raise QueryError("OR needs something to search on both sides.")
+            raise QueryError(gettext("OR needs something to search on both sides."))
         if not kept:
             return None
         return kept[0] if len(kept) == 1 else Or(kept)
@@ -257,7 +293,10 @@ class _Parser:
                 following = self.peek()
                 if first or following is None or following.kind in (")", "OR", "AND"):
                     raise QueryError(
-                        f"AND at position {token.position} needs something to search on both sides."
+                        gettext(
+                            "AND at position %(position)d needs something to search on both sides."
+                        )
+                        % {"position": token.position}
                     )
                 continue
             first = False
@@ -275,25 +314,30 @@ class _Parser:
             if following is None or following.kind in (")", "OR", "AND"):
                 word = "NOT" if token.kind == "NOT" else "-"
                 raise QueryError(
-                    f"{word} at position {token.position} needs a word after it (NOT tape)."
+                    gettext("%(word)s at position %(position)d needs a word after it (NOT tape).")
+                    % {"word": word, "position": token.position}
                 )
             child = self.unary()
             return Not(child) if child is not None else None
         if token.kind == "(":
             self.depth += 1
             if self.depth > 8:
-                raise QueryError("Too many nested parentheses; 8 levels at most.")
+                raise QueryError(gettext("Too many nested parentheses; 8 levels at most."))
             node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise QueryError(
-                    f"The “(” at position {token.position} is never closed; add a “)”."
+                    gettext("The “(” at position %(position)d is never closed; add a “)”.")
+                    % {"position": token.position}
                 )
             self.take()
             self.depth -= 1
             return node
         if token.kind == ")":  # pragma: no cover - and_expr stops before ")"
-            raise QueryError(f"The “)” at position {token.position} closes no “(”.")
+            raise QueryError(
+                gettext("The “)” at position %(position)d closes no “(”.")
+                % {"position": token.position}
+            )
         return _leaf(token)
 
 
@@ -319,8 +363,11 @@ def parse(text: str) -> Node | None:
     """The tree of ``text``, or None when there is nothing to search for (all results)."""
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
-            f"The search is {len(text):,} characters long; shorten it to at most "
-            f"{MAX_QUERY_LENGTH} characters."
+            gettext(
+                "The search is %(length)s characters long; shorten it to at most %(most)d "
+                "characters."
+            )
+            % {"length": number_format(len(text), force_grouping=True), "most": MAX_QUERY_LENGTH}
         )
     cleaned = _clean(text)
     if not cleaned.strip():
@@ -329,15 +376,20 @@ def parse(text: str) -> Node | None:
     if node is None:
         if cleaned.strip():
             raise QueryError(
-                f"“{text.strip()[:60]}” holds no letters or digits to search for; "
-                "type a word, a phrase in quotes or an identifier."
+                gettext(
+                    "“%(text)s” holds no letters or digits to search for; type a word, a phrase "
+                    "in quotes or an identifier."
+                )
+                % {"text": text.strip()[:60]}
             )
         return None
     if _terms(node) > MAX_TERMS:
-        raise QueryError(f"The search has more than {MAX_TERMS} words; use fewer.")
+        raise QueryError(
+            gettext("The search has more than %(count)d words; use fewer.") % {"count": MAX_TERMS}
+        )
     if _only_negative(node):
         raise QueryError(
-            "A search cannot only exclude words; add a word to look for (dppg NOT tape)."
+            gettext("A search cannot only exclude words; add a word to look for (dppg NOT tape).")
         )
     return node
 
