@@ -53,9 +53,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def embedded_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`make run`: the demo export (demo/scicat-export) served from SQLite."""
+    yield from serve_export(tmp_path_factory, "demo/scicat-export")
+
+
+def serve_export(
+    tmp_path_factory: pytest.TempPathFactory, export: str
+) -> Iterator[tuple[str, Path]]:
+    """A fresh embedded portal with ``export`` imported, served by runserver: (base URL, var)."""
     var_dir = tmp_path_factory.mktemp("embedded")
     _manage(var_dir, "migrate", "--no-input", "-v", "0")
-    _manage(var_dir, "sync_catalogue", "--from-export", "demo/scicat-export", "--no-progress")
+    _manage(var_dir, "sync_catalogue", "--from-export", export, "--no-progress")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

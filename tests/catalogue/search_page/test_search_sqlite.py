@@ -1,6 +1,6 @@
 """The search page on the embedded default (SQLite, database search), served by `runserver` on the
-demo export, as `make run` does. The rest of tests/catalogue/search_page runs on PostgreSQL and
-OpenSearch."""
+tests' small export, as `make run` serves the demo. The rest of tests/catalogue/search_page runs
+on PostgreSQL and OpenSearch."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.portal.test_embedded_default import embedded_portal  # noqa: F401 - the fixture
+from tests.portal.test_embedded_default import serve_export
 
 Served = tuple[str, Path]
+
+
+@pytest.fixture(scope="module")
+def embedded_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The small export of the tests (tests/data/scicat-export): counts that do not follow the
+    demo's size."""
+    yield from serve_export(tmp_path_factory, "tests/data/scicat-export")
 
 
 def get(base: str, path: str) -> tuple[int, str]:
@@ -42,7 +50,7 @@ def total(body: str) -> int:
         ("/datasets/?sm=sample_temperature+>+20+degC&sm=incident_energy+between+10+and+20+keV", 2),
     ],
 )
-def test_searches_answer_on_sqlite(embedded_portal: Served, path: str, hits: int) -> None:  # noqa: F811
+def test_searches_answer_on_sqlite(embedded_portal: Served, path: str, hits: int) -> None:
     base, _ = embedded_portal
 
     status, body = get(base, urllib.parse.quote(path, safe="/?=&+"))
@@ -60,7 +68,7 @@ def test_searches_answer_on_sqlite(embedded_portal: Served, path: str, hits: int
         "/datasets/?sm=sample_temperature+~+20",
     ],
 )
-def test_unusable_searches_are_400_on_sqlite(embedded_portal: Served, path: str) -> None:  # noqa: F811
+def test_unusable_searches_are_400_on_sqlite(embedded_portal: Served, path: str) -> None:
     base, _ = embedded_portal
 
     status, body = get(base, path)
@@ -69,7 +77,7 @@ def test_unusable_searches_are_400_on_sqlite(embedded_portal: Served, path: str)
     assert 'role="alert"' in body
 
 
-def test_key_autocomplete_on_sqlite(embedded_portal: Served) -> None:  # noqa: F811
+def test_key_autocomplete_on_sqlite(embedded_portal: Served) -> None:
     base, _ = embedded_portal
 
     status, body = get(base, "/search/keys?key=temp")
