@@ -286,3 +286,16 @@ def _usage_buffer_discarded() -> Iterator[None]:
     buffer.discard()
     yield
     buffer.discard()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test starts in the default language: a German request leaves German active in the
+    thread (Django's LocaleMiddleware activates, never deactivates), and code called directly
+    afterwards (a page model, a label) would be German in the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
