@@ -109,8 +109,11 @@ def dataset_list(request: HtmxHttpRequest) -> HttpResponse:
                 query = dataclasses.replace(query, page=page.num_pages)
                 page, datasets = dataset_table_page(query)
             unknown_keys = _unknown_keys(query)
+            condition_rows = [ConditionRow.split(c) for c in query.conditions]
             matched = matched_values(
-                page.ids, (ConditionRow.split(c).key for c in query.conditions)
+                page.ids,
+                (row.key for row in condition_rows),
+                {row.key: row.unit for row in condition_rows if row.unit},
             )
         except QueryError as exc:
             text_error, rows, other = _locate_errors(query, rows, exc)

@@ -1,5 +1,5 @@
 """Each result row shows what the dataset holds for every active condition's key, with its unit
-(and in SI units when that reads differently), whichever backend answered."""
+(and in the condition's unit when that is another one), whichever backend answered."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def test_rows_show_the_matched_values_with_units(
     rows = _matched(response.content.decode())
     assert rows == {
         "20.500.12269/ui-warm": [
-            "incident energy: 25 keV (4.00544e-15 kg*m**2/s**2 in SI units)",
-            "sample temperature: 40 degC (313.15 K in SI units)",
+            "incident energy: 25 keV",  # asked in its own unit: said once
+            "sample temperature: 40 degC",
         ],
         "20.500.12269/ui-monolayer": [
-            "incident energy: 15000 eV (2.40326e-15 kg*m**2/s**2 in SI units)",
-            "sample temperature: 295 K",  # stored in SI units already: said once
+            "incident energy: 15000 eV (15 keV)",  # and in the unit the condition was written in
+            "sample temperature: 295 K (21.85 degC)",
         ],
     }
 
@@ -71,8 +71,15 @@ def test_text_conditions_and_ranges_show_as_stored(db: None) -> None:
     assert found == {
         dataset.pk: (
             MatchedValue("sample_name", "DPPG on water"),
-            MatchedValue("scan_range", f"10{DASH}20 mm", f"0.01{DASH}0.02 m"),
+            MatchedValue("scan_range", f"10{DASH}20 mm"),
             MatchedValue("count", "12"),
         )
     }
     assert matched_values([dataset.pk], []) == {}
+    # In the unit a condition asked for, if it measures the same quantity; never in SI base units.
+    assert matched_values([dataset.pk], ["scan_range"], {"scan_range": "cm"}) == {
+        dataset.pk: (MatchedValue("scan_range", f"10{DASH}20 mm", f"1{DASH}2 cm"),)
+    }
+    assert matched_values([dataset.pk], ["scan_range"], {"scan_range": "keV"}) == {
+        dataset.pk: (MatchedValue("scan_range", f"10{DASH}20 mm"),)
+    }
