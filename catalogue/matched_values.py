@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from catalogue.id_lists import in_list
 from catalogue.models import ScientificParameter
 from catalogue.scimeta import canonical_unit, conversion
 
@@ -79,7 +80,7 @@ def matched_values(
     if not dataset_ids or not wanted:
         return {}
     rows = (
-        ScientificParameter.objects.filter(dataset_id__in=dataset_ids, key_path__in=wanted)
+        ScientificParameter.objects.filter(in_list("dataset_id", dataset_ids), key_path__in=wanted)
         .order_by("dataset_id", "id")
         .values_list(
             "dataset_id",
