@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from catalogue.id_lists import in_list
@@ -92,13 +93,28 @@ def dataset_table_page(query: DatasetQuery) -> tuple[SearchPage, list[dict[str, 
     sources = page.sources
     if not page.ids or not all(has_table_row(sources.get(i, {})) for i in page.ids):
         return page, dataset_table_rows(page.ids)
-    public = set(
-        Dataset.objects.public()
-        .filter(in_list("id", page.ids))
-        .order_by()
-        .values_list("id", flat=True)
-    )
+    public = public_dataset_ids(page.ids)
     return page, [table_row(i, sources[i]) for i in page.ids if i in public]
+
+
+def public_dataset_ids(ids: list[int]) -> set[int]:
+    """Which of ``ids`` are public datasets: the check of a page made from search hits (a dataset
+    withdrawn a moment ago may still have its index entry). One primary-key lookup; on PostgreSQL
+    a fixed statement with the ids as one array (the query set's compiler cost twice the round
+    trip, ~0.5 ms of a page of 100)."""
+    if not ids:
+        return set()
+    if connection.vendor != "postgresql":
+        rows = Dataset.objects.public().filter(in_list("id", ids)).order_by()
+        return set(rows.values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLIC_AMONG, [Visibility.PUBLIC.value, list(ids)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+_PUBLIC_AMONG = (
+    f'SELECT "id" FROM "{Dataset._meta.db_table}" WHERE "visibility" = %s AND "id" = ANY(%s)'  # noqa: S608 (the table is the model's, values are parameters)
+)
 
 
 def latest_datasets(limit: int = 5) -> list[dict[str, Any]]:

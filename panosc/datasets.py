@@ -16,15 +16,17 @@ search service, which drops scores outside (0, 1), keeps them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import FilteredRelation, Q
 
 from catalogue.id_lists import in_list
 from catalogue.models import DataFile, Dataset, Technique
-from catalogue.search import DatasetQuery, dataset_search
+from catalogue.search import DatasetQuery, SearchPage, dataset_search
 from catalogue.search.clauses import (
     MAX_VALUES,
     AllOf,
@@ -34,6 +36,8 @@ from catalogue.search.clauses import (
     ParameterTest,
     leaves,
 )
+from catalogue.search.documents import StoredParameter, stored_parameters
+from catalogue.selectors import public_dataset_ids
 from panosc import lookups
 from panosc.filters import (
     Filter,
@@ -50,12 +54,13 @@ from panosc.records import (
     PARAMETER_COLUMNS,
     InstrumentRow,
     Loaded,
-    ParameterRow,
     TechniqueRow,
     dataset_json,
 )
 
 NEUTRAL_SCORE = 0.5
+# The document fields of a dataset the answer reads from the hits (beside the table row's).
+HIT_FIELDS = ("creation_time", "start_time", "size", "instrument", "facility", "instrument_pid")
 _DATASET_COLUMNS = (
     "id",
     "pid",
@@ -175,19 +180,28 @@ def count_datasets(where: Where | None) -> int:
     return dataset_search(DatasetQuery(where=query.where, per_page=1, facets=False)).total
 
 
+def search_query(filter_: Filter, query_plan: Plan) -> DatasetQuery:
+    """The search of a dataset list: its conditions, its page, and the document fields the answer
+    reads from the hits (parameters only when included)."""
+    source = HIT_FIELDS + (("parameters",) if filter_.include("parameters") else ())
+    return DatasetQuery(
+        text=filter_.query,
+        where=query_plan.where,
+        per_page=filter_.limit,
+        start=filter_.skip,
+        facets=False,
+        source=source,
+    )
+
+
 def find_datasets(filter_: Filter) -> tuple[list[dict[str, Any]], Plan]:
     """The page of datasets the filter asks for, as PaNOSC JSON."""
     query_plan = plan(filter_)
-    page = dataset_search(
-        DatasetQuery(
-            text=filter_.query,
-            where=query_plan.where,
-            per_page=filter_.limit,
-            start=filter_.skip,
-            facets=False,
-        )
-    )
-    datasets = _load(page.ids, filter_, query_plan)
+    page = dataset_search(search_query(filter_, query_plan))
+    datasets = _from_hits(page, filter_, query_plan)
+    if datasets is None:
+        datasets = _load(page.ids, filter_, query_plan)
+    _add_related(datasets, filter_)
     shown = Shown.of(filter_, query_plan, datasets.values())
     out = []
     for pk in page.ids:
@@ -216,14 +230,65 @@ def get_dataset(pid: str, filter_: Filter) -> dict[str, Any] | None:
         if not found.ids:
             return None
     loaded = _load([dataset.pk], filter_, query_plan)
+    _add_related(loaded, filter_)
     shown = Shown.of(filter_, query_plan, loaded.values())
     return render(loaded[dataset.pk], shown, NEUTRAL_SCORE)
 
 
+def _shown_keys(filter_: Filter, query_plan: Plan) -> list[str] | None:
+    """The parameter keys a ``parameters`` scope names (only those are shown); None: all."""
+    parameters = filter_.include("parameters")
+    if parameters is None or parameters.where is None:
+        return None
+    return sorted(
+        {leaf.key for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)}
+    )
+
+
+def _from_hits(page: SearchPage, filter_: Filter, query_plan: Plan) -> dict[int, Loaded] | None:
+    """The page's datasets made from the documents its hits brought (OpenSearch), with their
+    parameters when included; None when a document cannot tell everything shown (the database
+    backend has none, and documents written before they held it lack fields).
+
+    Only which of them are still public is asked of the database (one primary-key lookup): a
+    dataset withdrawn a moment ago, whose index entry has not gone yet, is left out as it would be
+    from the database's rows."""
+    sources = page.sources
+    with_parameters = filter_.include("parameters") is not None
+    shown_keys = _shown_keys(filter_, query_plan)
+    keys = None if shown_keys is None else frozenset(shown_keys)
+    out: dict[int, Loaded] = {}
+    for pk in page.ids:
+        source = sources.get(pk)
+        if source is None or any(name not in source for name in HIT_FIELDS):
+            return None
+        instrument = None
+        if source["instrument_pid"]:
+            name, facility = source["instrument"] or "", source["facility"] or ""
+            instrument = InstrumentRow(source["instrument_pid"], name, name, facility)
+        created, started = source["creation_time"], source["start_time"]
+        loaded = Loaded(
+            pk,
+            source["pid"],
+            source["title"],
+            datetime.fromisoformat(created) if created else None,
+            datetime.fromisoformat(started) if started else None,
+            source["size"],
+            instrument,
+        )
+        if with_parameters:
+            stored = stored_parameters(pk, source, keys)
+            if stored is None:
+                return None
+            loaded.parameters = stored
+        out[pk] = loaded
+    public = public_dataset_ids(list(out))
+    return {pk: loaded for pk, loaded in out.items() if pk in public}
+
+
 def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded]:
-    """The public datasets among ``ids`` as plain rows, with the related rows the includes ask
-    for: the datasets and their parameters in one query (a left join, only the keys a scope
-    names), then one query per other relation, whatever the number of datasets."""
+    """The public datasets among ``ids`` as plain rows, read from the database: the datasets and
+    their parameters in one query (a left join, only the keys a scope names)."""
     if not ids:
         return {}
     datasets = Dataset.objects.public().filter(in_list("id", ids))
@@ -231,10 +296,8 @@ def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded
     parameters = filter_.include("parameters")
     if parameters is not None:
         relation = "parameters"
-        if parameters.where is not None:
-            keys = sorted(
-                {leaf.key for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)}
-            )
+        keys = _shown_keys(filter_, query_plan)
+        if keys is not None:
             condition = Q(parameters__key_path__in=keys)
             datasets = datasets.annotate(shown=FilteredRelation("parameters", condition=condition))
             relation = "shown"
@@ -247,15 +310,21 @@ def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded
         loaded = out.get(pk)
         if loaded is None:
             pid, title, created, started, size, instrument_id, *instrument = row[1:width]
-            shown = InstrumentRow(instrument_id, *instrument) if instrument_id else None
+            shown = InstrumentRow(*instrument) if instrument_id else None
             loaded = out[pk] = Loaded(pk, pid, title, created, started, size, shown)
             if parameters is not None:
                 loaded.parameters = []
         if parameters is not None and row[width] is not None:
-            loaded.parameters.append(ParameterRow(row[width], pk, *row[width + 1 :]))  # type: ignore[union-attr]
+            loaded.parameters.append(StoredParameter(row[width], pk, *row[width + 1 :]))  # type: ignore[union-attr]
+    return out
+
+
+def _add_related(out: dict[int, Loaded], filter_: Filter) -> None:
+    """The techniques and files the includes ask for: one query per relation, whatever the
+    number of datasets."""
     found = list(out)
     if not found:
-        return out
+        return
     if filter_.include("techniques"):
         links = Dataset.techniques.through.objects.filter(in_list("dataset_id", found))
         for dataset_id, technique_id, pid, name in links.order_by("id").values_list(
@@ -266,7 +335,6 @@ def _load(ids: list[int], filter_: Filter, query_plan: Plan) -> dict[int, Loaded
         files = DataFile.objects.filter(lookups.file_q(include.where), in_list("dataset_id", found))
         for file in files.order_by("path", "id"):
             out[file.dataset_id].files.append(file)
-    return out
 
 
 @dataclass(frozen=True)
@@ -276,12 +344,12 @@ class Shown:
 
     units: dict[str, UnitChoice]
     parameters: bool = False
-    parameter_tests: tuple[ParameterTest, ...] | None = None  # None: every parameter
+    parameter_tests: tuple[ParameterMatch, ...] | None = None  # None: every parameter
     files: bool = False
     techniques: bool = False
     techniques_allowed: frozenset[int] | None = None  # None: every technique
     instrument: bool = False
-    instruments_allowed: frozenset[int] | None = None  # None: every instrument
+    instruments_allowed: frozenset[str] | None = None  # PIDs; None: every instrument
     samples: bool = False
     documents: Include | None = None
 
@@ -296,17 +364,19 @@ class Shown:
         instrument = filter_.include("instrument")
         instruments_allowed = None
         if instrument is not None and instrument.where is not None:
-            used = sorted({d.instrument.pk for d in datasets if d.instrument is not None})
+            used = sorted({d.instrument.pid for d in datasets if d.instrument is not None})
             instruments_allowed = frozenset(
                 lookups.instruments()
-                .filter(lookups.instrument_q(instrument.where), in_list("id", used))
-                .values_list("pk", flat=True)
+                .filter(lookups.instrument_q(instrument.where), pid__in=used)
+                .values_list("pid", flat=True)
             )
         parameters = filter_.include("parameters")
         tests = None
         if parameters is not None and parameters.where is not None:
             tests = tuple(
-                leaf for leaf in leaves(query_plan.where) if isinstance(leaf, ParameterTest)
+                ParameterMatch.of(leaf)
+                for leaf in leaves(query_plan.where)
+                if isinstance(leaf, ParameterTest)
             )
         return cls(
             units=query_plan.units,
@@ -329,15 +399,12 @@ def render(dataset: Loaded, shown: Shown, score: float) -> dict[str, Any]:
         techniques = [t for t in dataset.techniques if allowed is None or t.pk in allowed]
     instrument = dataset.instrument
     if instrument is not None and shown.instruments_allowed is not None:
-        instrument = instrument if instrument.pk in shown.instruments_allowed else None
+        instrument = instrument if instrument.pid in shown.instruments_allowed else None
     parameters = None
     if shown.parameters:
         tests = shown.parameter_tests
-        parameters = [
-            p
-            for p in dataset.parameters or []
-            if tests is None or any(_passes(p, t) for t in tests)
-        ]
+        rows = dataset.parameters or []
+        parameters = rows if tests is None else [p for p in rows if any(t.passes(p) for t in tests)]
     documents = None
     if shown.documents is not None:
         from panosc.documents import documents_of  # documents read datasets: imported when needed
@@ -357,37 +424,66 @@ def render(dataset: Loaded, shown: Shown, score: float) -> dict[str, Any]:
     )
 
 
-def _passes(row: ParameterRow, test: ParameterTest) -> bool:
-    """Whether one parameter row passes a parameter test (which rows an include shows)."""
-    if row.key_path != test.key:
-        return False
-    if test.op == "exists":
-        return True
-    negative = test.op in ("neq", "nin", "nlike", "nilike")
-    if test.numeric:
-        if row.si_value is None or row.si_unit != test.si_unit:
-            return False
-        low, high = row.si_value, row.si_value_max if row.si_value_max is not None else row.si_value
-        hit = False
-        for condition in test.conditions():
-            c_low, c_high = condition.bounds()
-            strict = condition.op in ("<", ">")
-            above = c_low is None or (high > c_low if strict else high >= c_low)
-            below = c_high is None or (low < c_high if strict else low <= c_high)
-            hit = hit or (above and below)
-        return hit != negative
-    if not row.text_value:
-        return False
-    op = test.op.removeprefix("n") if negative else test.op
-    text = row.text_value
-    if op in ("eq", "inq"):
-        hit = text.lower() in {t.lower() for t in test.texts}
-    else:
-        import re
+@dataclass(frozen=True)
+class ParameterMatch:
+    """A parameter test made ready to pass rows (which rows an include shows): its numeric
+    bounds worked out and its pattern compiled once per answer, not once per row."""
 
-        flags = re.IGNORECASE if op == "ilike" else 0
-        hit = re.match(lookups.like_regex(test.texts[0]), text, flags | re.DOTALL) is not None
-    return hit != negative
+    key: str
+    exists: bool
+    negative: bool
+    numeric: bool
+    si_unit: str
+    bounds: tuple[tuple[float | None, float | None, bool], ...]  # (low, high, strict)
+    texts: frozenset[str]
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, test: ParameterTest) -> ParameterMatch:
+        negative = test.op in ("neq", "nin", "nlike", "nilike")
+        op = test.op.removeprefix("n") if negative else test.op
+        bounds: tuple[tuple[float | None, float | None, bool], ...] = ()
+        pattern = None
+        if test.op != "exists" and test.numeric:
+            bounds = tuple((*c.bounds(), c.op in ("<", ">")) for c in test.conditions())
+        elif op in ("like", "ilike"):
+            flags = re.DOTALL | (re.IGNORECASE if op == "ilike" else 0)
+            pattern = re.compile(lookups.like_regex(test.texts[0]), flags)
+        return cls(
+            key=test.key,
+            exists=test.op == "exists",
+            negative=negative,
+            numeric=test.numeric,
+            si_unit=test.si_unit,
+            bounds=bounds,
+            texts=frozenset(t.lower() for t in test.texts),
+            pattern=pattern,
+        )
+
+    def passes(self, row: StoredParameter) -> bool:
+        if row.key_path != self.key:
+            return False
+        if self.exists:
+            return True
+        if self.numeric:
+            if row.si_value is None or row.si_unit != self.si_unit:
+                return False
+            low = row.si_value
+            high = row.si_value_max if row.si_value_max is not None else low
+            hit = False
+            for c_low, c_high, strict in self.bounds:
+                above = c_low is None or (high > c_low if strict else high >= c_low)
+                below = c_high is None or (low < c_high if strict else low <= c_high)
+                hit = hit or (above and below)
+            return hit != self.negative
+        text = row.text_value
+        if not text:
+            return False
+        if self.pattern is None:
+            hit = text.lower() in self.texts
+        else:
+            hit = self.pattern.match(text) is not None
+        return hit != self.negative
 
 
 def dataset_files(pid: str, filter_: Filter) -> list[dict[str, Any]] | None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from catalogue.models import DataFile, Instrument, Technique
+from catalogue.search.documents import StoredParameter
 from panosc.filters import UnitChoice
 
 PARAMETER_COLUMNS = (
@@ -33,7 +34,6 @@ PARAMETER_COLUMNS = (
 
 
 class InstrumentRow(NamedTuple):
-    pk: int
     pid: str
     unique_name: str
     name: str
@@ -44,22 +44,6 @@ class TechniqueRow(NamedTuple):
     pk: int
     pid: str
     name: str
-
-
-class ParameterRow(NamedTuple):
-    """A scientific parameter as the answers read it (:data:`PARAMETER_COLUMNS`)."""
-
-    pk: int
-    dataset_id: int
-    key_path: str
-    original_value: str
-    unit: str
-    number: float | None
-    number_max: float | None
-    si_value: float | None
-    si_value_max: float | None
-    si_unit: str
-    text_value: str
 
 
 _PANET = re.compile(r"(PaNET\d{5})", re.IGNORECASE)
@@ -78,7 +62,7 @@ class Loaded:
     start_time: datetime | None
     size: int
     instrument: InstrumentRow | None
-    parameters: list[ParameterRow] | None = None
+    parameters: list[StoredParameter] | None = None
     techniques: list[TechniqueRow] = field(default_factory=list)
     files: list[DataFile] = field(default_factory=list)
 
@@ -129,7 +113,7 @@ def _number(value: float) -> float | int:
 
 
 def parameter_json(
-    parameter: ParameterRow, units: dict[str, UnitChoice], dataset_pid: str
+    parameter: StoredParameter, units: dict[str, UnitChoice], dataset_pid: str
 ) -> dict[str, Any]:
     """Numbers in the unit the query asked for this parameter, else as stored."""
     choice = units.get(parameter.key_path)
@@ -165,7 +149,7 @@ def dataset_json(
     dataset: Loaded,
     *,
     score: float,
-    parameters: Iterable[ParameterRow] | None,
+    parameters: Iterable[StoredParameter] | None,
     units: dict[str, UnitChoice],
     files: Iterable[DataFile] | None,
     techniques: Iterable[TechniqueRow] | None,

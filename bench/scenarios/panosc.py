@@ -77,19 +77,13 @@ def _raw(filter_: dict[str, Any]) -> Any:
     """The OpenSearch request the search layer sends for this filter, by opensearch-py alone."""
     from functools import partial
 
-    from catalogue.search import DatasetQuery, backend
+    from catalogue.search import backend
     from catalogue.search.opensearch.compiler import request_body, sort_clause
-    from panosc.datasets import plan
+    from panosc.datasets import plan, search_query
     from panosc.filters import parse_filter
 
     parsed = parse_filter(json.dumps(filter_), "Dataset")
-    query = DatasetQuery(
-        text=parsed.query,
-        where=plan(parsed).where,
-        per_page=parsed.limit,
-        start=parsed.skip,
-        facets=False,
-    )
+    query = search_query(parsed, plan(parsed))
     chosen: Any = backend()
     body = {
         **request_body(query),

@@ -105,6 +105,9 @@ class DatasetQuery:
     # ISO dates, checked by the page; AND'ed with the rest as ``where`` clauses.
     start_from: date | None = None
     start_to: date | None = None
+    # Document fields the answer reads from the hits besides the table row's
+    # (``SearchPage.sources``; backends without documents ignore it).
+    source: tuple[str, ...] = ()
 
     @property
     def effective_sort(self) -> str:

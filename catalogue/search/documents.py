@@ -14,9 +14,9 @@ its lookup over once at start-up (:func:`doi_lookup_set`, from ``PublishingConfi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from catalogue.models import Dataset, ScientificParameter, Thumbnail
 
@@ -60,23 +60,27 @@ def _strings(value: Any) -> list[str]:
     )
 
 
-def _parameter(
-    key: str,
-    si_value: float | None,
-    si_max: float | None,
-    si_unit: str,
-    value: str,
-    unit: str,
-    text: str,
-) -> dict[str, Any]:
+# A parameter's value as written is stored up to this length (its keyword's ``ignore_above``).
+_VALUE_CUT = 256
+
+
+def _parameter(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A parameter's entry from its row (id, key, SI value and maximum, SI unit, value as written,
+    unit, number and maximum as written, text)."""
+    pk, key, si_value, si_max, si_unit, value, unit, number, number_max, text = row
+    cut = number is None and not text and len(value) > _VALUE_CUT
     return {
         "key": key,
         "si_value": si_value,
         "si_value_max": si_max,
         "si_unit": si_unit,
-        "value": value[:256],
+        "value": value[:_VALUE_CUT],
         "unit": unit,
         "text": text or None,
+        # No id when the value shown would be cut short: answers read that row from the database.
+        "id": None if cut else pk,
+        "number": number,
+        "number_max": number_max,
     }
 
 
@@ -112,19 +116,20 @@ def documents(ids: Iterable[int], *, dois: DoiLookup | None = None) -> dict[int,
         out[dataset_id]["techniques"].append(name)
         out[dataset_id]["technique_ids"].append(pid)
     params = ScientificParameter.objects.filter(dataset_id__in=found).order_by("id")
-    for dataset_id, key, si_value, si_max, si_unit, value, unit, text in params.values_list(
+    for dataset_id, *parameter in params.values_list(
         "dataset_id",
+        "id",
         "key_path",
         "si_value",
         "si_value_max",
         "si_unit",
         "original_value",
         "unit",
+        "number",
+        "number_max",
         "text_value",
     ):
-        out[dataset_id]["parameters"].append(
-            _parameter(key, si_value, si_max, si_unit, value, unit, text)
-        )
+        out[dataset_id]["parameters"].append(_parameter(tuple(parameter)))
     for dataset_id, doi in (dois or _dois[0])(found):
         out[dataset_id]["dois"].append(doi)
     _add_thumbnails(out)
@@ -244,6 +249,53 @@ def table_row(dataset_id: int, source: dict[str, Any]) -> dict[str, Any]:
         "thumbnail_image": thumbnail.get("image"),
         "thumbnail_caption": thumbnail.get("caption"),
     }
+
+
+class StoredParameter(NamedTuple):
+    """A parameter as a document holds it, in the order of the table's columns."""
+
+    pk: int
+    dataset_id: int
+    key_path: str
+    original_value: str
+    unit: str
+    number: float | None
+    number_max: float | None
+    si_value: float | None
+    si_value_max: float | None
+    si_unit: str
+    text_value: str
+
+
+def stored_parameters(
+    dataset_id: int, source: dict[str, Any], keys: Collection[str] | None = None
+) -> list[StoredParameter] | None:
+    """The dataset's parameters (only those of ``keys`` when given) from its document, in id
+    order, as the database has them; None when the document cannot tell (written before it held
+    the row ids, or a value cut short)."""
+    out = []
+    for item in source.get("parameters") or ():
+        if keys is not None and item["key"] not in keys:
+            continue
+        pk = item.get("id")
+        if pk is None:
+            return None
+        out.append(
+            StoredParameter(
+                pk,
+                dataset_id,
+                item["key"],
+                item["value"],
+                item["unit"],
+                item["number"],
+                item["number_max"],
+                item["si_value"],
+                item["si_value_max"],
+                item["si_unit"],
+                item["text"] or "",
+            )
+        )
+    return out
 
 
 def public_ids(batch: int = 5000) -> Iterator[list[int]]:

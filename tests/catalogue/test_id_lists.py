@@ -32,3 +32,21 @@ def test_in_list_of_strings_and_of_nothing() -> None:
     assert list(pids) == [(second.pid,)]
     assert list(Dataset.objects.filter(in_list("id", []))) == []
     assert Dataset.objects.exclude(in_list("id", [first.pk])).get() == second
+
+
+def test_public_dataset_ids_are_one_lookup_whatever_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from catalogue.selectors import public_dataset_ids
+    from catalogue.services import dataset_withdraw
+
+    shown, withdrawn = DatasetFactory.create_batch(2)
+    dataset_withdraw(dataset=withdrawn, reason="gone")
+    asked = [withdrawn.pk, shown.pk, 10**9]
+    with CaptureQueriesContext(connection) as queries:
+        assert public_dataset_ids(asked) == {shown.pk}
+    assert len(queries.captured_queries) == 1
+    assert public_dataset_ids([]) == set()
+    # Another database asks through the query set: the same answer.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert public_dataset_ids(asked) == {shown.pk}

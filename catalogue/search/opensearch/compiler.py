@@ -209,7 +209,8 @@ def request_body(query: DatasetQuery) -> dict[str, Any]:
     body: dict[str, Any] = {
         "query": main,
         "track_total_hits": True,
-        "_source": {"includes": list(ROW_FIELDS)},  # the page's table rows
+        # The page's table rows, and what else the answer reads from the hits.
+        "_source": {"includes": [*ROW_FIELDS, *query.source]},
     }
     if selected:
         body["post_filter"] = {

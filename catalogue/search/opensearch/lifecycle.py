@@ -18,6 +18,7 @@ from catalogue.search.base import IndexState, SearchUnavailable
 from catalogue.search.opensearch.connection import ERRORS, Connection
 from catalogue.search.opensearch.mapping import (
     ADDED_FIELDS,
+    ADDED_PROPERTIES,
     ADDED_SUBFIELDS,
     INDEX_VERSION,
     MAPPING,
@@ -90,6 +91,10 @@ class IndexLifecycle(Connection):
         missing = {f: MAPPING["properties"][f] for f in ADDED_FIELDS if f not in properties}
         for name, subfield in ADDED_SUBFIELDS.items():
             if name in properties and subfield not in properties[name].get("fields", {}):
+                missing[name] = MAPPING["properties"][name]
+        for name, added in ADDED_PROPERTIES.items():
+            have = properties.get(name, {}).get("properties", {})
+            if name in properties and any(p not in have for p in added):
                 missing[name] = MAPPING["properties"][name]
         if missing:
             self.client.indices.put_mapping(index=index, body={"properties": missing})

@@ -19,6 +19,9 @@ ADDED_FIELDS = ("source_folder", "thumbnail", "instrument_pid", "places")
 # Subfields added since v3 to fields an older live index has: field -> subfield. Put in place like
 # ADDED_FIELDS; documents written before hold nothing in them until ``search_index --rebuild``.
 ADDED_SUBFIELDS = {"creators": "raw"}
+# Properties added since v3 to nested fields an older live index has: field -> properties. Put in
+# place like ADDED_FIELDS; answers read the database for documents written before.
+ADDED_PROPERTIES = {"parameters": ("id", "number", "number_max")}
 
 _RAW: dict[str, Any] = {"raw": {"type": "keyword", "ignore_above": 512}}
 _LOWER: dict[str, Any] = {"lower": {"type": "keyword", "normalizer": "lower"}}
@@ -106,6 +109,10 @@ MAPPING: dict[str, Any] = {
                         "raw": {"type": "keyword", "normalizer": "lower", "ignore_above": 256}
                     },
                 },
+                # Shown by the machine APIs' answers, never searched: stored in _source only.
+                "id": {"type": "long", "index": False, "doc_values": False},
+                "number": {"type": "double", "index": False, "doc_values": False},
+                "number_max": {"type": "double", "index": False, "doc_values": False},
             },
         },
     },

@@ -102,3 +102,27 @@ def test_an_older_index_gets_the_creator_subfield_in_place(index: OpenSearchBack
     call_command("search_index", "--rebuild", "--no-progress")
     counts = {v.value: v.count for v in dataset_search(DatasetQuery()).facets["creator"]}
     assert counts == {"Curie, Marie": 2}
+
+
+def test_an_older_index_gets_the_parameter_row_fields_in_place(index: OpenSearchBackend) -> None:
+    """An index made before documents held each parameter's row id and numbers: they are put
+    into its nested mapping on first use, and documents written since carry them."""
+    from catalogue.search.opensearch.mapping import ADDED_PROPERTIES, MAPPING, SETTINGS
+
+    old = {**MAPPING, "properties": {**MAPPING["properties"]}}
+    nested = MAPPING["properties"]["parameters"]
+    kept = {
+        k: v for k, v in nested["properties"].items() if k not in ADDED_PROPERTIES["parameters"]
+    }
+    old["properties"]["parameters"] = {**nested, "properties": kept}
+    name = f"{index.alias}-{INDEX_VERSION}-old"
+    index.client.indices.create(index=name, body={"settings": SETTINGS, "mappings": old})
+    index.client.indices.put_alias(index=name, name=index.alias)
+    assert index.ensure_index() == name
+    mapping = index.client.indices.get_mapping(index=name)[name]["mappings"]["properties"]
+    assert {"id", "number", "number_max"} <= set(mapping["parameters"]["properties"])
+    dataset = DatasetFactory.create()
+    dataset.parameters.create(key_path="sample_temperature", original_value="4.2", number=4.2)
+    index.index([dataset.pk])
+    stored = index.client.get(index=index.alias, id=str(dataset.pk))["_source"]
+    assert stored["parameters"][0]["number"] == 4.2
