@@ -7,7 +7,9 @@ two scientific parameters each (the search scenario's ``_top_up``), starts OpenS
 
 :func:`time_requests` sends one URL in rounds, each round three ways in turn:
 
-1. through ``django.test.Client`` (URL conf, middleware, view, JSON): the server time, the target;
+1. through Django's WSGI handler as a WSGI server hands it a request (:class:`bench.wsgi.Wsgi`:
+   URL conf, middleware, view, JSON; start-up's objects frozen out of the garbage collector as
+   ``portal/wsgi.py`` does): the server time, the target;
 2. the view alone, in process (``resolve(path).func`` on a ``RequestFactory`` request: no
    middleware), wall and this process's CPU time, which other processes' load hardly moves (the
    search backend's and the database's own work happen in their processes);
@@ -79,7 +81,7 @@ def indexed_catalogue(ctx: Context, outcome: Outcome, name: str) -> Iterator[int
 
 @dataclass
 class Timings:
-    """Milliseconds per request: through the test client, the view alone (wall, CPU), raw."""
+    """Milliseconds per request: through the WSGI handler, the view alone (wall, CPU), raw."""
 
     client: list[float] = field(default_factory=list)
     view: list[float] = field(default_factory=list)
@@ -102,12 +104,18 @@ def time_requests(
 ) -> tuple[Timings, Any]:
     """``url`` timed ``rounds`` times three ways (see the module's docstring), and its last
     answer's JSON."""
-    from django.test import Client, RequestFactory
+    import json
+    from urllib.parse import parse_qsl
+
+    from django.test import RequestFactory
     from django.urls import resolve
 
-    client = Client()
+    from bench.wsgi import Wsgi
+
+    client = Wsgi()
     factory = RequestFactory()
-    path = url.split("?", 1)[0]
+    path, _, query = url.partition("?")
+    params = dict(parse_qsl(query))
     match = resolve(path)
 
     def view() -> Any:
@@ -117,8 +125,8 @@ def time_requests(
     data: Any = None
     for number in range(WARMUP + rounds):
         with Stopwatch() as through:
-            response = client.get(url)
-        assert response.status_code == 200, response.content[:500]
+            status, body = client.get(path, params)
+        assert status == 200, body[:500]
         with Stopwatch() as alone:
             answer = view()
         assert answer.status_code == 200, answer.content[:500]
@@ -132,7 +140,7 @@ def time_requests(
             timings.raw_cpu.append(backend.cpu * 1000)
             if number % 10 == 0:
                 timings.loads.append(os.getloadavg()[0])
-        data = response.json()
+        data = json.loads(body)
     timings.loads.append(os.getloadavg()[0])
     if os.environ.get("BENCH_VIEW_PROFILE"):
         _profile(ctx, key, view, int(os.environ.get("BENCH_VIEW_PROFILE_CALLS") or 50))

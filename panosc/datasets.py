@@ -351,10 +351,11 @@ class Shown:
     instrument: bool = False
     instruments_allowed: frozenset[str] | None = None  # PIDs; None: every instrument
     samples: bool = False
-    documents: Include | None = None
+    documents: dict[int, list[dict[str, Any]]] | None = None  # dataset id -> its documents
 
     @classmethod
-    def of(cls, filter_: Filter, query_plan: Plan, datasets: Iterable[Loaded]) -> Shown:
+    def of(cls, filter_: Filter, query_plan: Plan, loaded: Iterable[Loaded]) -> Shown:
+        datasets = list(loaded)
         techniques = filter_.include("techniques")
         techniques_allowed = None
         if techniques is not None and (wanted := lookups.technique_q(techniques.where)):
@@ -388,8 +389,17 @@ class Shown:
             instrument=instrument is not None,
             instruments_allowed=instruments_allowed,
             samples=filter_.include("samples") is not None,
-            documents=filter_.include("documents"),
+            documents=_documents(filter_, datasets),
         )
+
+
+def _documents(filter_: Filter, datasets: list[Loaded]) -> dict[int, list[dict[str, Any]]] | None:
+    include = filter_.include("documents")
+    if include is None:
+        return None
+    from panosc.documents import documents_of  # documents read datasets: imported when needed
+
+    return documents_of([d.pk for d in datasets], include)
 
 
 def render(dataset: Loaded, shown: Shown, score: float) -> dict[str, Any]:
@@ -405,11 +415,7 @@ def render(dataset: Loaded, shown: Shown, score: float) -> dict[str, Any]:
         tests = shown.parameter_tests
         rows = dataset.parameters or []
         parameters = rows if tests is None else [p for p in rows if any(t.passes(p) for t in tests)]
-    documents = None
-    if shown.documents is not None:
-        from panosc.documents import documents_of  # documents read datasets: imported when needed
-
-        documents = documents_of(dataset.pk, shown.documents)
+    documents = None if shown.documents is None else shown.documents[dataset.pk]
     return dataset_json(
         dataset,
         score=score,

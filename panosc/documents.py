@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from catalogue.id_lists import in_list
 from catalogue.models import Dataset, Instrument
 from panosc import lookups
 from panosc.filters import Filter, FilterError, Include, Test, Where
@@ -191,7 +192,7 @@ def document_json(publication: Publication, filter_: Filter, score: float) -> di
 
 def _document_datasets(publication: Publication, include: Include) -> list[dict[str, Any]]:
     from panosc.datasets import NEUTRAL_SCORE as DATASET_SCORE
-    from panosc.datasets import Shown, _load, plan, render
+    from panosc.datasets import Shown, _add_related, _load, plan, render
 
     scope = Filter(model="Dataset", where=include.where, includes=include.includes)
     ids = list(
@@ -202,15 +203,27 @@ def _document_datasets(publication: Publication, include: Include) -> list[dict[
         ids = [i for i in ids if i in set(selected)]
     query_plan = plan(scope)
     loaded = _load(ids, scope, query_plan)
+    _add_related(loaded, scope)
     shown = Shown.of(scope, query_plan, loaded.values())
     return [render(loaded[i], shown, DATASET_SCORE) for i in sorted(ids) if i in loaded]
 
 
-def documents_of(dataset_id: int, include: Include) -> list[dict[str, Any]]:
-    """A dataset's ``documents`` include: its public publications (matching the scope)."""
+def documents_of(dataset_ids: list[int], include: Include) -> dict[int, list[dict[str, Any]]]:
+    """The datasets' ``documents`` include: each one's public publications (matching the scope),
+    by DOI; two queries for the whole answer, each publication written once."""
     scope = Filter(model="Document", where=include.where, includes=include.includes)
-    publications = document_q(include.where).filter(datasets=dataset_id).order_by("doi")
-    return [document_json(p, scope, NEUTRAL_SCORE) for p in publications]
+    links = Publication.datasets.through.objects.filter(
+        in_list("dataset_id", dataset_ids), publication__in=document_q(include.where)
+    )
+    pairs = list(links.values_list("dataset_id", "publication_id"))
+    publications = Publication.objects.filter(in_list("id", sorted({p for _, p in pairs})))
+    written = {p.pk: document_json(p, scope, NEUTRAL_SCORE) for p in publications}
+    out: dict[int, list[dict[str, Any]]] = {i: [] for i in dataset_ids}
+    for dataset_id, publication_id in pairs:
+        out[dataset_id].append(written[publication_id])
+    for documents in out.values():
+        documents.sort(key=lambda d: d["doi"])
+    return out
 
 
 # -- instruments ------------------------------------------------------------------------------

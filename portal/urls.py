@@ -36,6 +36,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dumps/", dumps_index, name="dumps"),
     path("dumps/index.json", dumps_json, name="dumps_json"),
     path("dumps/<str:name>", dump_file, name="dump_file"),
+    # The machine interfaces before the pages' catch-all prefixes: a harvester's or a script's
+    # request is resolved by its first segment instead of after every page pattern is tried.
+    path("oai", include("oai.urls")),
+    path("panosc-api/", include("panosc.urls")),
+    path("api/", include("api.urls")),
     path("", include("landing.urls")),
     path("", include("home.urls")),
     path("", include("catalogue.urls")),
@@ -44,9 +49,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("review.urls")),
     path("", include("tape.urls")),
     path("", include("sitepages.urls")),
-    path("oai", include("oai.urls")),
-    path("panosc-api/", include("panosc.urls")),
-    path("api/", include("api.urls")),
 ]
 
 if settings.PORTAL_SERVE_MEDIA:

@@ -496,3 +496,38 @@ def test_odd_filters_never_answer_5xx(
         assert response.status_code in (200, 400, 404), (model, raw[:80], response.content[:300])
         count = client.get("/panosc-api/Datasets/count", {"where": raw})
         assert count.status_code in (200, 400), (raw[:80], count.content[:300])
+
+
+def test_a_documents_datasets_bring_their_own_relations(
+    client: Client, panosc_catalogue: Catalogue
+) -> None:
+    scope = {"include": ["files", "techniques", "parameters"]}
+    (document,) = _get(
+        client, "Documents", filter={"include": [{"relation": "datasets", "scope": scope}]}
+    )
+    warm = next(d for d in document["datasets"] if d["pid"].endswith("warm"))
+    assert [f["name"] for f in warm["files"]] == ["panosc-file1.hdf", "panosc-file2.hdf"]
+    assert [t["name"] for t in warm["techniques"]] == ["small angle x-ray scattering"]
+    assert "sample_temperature" in [p["name"] for p in warm["parameters"]]
+
+
+def test_the_documents_of_a_page_cost_the_same_queries_for_one_dataset_or_many(
+    client: Client, panosc_catalogue: Catalogue
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            found = _get(client, "Datasets", filter={"include": ["documents"], "limit": limit})
+        assert len(found) == limit
+        return len(captured.captured_queries)
+
+    queries(3)  # what a first request reads once
+    assert queries(1) == queries(3)
+    found = _get(client, "Datasets", filter={"include": ["documents"]})
+    assert {d["pid"].rsplit("-", 1)[-1]: len(d["documents"]) for d in found} == {
+        "ranged": 0,
+        "cold": 1,
+        "warm": 1,
+    }
