@@ -4,9 +4,9 @@
 ``BENCH_API_DOCS`` (default N) datasets with two scientific parameters each (the search scenario's
 ``_top_up``), the OpenSearch index rebuilt from it, then each page is requested in turn as
 
-1. ``GET /api/v1/datasets?...&page_size=100`` through the portal (Django's WSGI handler, :class:`bench.wsgi.Wsgi`: URL
-   conf, middleware, parameter parsing, the search layer, the public-id check, the rows from the
-   hits and their JSON) -- the server time;
+1. ``GET /api/v1/datasets?...&page_size=100`` through the portal (Django's WSGI handler,
+   :class:`bench.wsgi.Wsgi`: URL conf, middleware, parameter parsing, the search layer, the
+   public-id check, the rows from the hits and their JSON) -- the server time;
 2. the very same OpenSearch request the search layer sends for it (keyset page, ``search_after``),
    by opensearch-py alone: the raw search-backend call, the physical limit of this answer.
 

@@ -5,9 +5,9 @@
 temperature in K or degC, incident energy in keV or eV; the search scenario's ``_top_up``), the
 OpenSearch index rebuilt from it, then each query is sent in turn as
 
-1. ``GET /panosc-api/Datasets?filter=...`` through the portal (Django's WSGI handler, :class:`bench.wsgi.Wsgi`: URL conf,
-   middleware, view, filter parsing, the search layer, the datasets read and their JSON written)
-   -- the server time;
+1. ``GET /panosc-api/Datasets?filter=...`` through the portal (Django's WSGI handler,
+   :class:`bench.wsgi.Wsgi`: URL conf, middleware, view, filter parsing, the search layer, the
+   datasets read and their JSON written) -- the server time;
 2. the very same OpenSearch request the search layer sends for it, by opensearch-py alone (the
    raw search-backend call, the physical limit of this answer).
 
