@@ -1,19 +1,20 @@
 """Whole public pages kept in Django's cache (Redis in production) until what they show changes.
 
-The home page, a dataset's page and a publication's page are rendered once and then served from
-the cache (``PORTAL_PAGE_CACHE_SECONDS``, off in development) to every visitor who asks for the
-plain HTML page: no query string, no htmx part, ``Accept`` choosing HTML. The pages show nothing
-that depends on who asks but the language (English or German, ``portal/locale.py``), so one copy
-per language serves everyone: the key holds the active language, and an invalidation drops the
-copies of every language.
+The home page, the browse pages, a dataset's page and a publication's page are rendered once and
+then served from the cache (``PORTAL_PAGE_CACHE_SECONDS``, off in development) to every visitor
+who asks for the plain HTML page: no query string, no htmx part, ``Accept`` choosing HTML. The
+pages show nothing that depends on who asks but the language (English or German,
+``portal/locale.py``), so one copy per language serves everyone: the key holds the active
+language, and an invalidation drops the copies of every language.
 
 Invalidation comes from the services that write, once their transaction commits:
 :func:`invalidate_after_commit` is called by :func:`catalogue.services.search_index_after_commit`
 (every write to datasets, and through ``publishing.services.indexing`` every change of a
 publication, with its member datasets) and drops the pages of those datasets, of the publications
-that contain them, and the home page. The key also holds the record's ``modified`` time, so a row
-saved outside the services (the admin, a test factory) is never answered from an older copy; what
-the services do not see (the monthly usage figures) is bounded by the time to live.
+that contain them, the home page and the browse pages (whose counts any dataset may change). The
+key also holds the record's ``modified`` time, so a row saved outside the services (the admin, a
+test factory) is never answered from an older copy; what the services do not see (the monthly
+usage figures) is bounded by the time to live.
 
 Each stored page keeps its ETag (a digest of the body) and the time it was rendered
 (``Last-Modified``): :func:`respond` answers a conditional request with 304. :func:`public`
@@ -92,6 +93,15 @@ def _languages() -> list[str]:
 def home_key(language: str | None = None) -> str:
     """The home page's key in ``language`` (the active one when not given)."""
     return f"{_PREFIX}:{language or _language()}:home"
+
+
+# The browse pages (catalogue/browse.py): their counts change with any dataset, as the home page's.
+BROWSE_PAGES = ("instruments", "proposals", "techniques")
+
+
+def browse_key(page: str, language: str | None = None) -> str:
+    """A browse page's key (its first page, without a query) in ``language``."""
+    return f"{_PREFIX}:{language or _language()}:browse:{page}"
 
 
 def dataset_key(pk: int, modified: datetime | None) -> str:
@@ -175,6 +185,7 @@ def _drop(dataset_ids: list[int], publication_ids: list[int]) -> None:
     pointers += [_pointer(lang, "publication", pk) for pk in publications for lang in languages]
     found = cache.get_many(pointers)
     homes = [home_key(lang) for lang in languages]
+    homes += [browse_key(page, lang) for page in BROWSE_PAGES for lang in languages]
     cache.delete_many([*homes, *pointers, *(str(key) for key in found.values())])
 
 

@@ -198,3 +198,30 @@ def test_a_service_write_drops_the_pages_of_every_language(
         assert client.get(url, headers={"Accept-Language": language}).status_code == 410
         home = client.get("/", headers={"Accept-Language": language}).content.decode()
         assert "Soon withdrawn in German" not in home
+
+
+@pytest.mark.parametrize("path", ["/instruments/", "/proposals/", "/techniques/"])
+def test_browse_pages_are_kept_until_a_dataset_changes(
+    client: Client, django_capture_on_commit_callbacks: Capture, path: str
+) -> None:
+    from tests.factories import TechniqueFactory
+
+    first, second = DatasetFactory.create_batch(2)
+    for dataset in (first, second):
+        dataset.techniques.add(TechniqueFactory.create(name=f"technique of {dataset.pk}"))
+    shown = {
+        "/instruments/": lambda d: d.instrument.unique_name or d.instrument.name,
+        "/proposals/": lambda d: d.proposal.proposal_id,
+        "/techniques/": lambda d: f"technique of {d.pk}",
+    }[path]
+    assert shown(second) in client.get(path).content.decode()
+    Dataset.objects.filter(pk=second.pk).update(visibility="withdrawn")  # the services unaware
+    assert shown(second) in client.get(path).content.decode()  # the copy kept
+    assert shown(second) not in client.get(path + "?page=1").content.decode()  # not cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_withdraw(dataset=first, reason="wrong sample")
+
+    page = client.get(path).content.decode()
+    assert shown(first) not in page
+    assert shown(second) not in page
