@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ import redis
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from catalogue.search import FACETS
 from lib.client_address import client_key, in_networks, remote_address
@@ -71,6 +72,14 @@ _last_warning = 0.0
 _last_refusal_logged: dict[tuple[str, str], float] = {}
 _REFUSAL_LOG_SECONDS = 60.0
 _REFUSAL_LOG_SIZE = 10_000
+# Refusals remembered in this process: (class, client) -> (the cheapest cost refused, when a
+# request of that cost fits again, the limit and window it was counted against). A request costing at least as much cannot fit
+# before then (refused requests add nothing and the counts only fade), so it is refused without
+# asking Redis: a crawler at hundreds of requests a second costs a dictionary lookup each.
+_refused: dict[tuple[str, str], tuple[int, float, tuple[int, int]]] = {}
+_REFUSED_SIZE = 10_000
+# The HTML refusal page by (language, seconds): rendered once, not once a request.
+_pages: dict[tuple[str, int], str] = {}
 
 
 def _number(params: QueryDict, name: str, default: int) -> int:
@@ -152,22 +161,63 @@ def check(request: HttpRequest) -> tuple[str, Decision] | None:
     exempt: tuple[Network, ...] = settings.RATE_LIMIT_EXEMPT_NETWORKS
     if in_networks(address, exempt):
         return None
-    try:
-        decision = _counters_for(settings.RATE_LIMIT_REDIS_URL).hit(
-            bucket=bucket,
-            client=client_key(address),
-            cost=cost,
-            limit=limit,
-            window=settings.RATE_LIMIT_WINDOW,
-            now=None,
-        )
-    except redis.RedisError as exc:
-        _warn_redis_down(exc)
-        return None
+    client = client_key(address)
+    budget = (limit, settings.RATE_LIMIT_WINDOW)
+    decision = _still_refused(bucket, client, cost, budget)
+    if decision is None:
+        try:
+            decision = _counters_for(settings.RATE_LIMIT_REDIS_URL).hit(
+                bucket=bucket,
+                client=client,
+                cost=cost,
+                limit=limit,
+                window=settings.RATE_LIMIT_WINDOW,
+                now=None,
+            )
+        except redis.RedisError as exc:
+            _warn_redis_down(exc)
+            return None
+        if not decision.allowed:
+            _remember_refusal(bucket, client, cost, budget, decision)
     if not decision.allowed:
         RATE_LIMITED.labels(bucket).inc()
-        _log_refusal(bucket, client_key(address), cost, decision)
+        _log_refusal(bucket, client, cost, decision)
     return bucket, decision
+
+
+def _still_refused(
+    bucket: str, client: str, cost: int, budget: tuple[int, int]
+) -> Decision | None:
+    """The refusal this process remembers for a request of ``cost``, if it still holds."""
+    remembered = _refused.get((bucket, client))
+    if remembered is None:
+        return None
+    cheapest, until, counted = remembered
+    wait = until - time.monotonic()
+    if wait <= 0 or counted != budget:
+        del _refused[(bucket, client)]
+        return None
+    if cost < cheapest:
+        return None  # a cheaper request may fit sooner: Redis tells
+    limit = budget[0]
+    return Decision(allowed=False, limit=limit, used=limit, retry_after=max(1, math.ceil(wait)))
+
+
+def _remember_refusal(
+    bucket: str, client: str, cost: int, budget: tuple[int, int], decision: Decision
+) -> None:
+    if len(_refused) >= _REFUSED_SIZE:
+        _refused.clear()
+    until = time.monotonic() + decision.retry_after - 1  # retry_after is rounded up
+    known = _refused.get((bucket, client))
+    if known is None or cost <= known[0]:
+        _refused[(bucket, client)] = (cost, until, budget)
+
+
+def forget_refusals() -> None:
+    """Drop what this process remembers of refusals (and its rendered refusal pages)."""
+    _refused.clear()
+    _pages.clear()
 
 
 def _log_refusal(bucket: str, client: str, cost: int, decision: Decision) -> None:
@@ -198,6 +248,19 @@ def _detail(retry: int) -> str:
     ) % {"seconds": retry, "dumps": f"{settings.PORTAL_BASE_URL}/dumps/"}
 
 
+def _page(retry: int) -> str:
+    key = (get_language() or settings.LANGUAGE_CODE, retry)
+    page = _pages.get(key)
+    if page is None:
+        if len(_pages) >= 1000:
+            _pages.clear()
+        page = _pages[key] = render_to_string(
+            "operations/rate_limited.html",
+            {"seconds": retry, "PORTAL_NAME": settings.PORTAL_NAME, "detail": _detail(retry)},
+        )
+    return page
+
+
 def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpResponse:
     """The answer to a client over its budget, in the form its kind of client understands."""
     retry = decision.retry_after
@@ -221,11 +284,7 @@ def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpRespon
             _detail(retry), status=503, content_type="text/plain; charset=utf-8"
         )
     else:
-        html = render_to_string(
-            "operations/rate_limited.html",
-            {"seconds": retry, "PORTAL_NAME": settings.PORTAL_NAME, "detail": _detail(retry)},
-        )
-        response = HttpResponse(html, status=429)
+        response = HttpResponse(_page(retry), status=429)
     response.headers["Retry-After"] = str(retry)
     response.headers["Cache-Control"] = "no-store"
     # Django's request log would write a warning per refusal; ours writes one a minute.

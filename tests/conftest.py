@@ -289,6 +289,15 @@ def _usage_buffer_discarded() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_refusals_forgotten() -> None:
+    """Refusals the limiter remembers in this process (each test has an empty Redis) are not
+    carried into the next test."""
+    from operations import rate_limit
+
+    rate_limit.forget_refusals()
+
+
+@pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """Each test starts in the default language: a German request leaves German active in the
     thread (Django's LocaleMiddleware activates, never deactivates), and code called directly

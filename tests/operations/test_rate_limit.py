@@ -237,3 +237,38 @@ def test_retry_after_arithmetic(current: int, previous: int, elapsed: float, exp
         current=current, previous=previous, cost=2, limit=10, window=60, elapsed=elapsed
     )
     assert got == expected
+
+
+def test_a_refused_client_is_refused_again_without_asking_redis(
+    limited: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawler hammering on after its refusal costs a dictionary lookup per request, not a
+    round trip to Redis; a cheaper request than the refused one still asks Redis (it may fit),
+    and once the wait is over Redis decides again."""
+    limited.RATE_LIMIT_SEARCH = 3
+    asked: list[int] = []
+    hit = RateCounters.hit
+
+    def counted(self: RateCounters, **kwargs: Any) -> Any:
+        asked.append(kwargs["cost"])
+        return hit(self, **kwargs)
+
+    monkeypatch.setattr(RateCounters, "hit", counted)
+    deep = "/datasets/?q=x&page=20"  # costs 3
+    assert _get(client, deep) == 200
+    assert _get(client, deep) == 429
+    assert len(asked) == 2
+    refused = [client.get(deep, REMOTE_ADDR=VISITOR) for _ in range(20)]
+    assert {r.status_code for r in refused} == {429}
+    assert all(1 <= int(r["Retry-After"]) <= 120 for r in refused)
+    assert len(asked) == 2  # none of the twenty asked Redis
+    assert _get(client, "/datasets/?q=x") == 429  # cheaper: asked Redis, which refused it too
+    assert len(asked) == 3
+    assert _get(client, deep, ip=OTHER) == 200  # another client is its own
+
+    from operations import rate_limit
+
+    for key, (cost, _until, budget) in list(rate_limit._refused.items()):
+        rate_limit._refused[key] = (cost, 0.0, budget)  # the wait is over
+    client.get(deep, REMOTE_ADDR=VISITOR)
+    assert len(asked) == 5  # Redis asked again
