@@ -24,7 +24,7 @@ from landing.records import Version
 from lib.log_redaction import ReviewTokenFilter
 from operations.logs import JsonFormatter, PlainFormatter, RequestIdFilter, request_id
 from operations.metrics import request_metrics
-from operations.rate_limit import rate_limit
+from operations.rate_limit import forget_refusals, rate_limit
 from operations.security import admin_networks
 from portal.celery import _task_ended, _task_started, app
 from portal.middleware import content_security_policy
@@ -257,3 +257,7 @@ InList.prepare_rhs
 InList.can_use_none_as_rhs
 InList.as_sql
 InList.as_postgresql
+
+# The rate limiter's memory of refusals in this process: emptied between tests (tests/conftest.py),
+# as Redis is.
+forget_refusals

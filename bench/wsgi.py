@@ -19,6 +19,7 @@ class Wsgi:
         self.factory = RequestFactory()
         # As portal/wsgi.py does once the application is loaded.
         gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
 
     def get(
         self, path: str, params: dict[str, str] | None = None, *, accept: str = ""

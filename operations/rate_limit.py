@@ -73,9 +73,10 @@ _last_refusal_logged: dict[tuple[str, str], float] = {}
 _REFUSAL_LOG_SECONDS = 60.0
 _REFUSAL_LOG_SIZE = 10_000
 # Refusals remembered in this process: (class, client) -> (the cheapest cost refused, when a
-# request of that cost fits again, the limit and window it was counted against). A request costing at least as much cannot fit
-# before then (refused requests add nothing and the counts only fade), so it is refused without
-# asking Redis: a crawler at hundreds of requests a second costs a dictionary lookup each.
+# request of that cost fits again, the limit and window it was counted against). A request
+# costing at least as much cannot fit before then (refused requests add nothing and the counts
+# only fade), so it is refused without asking Redis: a crawler at hundreds of requests a second
+# costs a dictionary lookup each.
 _refused: dict[tuple[str, str], tuple[int, float, tuple[int, int]]] = {}
 _REFUSED_SIZE = 10_000
 # The HTML refusal page by (language, seconds): rendered once, not once a request.
@@ -185,9 +186,7 @@ def check(request: HttpRequest) -> tuple[str, Decision] | None:
     return bucket, decision
 
 
-def _still_refused(
-    bucket: str, client: str, cost: int, budget: tuple[int, int]
-) -> Decision | None:
+def _still_refused(bucket: str, client: str, cost: int, budget: tuple[int, int]) -> Decision | None:
     """The refusal this process remembers for a request of ``cost``, if it still holds."""
     remembered = _refused.get((bucket, client))
     if remembered is None:

@@ -31,6 +31,16 @@ With the public check of a page as one array parameter (catalogue/id_lists.py), 
 all (the view alone, without middleware, 1.19); median 262 ms against a raw call of 202 ms, both
 inflated by the load. What load hardly moves: the view's CPU, 4.9 ms per page of 100 (the raw
 call's own 1.5 ms of it), so about 3.4 ms of Python per page over the search.
+
+On a quiet machine, 2026-12-03 13:31-13:36 UTC (``BENCH_APIS_DOCS=100000 python -m bench 2000
+--skip-generate --scenarios apis --database postgres --requests 200``: 98,988 public datasets,
+load 2.2-2.6, which is the benchmark's own processes), timed through the WSGI handler: median
+19.4 ms over all pages (target 30), API / raw OpenSearch 1.28 over all (target 1.3): 1.27
+(first page), 1.31 (facet), 1.53 (unit condition, whose raw call is the shortest, 10.3 ms), 1.20
+(text), 1.32 (cursor at 49,494); the view's CPU 4.1 ms per page of 100 (the raw call's own 1.5).
+With the young generation collected every 50,000 allocations (``portal/wsgi.py``), two runs at
+13:51-13:55 and 13:55-13:59 UTC, on a host then slower (raw calls ~20 ms): median 25.9 and 25.3
+ms, API / raw 1.28 and 1.26 over all (single pages 1.13-1.35).
 """
 
 from __future__ import annotations

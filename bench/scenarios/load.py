@@ -47,6 +47,23 @@ Figures (2026-12-03, 2 cores shared with seven other engineers' test suites):
   OpenSearch 9-10 %, locust 2-4 %. 66 + 78 publication pages answered 500 (and 2 requests got no
   answer): the database was migrated before a rebase brought ``Publication.contributors``, and
   gunicorn started on the new code. The 300 ms and 1.5 targets cannot be judged at that load.
+
+Quiet machine, N=100,000, ``BENCH_IMPORT_ONCE=1`` (the import 124-132 s, the index 37-53 s):
+
+- 12:57-13:05 UTC, no warm-up, browse pages uncached, the crawler on httpx: 64.0 / 62.1
+  requests/s, no 5xx, page p95 509 / 359 ms (run 1 measured the warming: the index just built,
+  the page cache empty; browse pages 258 ms median, their counts grouping every dataset), no
+  visitor answered 429, the crawler 118 answers/s; gunicorn 11.0 / 4.8 ms CPU per request.
+- 13:11-13:20 UTC, 60 s warm-up, browse pages in the page cache: page p95 77 / 185 ms (run 2 /
+  run 1 2.41); the crawler 144 answers/s, 99.1 % of them 429, and its httpx process 55 % of a
+  core; refusals cost gunicorn ~2.3 ms of CPU each.
+- 13:27-13:36 UTC, refusals remembered in the process (no Redis round trip), the refusal page
+  rendered once, the crawler on hand-written HTTP/1.1: 71.9 / 58.5 requests/s, no 5xx, page p95
+  152 / 529 ms (3.48), no visitor answered 429, the abuser 94.2 / 91.7 % answered 429, the
+  crawler 475 answers/s, 99.7 % of them 429; the machine 110 / 161 % busy (gunicorn 69 / 113 %,
+  OpenSearch 21 / 19 %, locust + crawler 11 / 20 %): each refusal still costs gunicorn ~0.9 ms of
+  CPU (0.2 ms in Django), and the crowd's requests wait behind the crawler's in the same worker
+  threads. With 12 threads per worker (``BENCH_LOAD_THREADS=12``, 13:40-13:50): 178 / 956 ms.
 """
 
 from __future__ import annotations

@@ -44,6 +44,21 @@ and their parameters read in one query, ids as one array parameter, orjson: 2026
 The view's CPU: 7.6 ms per answer (5.0 for 10 results, 8.3-9.1 for 100; the raw call's own 1.5
 ms of it). The 1.3 target is still missed under this load: the rest of the gap is the database
 round trip, which waits for a CPU on a machine loaded twelve times over.
+
+Then the answer made from the hits' documents (each parameter's row id and numbers stored in the
+index; only the public-id lookup asks PostgreSQL), the parameter scopes compiled once per answer,
+and the timing through the WSGI handler as the other benchmarks (start-up frozen out of the
+garbage collector, as ``portal/wsgi.py``): on a quiet machine, 2026-12-03 13:36-13:39 UTC (same
+command with ``--requests 200``, load 2.2-2.5 from the benchmark's own processes), median
+19.8 ms over all queries (target 30); PaNOSC / raw OpenSearch 1.39 (energy, 10), 1.25 (energy,
+100), 1.35 (cold, 100), 1.25 (either, 100), 1.30 (with a query), 1.33 over all: the 1.3 target
+still missed by a little. What is left over the raw call: the public-id lookup in PostgreSQL
+(0.6-1.0 ms, most of the overhead of a 10-result answer), the request's way through gunicorn's
+WSGI handler and middleware (about 0.5 ms of CPU), and 30-40 us of Python per dataset shown.
+With the young generation collected every 50,000 allocations instead of 700 (``portal/wsgi.py``:
+an answer of 100 datasets allocates thousands of containers, and each collection went through
+all of them), two runs at 13:51-13:55 and 13:55-13:59 UTC on a host then slower (raw calls ~20
+ms): median 25.2 and 24.3 ms, PaNOSC / raw 1.27 and 1.29 over all (single queries 1.22-1.35).
 """
 
 from __future__ import annotations
