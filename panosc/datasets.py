@@ -263,7 +263,7 @@ def _from_hits(page: SearchPage, filter_: Filter, query_plan: Plan) -> dict[int,
         if source is None or any(name not in source for name in HIT_FIELDS):
             return None
         instrument = None
-        if source["instrument_pid"]:
+        if source["instrument_pid"] is not None:
             name, facility = source["instrument"] or "", source["facility"] or ""
             instrument = InstrumentRow(source["instrument_pid"], name, name, facility)
         created, started = source["creation_time"], source["start_time"]
