@@ -14,23 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from catalogue.bulk_rows import PARAMETER_COLUMNS as TABLE_PARAMETER_COLUMNS
 from catalogue.models import DataFile, Instrument, Technique
 from catalogue.search.documents import StoredParameter
 from panosc.filters import UnitChoice
 
-PARAMETER_COLUMNS = (
-    "id",
-    "dataset_id",
-    "key_path",
-    "original_value",
-    "unit",
-    "number",
-    "number_max",
-    "si_value",
-    "si_value_max",
-    "si_unit",
-    "text_value",
-)
+# A parameter row's columns in the order of :class:`StoredParameter`: its id, then the table's.
+PARAMETER_COLUMNS = ("id", *TABLE_PARAMETER_COLUMNS)
 
 
 class InstrumentRow(NamedTuple):
