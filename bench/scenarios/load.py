@@ -7,9 +7,15 @@
    database (``search_index_rebuild``), and starts gunicorn as in production (``gunicorn.conf.py``:
    ``WEB_CONCURRENCY`` = ``BENCH_LOAD_WORKERS`` processes x ``GUNICORN_THREADS`` =
    ``BENCH_LOAD_THREADS`` threads, DEBUG off) against PostgreSQL, Redis (page cache, rate limits,
-   usage buffer) and OpenSearch, behind a pretend proxy: ``BEHIND_PROXY`` with
-   ``PROXY_NETWORKS=127.0.0.1/32``, so each locust client's own address in ``X-Forwarded-For`` is
-   believed (all of them connect from 127.0.0.1) and each is a client of its own to the limiter.
+   usage buffer) and OpenSearch, and nginx in front of it with the deployment's configuration
+   (``deploy/nginx/``, as compose.yaml runs it; ``tests/servers/nginx.py``): its per-address
+   flood limit ``BENCH_LOAD_PROXY_RATE`` requests/s (default 20, compose's) after a burst of
+   ``BENCH_LOAD_PROXY_BURST`` (80). The load generators play the facility's balancer in front of
+   nginx: each locust client sends an address of its own in ``X-Forwarded-For``, which nginx
+   believes from 127.0.0.1 (``portal.d/real-ip.conf``) and hands on to gunicorn
+   (``BEHIND_PROXY``, ``PROXY_NETWORKS=127.0.0.1/32``), so each is a client of its own to both
+   limiters. ``BENCH_LOAD_PROXY=0`` sends the clients to gunicorn directly (as before
+   2026-12-03 15:00, the figures below that say so).
 2. Run 1: locust (``bench/locustfile.py``: the mix and its shares are described there) with
    ``BENCH_LOAD_USERS`` visitors (default 200) waiting ``BENCH_LOAD_WAIT`` seconds (default 2-8)
    between requests, plus one abusive client scraping search pages without pause from one
@@ -64,6 +70,19 @@ Quiet machine, N=100,000, ``BENCH_IMPORT_ONCE=1`` (the import 124-132 s, the ind
   OpenSearch 21 / 19 %, locust + crawler 11 / 20 %): each refusal still costs gunicorn ~0.9 ms of
   CPU (0.2 ms in Django), and the crowd's requests wait behind the crawler's in the same worker
   threads. With 12 threads per worker (``BENCH_LOAD_THREADS=12``, 13:40-13:50): 178 / 956 ms.
+
+Quiet machine, N=100,000, nginx in front (``deploy/nginx/``, 20 requests/s per address after a
+burst of 80), two runs of the benchmark:
+
+- 14:57-15:02 UTC: 77.1 / 75.3 requests/s, no 5xx, page p95 95.5 / 110 ms (run 2 / run 1
+  **1.15**), raw OpenSearch median 9.3 / 10.2 ms, no visitor answered 429, the abuser 95.5 /
+  95.1 % answered 429, the crawler 498 answers/s, 99.8 % of them 429 (all but ~20/s by nginx);
+  the machine 85 / 99 % busy (gunicorn 51 / 54 %, OpenSearch 17 / 15 %, nginx 2 / 5 %, locust +
+  crawler 7 / 19 %): about 0.06 ms of nginx CPU per refusal.
+- 15:06-15:11 UTC: 73.5 / 74.2 requests/s, no 5xx, page p95 152 / 128 ms (**0.84**), raw
+  OpenSearch median 12.7 / 11.6 ms, no visitor answered 429, the abuser 94.7 / 94.9 %, the
+  crawler 499 answers/s, 99.8 % 429; the machine 103 / 110 % busy (gunicorn 62 / 61 %, nginx
+  2 / 5 %).
 """
 
 from __future__ import annotations
@@ -503,6 +522,7 @@ def run(ctx: Context) -> Outcome:
         sys.path.insert(0, str(REPO_ROOT))
     from tests.servers import OpenSearchServer, RedisServer
     from tests.servers.base import free_port
+    from tests.servers.nginx import NginxServer
 
     outcome = Outcome()
     heap = _env("BENCH_LOAD_HEAP", "1g")
@@ -532,9 +552,26 @@ def run(ctx: Context) -> Outcome:
             "PROXY_NETWORKS": "127.0.0.1/32",
             "LOG_LEVEL": "WARNING",
         }
-        base, web = _gunicorn(stack, ctx.workpath, env, free_port())
+        direct, web = _gunicorn(stack, ctx.workpath, env, free_port())
         parts = {"gunicorn": web.pid}
-        for name, server in (("opensearch", search), ("redis", redis)):
+        servers: list[tuple[str, Any]] = [("opensearch", search), ("redis", redis)]
+        # The clients reach gunicorn through nginx running the deployment's configuration
+        # (deploy/nginx/), as in compose.yaml; BENCH_LOAD_PROXY=0 sends them to gunicorn itself.
+        base = direct
+        if _env("BENCH_LOAD_PROXY", "1") != "0":
+            proxy = stack.enter_context(
+                NginxServer(
+                    upstream=direct.removeprefix("http://"),
+                    rate=int(_env("BENCH_LOAD_PROXY_RATE", "20")),
+                    burst=int(_env("BENCH_LOAD_PROXY_BURST", "80")),
+                    # The load generators play the facility's balancer: their X-Forwarded-For
+                    # names each client.
+                    real_ip_from=("127.0.0.1/32",),
+                )
+            )
+            base = proxy.url
+            servers.append(("nginx", proxy))
+        for name, server in servers:
             if server._process is not None:
                 parts[name] = server._process.pid
         targets = _targets(base)
@@ -543,6 +580,7 @@ def run(ctx: Context) -> Outcome:
         for pid in targets["pids"][:50]:  # each worker's first requests (imports, templates)
             _status(f"{base}/datasets/{pid}")
         outcome.note(
+            f"{'nginx (deploy/nginx) in front, ' if base != direct else ''}"
             f"gunicorn {_env('BENCH_LOAD_WORKERS', '3')} workers x "
             f"{_env('BENCH_LOAD_THREADS', '4')} threads; {_env('BENCH_LOAD_USERS', '200')} "
             f"visitors waiting {_env('BENCH_LOAD_WAIT', '2,8')} s, "
@@ -563,10 +601,10 @@ def run(ctx: Context) -> Outcome:
         crawled = None
         for label, crawler_rate in (("run1", 0.0), ("run2", rate)):
             outcome.note(f"load average before {label}: {_loads()}")
-            before = _metrics(base)
+            before = _metrics(direct)
             with _Watch(parts, targets["words"]) as watch:
                 samples, crawled, wall = _locust(base, ctx.workpath, label, path, crawler_rate)
-            after = _metrics(base)
+            after = _metrics(direct)
             counted = {name: after[name] - before.get(name, 0.0) for name in after}
             results[label] = _summary(outcome, label, samples, wall, watch, counted, crawled)
             outcome.note(f"load average after {label}: {_loads()}")

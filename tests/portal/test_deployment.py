@@ -26,7 +26,8 @@ from tests.servers.base import free_port
 from tests.servers.programs import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"web", "worker", "beat", "db", "redis", "opensearch"}
+SERVICES = {"proxy", "web", "worker", "beat", "db", "redis", "opensearch"}
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "portal.conf.template"
 
 
 def _compose() -> dict:
@@ -50,7 +51,7 @@ def _documented() -> set[str]:
 # Read by compose itself, gunicorn.conf.py or the Makefile, not by the settings.
 PROCESS_VARIABLES = {
     "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "WEB_CONCURRENCY", "CELERY_CONCURRENCY",
-    "PORTAL_PORT", "OPENSEARCH_JAVA_OPTS",
+    "PORTAL_PORT", "OPENSEARCH_JAVA_OPTS", "NGINX_RATE", "NGINX_BURST", "NGINX_FORWARDED_PROTO",
 }  # fmt: skip
 
 
@@ -62,10 +63,17 @@ def test_compose_has_the_whole_stack_with_health_checks_and_named_volumes() -> N
     for name, service in services.items():
         assert "healthcheck" in service, name
     volumes = set(compose["volumes"])
-    used = {
-        mount.split(":")[0] for service in services.values() for mount in service.get("volumes", [])
-    }
-    assert used == volumes  # every mount a named volume, every volume used
+    mounts = [mount for service in services.values() for mount in service.get("volumes", [])]
+    used = {mount.split(":")[0] for mount in mounts if not mount.startswith("./")}
+    assert used == volumes  # all data in named volumes, every volume used
+    # Only nginx's configuration comes from the checkout, read-only.
+    assert [m for m in mounts if m.startswith("./")] == [
+        f"./deploy/nginx/{name}:/etc/nginx/{place}:ro"
+        for name, place in (
+            ("portal.conf.template", "templates/portal.conf.template"),
+            ("portal.d", "portal.d"),
+        )
+    ]
     assert services["opensearch"]["environment"]["discovery.type"] == "single-node"
     web = " ".join(services["web"]["command"])
     assert "gunicorn portal.wsgi" in web
@@ -74,6 +82,25 @@ def test_compose_has_the_whole_stack_with_health_checks_and_named_volumes() -> N
     assert "beat" in services["beat"]["command"]
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["db"] == {"condition": "service_healthy"}
+
+
+def test_only_the_proxy_is_published_and_it_fills_in_every_variable_of_its_template() -> None:
+    services = _compose()["services"]
+    proxy = services["proxy"]
+
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert proxy["ports"] == ["${PORTAL_PORT:-8000}:8080"]
+    assert proxy["environment"]["PORTAL_UPSTREAM"] == "web:8000"
+    assert services["web"]["expose"] == ["8000"]
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", NGINX_TEMPLATE.read_text()))
+    assert placeholders == set(proxy["environment"]) - {"NGINX_ENVSUBST_FILTER"}
+    assert all(
+        re.match(proxy["environment"]["NGINX_ENVSUBST_FILTER"], name) for name in placeholders
+    )
+    # The portal believes the proxy's X-Forwarded-For (the compose network's addresses).
+    web = services["web"]["environment"]
+    assert web["BEHIND_PROXY"] == "${BEHIND_PROXY:-true}"
 
 
 def test_compose_passes_only_documented_settings_and_no_secret() -> None:
@@ -129,6 +156,21 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     resolved = yaml.safe_load(done.stdout)
     assert set(resolved["services"]) == SERVICES
     assert resolved["services"]["web"]["environment"]["WEB_CONCURRENCY"] == "3"
+    proxy = resolved["services"]["proxy"]["environment"]
+    assert (proxy["NGINX_RATE"], proxy["NGINX_FORWARDED_PROTO"]) == ("20", "https")
+
+    # Left out (TLS at nginx, or a first try on http://localhost): empty, nginx's own scheme.
+    (tmp_path / ".env").write_text(env.replace("NGINX_FORWARDED_PROTO=https\n", ""))
+    done = subprocess.run(
+        [*client, "-f", "compose.yaml", "config"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    proxy = yaml.safe_load(done.stdout)["services"]["proxy"]["environment"]
+    assert proxy["NGINX_FORWARDED_PROTO"] == ""
 
 
 def test_compose_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
