@@ -14,8 +14,8 @@
    nginx: each locust client sends an address of its own in ``X-Forwarded-For``, which nginx
    believes from 127.0.0.1 (``portal.d/real-ip.conf``) and hands on to gunicorn
    (``BEHIND_PROXY``, ``PROXY_NETWORKS=127.0.0.1/32``), so each is a client of its own to both
-   limiters. ``BENCH_LOAD_PROXY=0`` sends the clients to gunicorn directly (as before
-   2026-12-03 15:00, the figures below that say so).
+   limiters. ``BENCH_LOAD_PROXY=0`` sends the clients to gunicorn directly, as the figures below
+   were measured until the ones headed "nginx in front".
 2. Run 1: locust (``bench/locustfile.py``: the mix and its shares are described there) with
    ``BENCH_LOAD_USERS`` visitors (default 200) waiting ``BENCH_LOAD_WAIT`` seconds (default 2-8)
    between requests, plus one abusive client scraping search pages without pause from one
