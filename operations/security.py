@@ -1,5 +1,6 @@
 """The admin's protections: who a failed login is counted against (django-axes throttles the
-admin login per user name and address), and the optional network restriction of ``/admin/``."""
+admin login per user name and address), and the optional network restriction of ``/admin/``;
+and ``X-Forwarded-Proto`` believed from the proxies alone."""
 
 from __future__ import annotations
 
@@ -29,6 +30,24 @@ def admin_networks(
         admin = networks and request.path.startswith("/admin/")
         if admin and not in_networks(client_ip(request), networks):
             raise Http404
+        return get_response(request)
+
+    return middleware
+
+
+def forwarded_proto_from_proxies(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware, before Django's SecurityMiddleware: with ``BEHIND_PROXY``, Django believes
+    ``X-Forwarded-Proto`` (``SECURE_PROXY_SSL_HEADER``) from whoever sends it; a client reaching
+    gunicorn directly could claim HTTPS and be spared the redirect to it. The header is dropped
+    unless the request comes from ``PROXY_NETWORKS``, as ``X-Forwarded-For`` is ignored then."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if settings.BEHIND_PROXY and "HTTP_X_FORWARDED_PROTO" in request.META:
+            peer = str(request.META.get("REMOTE_ADDR", "") or "")
+            if not in_networks(peer, settings.PROXY_NETWORKS):
+                del request.META["HTTP_X_FORWARDED_PROTO"]
         return get_response(request)
 
     return middleware

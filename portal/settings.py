@@ -130,6 +130,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "operations.logs.request_id",
     "operations.metrics.request_metrics",
+    # X-Forwarded-Proto believed from PROXY_NETWORKS alone, before SecurityMiddleware reads it.
+    "operations.security.forwarded_proto_from_proxies",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.content_security_policy",
     "operations.rate_limit.rate_limit",

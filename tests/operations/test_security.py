@@ -1,5 +1,5 @@
-"""Security headers on every answer, admin login throttling (django-axes), and the admin hidden
-from networks outside ADMIN_NETWORKS."""
+"""Security headers on every answer, admin login throttling (django-axes), the admin hidden
+from networks outside ADMIN_NETWORKS, and X-Forwarded-Proto believed from the proxies alone."""
 
 from __future__ import annotations
 
@@ -85,3 +85,19 @@ def test_no_template_has_inline_script_or_style() -> None:
             if pattern.search(text)
         ]
     assert found == []
+
+
+def test_only_the_proxies_can_say_a_request_came_over_https(client: Client, settings: Any) -> None:
+    settings.BEHIND_PROXY = True
+    settings.PROXY_NETWORKS = parse_networks(["10.0.0.0/8"])
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+
+    through_proxy = client.get(
+        "/robots.txt", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_PROTO="https"
+    )
+    direct = client.get("/robots.txt", REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_PROTO="https")
+
+    assert through_proxy.status_code == 200
+    assert direct.status_code == 301
+    assert direct["Location"].startswith("https://")
