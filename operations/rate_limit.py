@@ -39,7 +39,7 @@ import redis
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, get_language_from_request, gettext, override
 
 from catalogue.search import FACETS
 from lib.client_address import client_key, in_networks, remote_address
@@ -263,6 +263,22 @@ def _page(retry: int) -> str:
 def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpResponse:
     """The answer to a client over its budget, in the form its kind of client understands."""
     retry = decision.retry_after
+    # The limiter runs before the locale middleware: the language is chosen here, as it would be
+    # (the visitor's for pages; machine answers in LANGUAGE_CODE), not left to whatever this
+    # thread's last request activated.
+    machine = bucket in {"api", "oai", "exports"}
+    language = settings.LANGUAGE_CODE if machine else get_language_from_request(request)
+    with override(language):
+        response = _refusal(request, bucket, retry)
+    response.headers["Retry-After"] = str(retry)
+    response.headers["Cache-Control"] = "no-store"
+    # Django's request log would write a warning per refusal; ours writes one a minute.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    response.rate_limited = True  # type: ignore[attr-defined]  # for the latency histogram
+    return response
+
+
+def _refusal(request: HttpRequest, bucket: str, retry: int) -> HttpResponse:
     if bucket == "api":
         problem = {
             "type": "about:blank",
@@ -284,11 +300,6 @@ def refusal(request: HttpRequest, bucket: str, decision: Decision) -> HttpRespon
         )
     else:
         response = HttpResponse(_page(retry), status=429)
-    response.headers["Retry-After"] = str(retry)
-    response.headers["Cache-Control"] = "no-store"
-    # Django's request log would write a warning per refusal; ours writes one a minute.
-    response._has_been_logged = True  # type: ignore[attr-defined]
-    response.rate_limited = True  # type: ignore[attr-defined]  # for the latency histogram
     return response
 
 

@@ -272,3 +272,27 @@ def test_a_refused_client_is_refused_again_without_asking_redis(
         rate_limit._refused[key] = (cost, 0.0, budget)  # the wait is over
     client.get(deep, REMOTE_ADDR=VISITOR)
     assert len(asked) == 5  # Redis asked again
+
+
+def test_a_refusal_speaks_the_visitors_language_and_machines_get_english(
+    limited: Any, client: Client
+) -> None:
+    from django.utils import translation
+
+    limited.RATE_LIMIT_SEARCH = 1
+    limited.RATE_LIMIT_API = 1
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    _get(client, "/datasets/?q=x")
+    _get(client, "/api/v1/datasets")
+
+    # The limiter answers before the locale middleware: what the thread had active last (here
+    # German) must not decide.
+    with translation.override("de"):
+        english = client.get("/datasets/?q=x", REMOTE_ADDR=VISITOR)
+        api = client.get("/api/v1/datasets", REMOTE_ADDR=VISITOR, **german)
+    with translation.override("en"):
+        page = client.get("/datasets/?q=x", REMOTE_ADDR=VISITOR, **german)
+
+    assert b"Too many requests" in english.content
+    assert "Zu viele Anfragen" in page.content.decode()
+    assert json.loads(api.content)["detail"].startswith("Too many requests")
