@@ -25,7 +25,7 @@ from lib.log_redaction import ReviewTokenFilter
 from operations.logs import JsonFormatter, PlainFormatter, RequestIdFilter, request_id
 from operations.metrics import request_metrics
 from operations.rate_limit import forget_refusals, rate_limit
-from operations.security import admin_networks
+from operations.security import admin_networks, forwarded_proto_from_proxies
 from portal.celery import _task_ended, _task_started, app
 from portal.middleware import content_security_policy
 from portal.replica import ReplicaRouter, replica_reads
@@ -159,6 +159,7 @@ rate_limit  # MIDDLEWARE, by name
 request_id
 request_metrics
 admin_networks
+forwarded_proto_from_proxies
 RequestIdFilter  # LOGGING, by name
 JsonFormatter
 PlainFormatter

@@ -281,7 +281,6 @@ def test_a_refusal_speaks_the_visitors_language_and_machines_get_english(
 
     limited.RATE_LIMIT_SEARCH = 1
     limited.RATE_LIMIT_API = 1
-    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
     _get(client, "/datasets/?q=x")
     _get(client, "/api/v1/datasets")
 
@@ -289,9 +288,9 @@ def test_a_refusal_speaks_the_visitors_language_and_machines_get_english(
     # German) must not decide.
     with translation.override("de"):
         english = client.get("/datasets/?q=x", REMOTE_ADDR=VISITOR)
-        api = client.get("/api/v1/datasets", REMOTE_ADDR=VISITOR, **german)
+        api = client.get("/api/v1/datasets", REMOTE_ADDR=VISITOR, HTTP_ACCEPT_LANGUAGE="de")
     with translation.override("en"):
-        page = client.get("/datasets/?q=x", REMOTE_ADDR=VISITOR, **german)
+        page = client.get("/datasets/?q=x", REMOTE_ADDR=VISITOR, HTTP_ACCEPT_LANGUAGE="de")
 
     assert b"Too many requests" in english.content
     assert "Zu viele Anfragen" in page.content.decode()
