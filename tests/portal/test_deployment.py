@@ -130,13 +130,27 @@ def _compose_client() -> list[str] | None:
     return [legacy] if legacy else None
 
 
-def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+def _compose_config(
+    directory: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`docker compose config` on a copy of compose.yaml in ``directory`` (with its ``.env``)."""
     client = _compose_client()
     if client is None:
         require_service(
             "docker compose", "neither `docker compose` nor docker-compose is installed"
         )
-    shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
+    shutil.copy(ROOT / "compose.yaml", directory / "compose.yaml")
+    return subprocess.run(
+        [*client, "-f", "compose.yaml", "config"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     env = (
         (ROOT / ".env.example")
         .read_text()
@@ -144,13 +158,7 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     )
     (tmp_path / ".env").write_text(env)
 
-    done = subprocess.run(
-        [*client, "-f", "compose.yaml", "config"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _compose_config(tmp_path)
 
     assert done.returncode == 0, done.stderr
     resolved = yaml.safe_load(done.stdout)
@@ -161,35 +169,16 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
 
     # Left out (TLS at nginx, or a first try on http://localhost): empty, nginx's own scheme.
     (tmp_path / ".env").write_text(env.replace("NGINX_FORWARDED_PROTO=https\n", ""))
-    done = subprocess.run(
-        [*client, "-f", "compose.yaml", "config"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _compose_config(tmp_path)
     assert done.returncode == 0, done.stderr
     proxy = yaml.safe_load(done.stdout)["services"]["proxy"]["environment"]
     assert proxy["NGINX_FORWARDED_PROTO"] == ""
 
 
 def test_compose_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    client = _compose_client()
-    if client is None:
-        require_service(
-            "docker compose", "neither `docker compose` nor docker-compose is installed"
-        )
-    shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
 
-    done = subprocess.run(
-        [*client, "-f", "compose.yaml", "config"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _compose_config(tmp_path, env)
 
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stderr

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 from pathlib import Path
 
 from tests.servers.base import _Server, free_port
@@ -114,9 +113,6 @@ class NginxServer(_Server):
             + "    include portal.conf;\n}\n"
         )
         return ["nginx", "-p", str(directory), "-c", str(directory / "nginx.conf"), "-e", "stderr"]
-
-    def _ask_to_stop(self, process: subprocess.Popen[bytes]) -> None:
-        process.terminate()  # nginx's fast shutdown
 
     def _is_ready(self) -> bool:
         try:
