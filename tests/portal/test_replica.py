@@ -48,6 +48,10 @@ def replica(
         {**primary.settings_dict, "PORT": str(replica_server.port)}, alias=REPLICA
     )
     settings.DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
+    # The previous test's flush (a TRUNCATE) replayed in full before a test may pause the
+    # replay: paused in the middle, the replay would hold the tables' lock and every read on
+    # the replica would wait for it for ever.
+    _wait_until(replica_server.caught_up, "replica caught up")
     try:
         yield replica_server
     finally:
